@@ -1,0 +1,1 @@
+"""The decision core: plain Python, no Home Assistant imports."""

@@ -1,0 +1,96 @@
+"""HTTP(S) probe: status codes, an optional keyword, a capped body read."""
+
+import asyncio
+from dataclasses import dataclass
+import time
+
+import aiohttp
+
+from . import ProbeResult, os_error_reason, timeout_reason
+
+MAX_BODY_BYTES = 1024 * 1024  # never read more than 1 MiB of a body
+
+
+class InvalidStatusCodesError(ValueError):
+    """The expected-status text could not be parsed."""
+
+
+@dataclass(frozen=True)
+class StatusCodes:
+    """A set of accepted HTTP status codes, e.g. '200-299, 301'."""
+
+    ranges: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> StatusCodes:
+        """Parse '200-299, 301' into ranges; raise InvalidStatusCodesError when bad."""
+        ranges: list[tuple[int, int]] = []
+        for raw in text.replace(";", ",").split(","):
+            part = raw.strip()
+            if not part:
+                continue
+            low_text, _, high_text = part.partition("-")
+            try:
+                low = int(low_text.strip())
+                high = int(high_text.strip()) if high_text else low
+            except ValueError as err:
+                raise InvalidStatusCodesError(part) from err
+            if not 100 <= low <= high <= 599:
+                raise InvalidStatusCodesError(part)
+            ranges.append((low, high))
+        if not ranges:
+            raise InvalidStatusCodesError(text)
+        return cls(tuple(ranges))
+
+    def __contains__(self, status: object) -> bool:
+        """True when status is accepted."""
+        return isinstance(status, int) and any(
+            low <= status <= high for low, high in self.ranges
+        )
+
+
+async def probe_http(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    timeout: float,
+    expected: StatusCodes,
+    keyword: str | None = None,
+    verify_tls: bool = True,
+) -> ProbeResult:
+    """GET url and judge the answer."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(timeout):
+            async with session.get(
+                url,
+                ssl=verify_tls,
+                allow_redirects=True,
+                max_redirects=10,
+            ) as response:
+                status = response.status
+                body = await response.content.read(MAX_BODY_BYTES) if keyword else b""
+    except TimeoutError:
+        return ProbeResult.down(timeout_reason(timeout))
+    except aiohttp.TooManyRedirects:
+        return ProbeResult.down("too many redirects")
+    except aiohttp.ClientConnectorCertificateError as err:
+        return ProbeResult.down(f"TLS certificate not valid: {err.certificate_error}")
+    except aiohttp.ClientSSLError:
+        return ProbeResult.down("TLS handshake failed")
+    except aiohttp.ClientConnectorError as err:
+        return ProbeResult.down(os_error_reason(err.os_error))
+    except aiohttp.ClientPayloadError:
+        return ProbeResult.down("response body broken off")
+    except aiohttp.ClientResponseError as err:
+        return ProbeResult.down(f"bad HTTP response ({err.message})")
+    except aiohttp.ClientError as err:
+        return ProbeResult.down(f"HTTP error ({type(err).__name__})")
+    except OSError as err:
+        return ProbeResult.down(os_error_reason(err))
+    latency = (time.monotonic() - started) * 1000
+    if status not in expected:
+        return ProbeResult.down(f"HTTP {status}", latency)
+    if keyword and keyword not in body.decode("utf-8", errors="replace"):
+        return ProbeResult.down("keyword not found", latency)
+    return ProbeResult.up(latency)

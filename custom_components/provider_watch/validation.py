@@ -1,0 +1,51 @@
+"""Checks for what people type into the forms (no Home Assistant imports)."""
+
+import ipaddress
+import re
+
+from yarl import URL
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
+MAX_NAME_LENGTH = 100
+
+
+def is_valid_host(host: str) -> bool:
+    """A host name or an IPv4/IPv6 address."""
+    host = host.strip()
+    if not host or len(host) > 253:
+        return False
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return True
+    labels = host.removesuffix(".").split(".")
+    if labels[-1].isdigit():  # 1.2.3.999 is a bad address, not a host name
+        return False
+    return all(_HOST_LABEL.match(label) for label in labels)
+
+
+def is_valid_url(url: str) -> bool:
+    """An absolute http(s) URL with a valid host."""
+    try:
+        parsed = URL(url.strip())
+    except ValueError, TypeError:
+        return False
+    return (
+        parsed.scheme in ("http", "https")
+        and parsed.host is not None
+        and is_valid_host(parsed.host)
+    )
+
+
+def is_valid_phone(phone: str) -> bool:
+    """A phone number people can dial: digits with the usual separators."""
+    phone = phone.strip()
+    return bool(_PHONE.match(phone)) and sum(ch.isdigit() for ch in phone) >= 3
+
+
+def is_valid_name(name: str) -> bool:
+    """A non-blank display name of reasonable length."""
+    return 0 < len(name.strip()) <= MAX_NAME_LENGTH

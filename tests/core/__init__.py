@@ -1,0 +1,1 @@
+"""Tests of the decision core (no Home Assistant fixtures)."""
