@@ -185,8 +185,10 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             result.reason,
         )
         self.update_interval = self._interval_for(step.state)
-        self._store.put(self.system_id, step.state, now=step.transition is not None)
-        if step.transition is not None:
+        if step.transition is None:
+            self._store.put(self.system_id, step.state)
+        else:
+            await self._store.async_put_now(self.system_id, step.state)
             self._announce(step)
         return SystemSnapshot(machine=step.state, latency_ms=result.latency_ms)
 
@@ -229,7 +231,3 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
             self.hass.bus.async_fire(EVENT_SYSTEM_ONLINE, data)
 
-
-def is_offline(machine: MachineState) -> bool:
-    """Offline as the entities show it: confirmed, including while recovering."""
-    return machine.state in (SystemState.OFFLINE, SystemState.RECOVERING)

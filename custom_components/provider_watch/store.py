@@ -51,10 +51,15 @@ class SystemStateStore:
         """The last known state of a system (unknown when never seen)."""
         return self._systems.get(system_id, MachineState())
 
-    def put(self, system_id: str, state: MachineState, *, now: bool = False) -> None:
-        """Remember a system's state; write soon, or at once when `now`."""
+    def put(self, system_id: str, state: MachineState) -> None:
+        """Remember a system's state and write it soon (batched)."""
         self._systems[system_id] = state
-        self._store.async_delay_save(self._data, 0 if now else STATE_SAVE_DELAY)
+        self._store.async_delay_save(self._data, STATE_SAVE_DELAY)
+
+    async def async_put_now(self, system_id: str, state: MachineState) -> None:
+        """Remember a system's state and write it before returning."""
+        self._systems[system_id] = state
+        await self.async_flush()
 
     async def async_flush(self) -> None:
         """Write everything now."""

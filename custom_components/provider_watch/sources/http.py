@@ -29,10 +29,10 @@ class StatusCodes:
             part = raw.strip()
             if not part:
                 continue
-            low_text, _, high_text = part.partition("-")
+            low_text, dash, high_text = part.partition("-")
             try:
                 low = int(low_text.strip())
-                high = int(high_text.strip()) if high_text else low
+                high = int(high_text.strip()) if dash else low
             except ValueError as err:
                 raise InvalidStatusCodesError(part) from err
             if not 100 <= low <= high <= 599:

@@ -1,0 +1,211 @@
+"""Bring a fresh Home Assistant to a usable demo state through its HTTP APIs.
+
+- onboarding: the owner account is created through the onboarding API; the other
+  onboarding steps are marked done beforehand (see `prepare_config`), so HA's
+  core_config step, which sets up integrations that reach the internet, never runs;
+- a demo provider and a monitored system are created through the config-flow REST API,
+  exactly as the UI does.
+"""
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import aiohttp
+
+CLIENT_ID_PATH = "/"
+ONBOARDING_DONE_EXCEPT_USER = ["core_config", "analytics", "integration"]
+
+
+def prepare_config(config_dir: Path) -> None:
+    """Mark every onboarding step but the owner account done, before the first start."""
+    storage = config_dir / ".storage"
+    onboarding = storage / "onboarding"
+    if onboarding.exists():
+        return
+    storage.mkdir(parents=True, exist_ok=True)
+    onboarding.write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "minor_version": 1,
+                "key": "onboarding",
+                "data": {"done": ONBOARDING_DONE_EXCEPT_USER},
+            }
+        )
+    )
+
+
+class HomeAssistantApi:
+    """A tiny client of HA's REST API, as the frontend uses it."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session = session
+        self.base = base.rstrip("/")
+        self.client_id = self.base + CLIENT_ID_PATH
+        self.token: str | None = None
+
+    async def wait_until_up(self, timeout: float = 600) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            try:
+                async with self.session.get(f"{self.base}/manifest.json") as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(1)
+        raise TimeoutError("Home Assistant did not come up")
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        async with self.session.request(
+            method, self.base + path, headers=headers, **kwargs
+        ) as response:
+            body = await response.text()
+            if response.status >= 400:
+                raise RuntimeError(f"{method} {path}: HTTP {response.status}: {body}")
+            return json.loads(body) if body else None
+
+    async def _token_from_code(self, code: str) -> None:
+        tokens = await self._json(
+            "POST",
+            "/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+        )
+        self.token = tokens["access_token"]
+
+    async def onboard_or_login(self, name: str, username: str, password: str) -> None:
+        steps = await self._json("GET", "/api/onboarding")
+        user_done = any(s["step"] == "user" and s["done"] for s in steps)
+        if not user_done:
+            result = await self._json(
+                "POST",
+                "/api/onboarding/users",
+                json={
+                    "client_id": self.client_id,
+                    "name": name,
+                    "username": username,
+                    "password": password,
+                    "language": "en",
+                },
+            )
+            await self._token_from_code(result["auth_code"])
+            return
+        flow = await self._json(
+            "POST",
+            "/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": self.client_id,
+            },
+        )
+        result = await self._json(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": self.client_id, "username": username, "password": password},
+        )
+        await self._token_from_code(result["result"])
+
+    async def entries(self, domain: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self._json(
+            "GET", f"/api/config/config_entries/entry?domain={domain}"
+        )
+        return result
+
+    async def config_flow(self, handler: str, *steps: dict[str, Any]) -> dict[str, Any]:
+        result = await self._json("POST", "/api/config/config_entries/flow", json={"handler": handler})
+        for step in steps:
+            result = await self._json(
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", json=step
+            )
+        return dict(result)
+
+    async def subentry_flow(
+        self, entry_id: str, subentry_type: str, *steps: dict[str, Any]
+    ) -> dict[str, Any]:
+        result = await self._json(
+            "POST",
+            "/api/config/config_entries/subentries/flow",
+            json={"handler": [entry_id, subentry_type]},
+        )
+        for step in steps:
+            result = await self._json(
+                "POST",
+                f"/api/config/config_entries/subentries/flow/{result['flow_id']}",
+                json=step,
+            )
+        return dict(result)
+
+
+async def provision_demo(base: str, device_port: int, username: str, password: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        api = HomeAssistantApi(session, base)
+        await api.wait_until_up()
+        await api.onboard_or_login("Developer", username, password)
+        if await api.entries("provider_watch"):
+            print("provision: demo provider already set up")
+            return
+        provider = await api.config_flow(
+            "provider_watch",
+            {
+                "name": "Demo Alarm Co",
+                "support_phone": "+1 555 0100",
+                "support_url": "https://support.example.com",
+                "account_contact": "accounts@example.com",
+                "feedback_contact": "product@example.com",
+            },
+        )
+        entry_id = provider["result"]["entry_id"]
+        system = await api.subentry_flow(
+            entry_id,
+            "system",
+            {"next_step_id": "http"},
+            {
+                "name": "Alarm panel",
+                "url": f"http://127.0.0.1:{device_port}/status",
+                "expected_status": "200-299",
+                "keyword": "OK",
+                "verify_tls": True,
+                "timing": {
+                    "poll_interval": 10,
+                    "timeout": 2,
+                    "retry_interval": 3,
+                    "failures_before_offline": 3,
+                    "successes_before_online": 2,
+                },
+            },
+        )
+        if system.get("type") != "create_entry":
+            raise RuntimeError(f"subentry flow did not finish: {system}")
+        print("provision: created provider 'Demo Alarm Co' with system 'Alarm panel'")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    prep = sub.add_parser("prepare")
+    prep.add_argument("config_dir", type=Path)
+    demo = sub.add_parser("demo")
+    demo.add_argument("--base", default="http://127.0.0.1:8123")
+    demo.add_argument("--device-port", type=int, default=18080)
+    demo.add_argument("--username", default="dev")
+    demo.add_argument("--password", default="dev-password")
+    args = parser.parse_args()
+    if args.command == "prepare":
+        prepare_config(args.config_dir)
+    else:
+        try:
+            asyncio.run(provision_demo(args.base, args.device_port, args.username, args.password))
+        except (RuntimeError, TimeoutError) as err:
+            print(f"provision: {err}", file=sys.stderr)
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Device triggers: the automation editor offers 'went offline' / 'came back online'."""
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    async_get_device_automations,
+)
+
+from custom_components.provider_watch.const import DOMAIN
+from homeassistant.components import automation
+from homeassistant.components.device_automation import DeviceAutomationType
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+
+from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+from .simulated import SimulatedDevice
+
+
+async def test_triggers_offered_and_fired(
+    hass: HomeAssistant,
+    device: SimulatedDevice,
+    device_registry: dr.DeviceRegistry,
+    freezer: FrozenDateTimeFactory,
+    service_calls: list[ServiceCall],
+) -> None:
+    entry = await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    system_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, SYSTEM_ID), entry.entry_id
+    )
+    assert system_device is not None
+    triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, system_device.id
+    )
+    ours = sorted(t["type"] for t in triggers if t["domain"] == DOMAIN)
+    assert ours == ["came_online", "went_offline"]
+
+    assert await async_setup_component(
+        hass,
+        automation.DOMAIN,
+        {
+            automation.DOMAIN: [
+                {
+                    "triggers": {
+                        "platform": "device",
+                        "domain": DOMAIN,
+                        "device_id": system_device.id,
+                        "type": trigger_type,
+                    },
+                    "actions": {
+                        "action": "test.automation",
+                        "data": {"what": trigger_type},
+                    },
+                }
+                for trigger_type in ("went_offline", "came_online")
+            ]
+        },
+    )
+    await device.stop()
+    for seconds in (30, 5, 5):
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert [call.data["what"] for call in service_calls] == ["went_offline"]
+    await device.start()
+    for seconds in (30, 5):
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert [call.data["what"] for call in service_calls] == ["went_offline", "came_online"]
+
+
+async def test_no_triggers_for_other_devices(
+    hass: HomeAssistant, device_registry: dr.DeviceRegistry
+) -> None:
+    other = provider_entry({})
+    other.add_to_hass(hass)
+    foreign = device_registry.async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other_domain", "x")}
+    )
+    triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, foreign.id
+    )
+    assert [t for t in triggers if t["domain"] == DOMAIN] == []
