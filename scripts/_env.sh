@@ -33,26 +33,25 @@ pw_mode() {
   if pw_find_host_python >/dev/null; then echo host; else echo chroot; fi
 }
 
-pw_mount_chroot() {
-  local target
-  for target in proc dev repo; do mkdir -p "$PW_ROOT/$target"; done
-  mountpoint -q "$PW_ROOT/proc" || mount --bind /proc "$PW_ROOT/proc"
-  mountpoint -q "$PW_ROOT/dev" || mount --bind /dev "$PW_ROOT/dev"
-  mountpoint -q "$PW_ROOT/repo" || mount --bind "$PW_REPO" "$PW_ROOT/repo"
-  cp /etc/resolv.conf "$PW_ROOT/etc/resolv.conf" 2>/dev/null || true
-}
-
 # pw_run CMD...: run CMD (a command line for bash) with the venv active, in the repo root.
+# In chroot mode the bind mounts live in a private mount namespace (unshare), so they
+# vanish when the command ends: nothing is left mounted under .toolchain/.
 pw_run() {
   if [ "$(pw_mode)" = host ]; then
     (cd "$PW_REPO" && PATH="$PW_TOOLCHAIN/venv/bin:$PATH" VIRTUAL_ENV="$PW_TOOLCHAIN/venv" bash -c "$*")
   else
-    pw_mount_chroot
-    local chroot_bin
-    chroot_bin="$(command -v chroot || echo /usr/sbin/chroot)"
-    env -u PIP_FIND_LINKS HOME=/root PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin \
-      VIRTUAL_ENV=/opt/venv LANG=C.UTF-8 \
-      "$chroot_bin" "$PW_ROOT" bash -c "cd /repo && $*"
+    cp /etc/resolv.conf "$PW_ROOT/etc/resolv.conf" 2>/dev/null || true
+    mkdir -p "$PW_ROOT/proc" "$PW_ROOT/dev" "$PW_ROOT/repo"
+    unshare --mount --propagation private /bin/bash -c '
+      set -e
+      root=$1 repo=$2
+      mount --bind /proc "$root/proc"
+      mount --rbind /dev "$root/dev"
+      mount --bind "$repo" "$root/repo"
+      exec env -u PIP_FIND_LINKS HOME=/root LANG=C.UTF-8 VIRTUAL_ENV=/opt/venv \
+        PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+        "$(command -v chroot)" "$root" /bin/bash -c "cd /repo && $3"
+    ' pw_run "$PW_ROOT" "$PW_REPO" "$*"
   fi
 }
 

@@ -26,7 +26,9 @@ async def test_triggers_offered_and_fired(
     freezer: FrozenDateTimeFactory,
     service_calls: list[ServiceCall],
 ) -> None:
-    entry = await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    entry = await setup_entry(
+        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
+    )
     system_device = device_registry.async_get_device_by_identifier(
         (DOMAIN, SYSTEM_ID), entry.entry_id
     )
@@ -69,7 +71,10 @@ async def test_triggers_offered_and_fired(
         freezer.tick(timedelta(seconds=seconds))
         async_fire_time_changed(hass)
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert [call.data["what"] for call in service_calls] == ["went_offline", "came_online"]
+    assert [call.data["what"] for call in service_calls] == [
+        "went_offline",
+        "came_online",
+    ]
 
 
 async def test_no_triggers_for_other_devices(

@@ -29,7 +29,9 @@ CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
 STATUS = "sensor.alarm_panel_status"
 
 
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -54,7 +56,9 @@ async def test_outage_is_saved_the_moment_it_is_declared(
     device: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    entry = await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    entry = await setup_entry(
+        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
+    )
     first_failure = dt_util.utcnow() + timedelta(seconds=30)
     await take_offline(hass, freezer, device)
     saved = hass_storage[storage_key(entry.entry_id)]["data"]["systems"][SYSTEM_ID]
@@ -113,7 +117,9 @@ async def test_unload_saves_and_reload_resumes(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    entry = await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    entry = await setup_entry(
+        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
+    )
     await take_offline(hass, freezer, device)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -129,7 +135,9 @@ async def test_unload_saves_and_reload_resumes(
 async def test_remove_deletes_saved_state(
     hass: HomeAssistant, hass_storage: dict[str, Any], device: SimulatedDevice
 ) -> None:
-    entry = await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    entry = await setup_entry(
+        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
+    )
     await hass.config_entries.async_unload(entry.entry_id)
     assert storage_key(entry.entry_id) in hass_storage
     await hass.config_entries.async_remove(entry.entry_id)
@@ -168,11 +176,21 @@ async def test_tcp_and_icmp_systems(
     tcp = {CONF_KIND: "tcp", CONF_HOST: LOCALHOST, CONF_PORT: device.port}
     closed = {CONF_KIND: "tcp", CONF_HOST: LOCALHOST, CONF_PORT: free_port()}
     ping = {CONF_KIND: "icmp", CONF_HOST: LOCALHOST}
-    hung = {CONF_KIND: "tcp", CONF_HOST: LOCALHOST, CONF_PORT: black_hole.port, "timeout": 1}
+    hung = {
+        CONF_KIND: "tcp",
+        CONF_HOST: LOCALHOST,
+        CONF_PORT: black_hole.port,
+        "timeout": 1,
+    }
     await setup_entry(
         hass,
         provider_entry(
-            {"system_router": tcp, "system_hub": closed, "system_modem": ping, "system_gate": hung}
+            {
+                "system_router": tcp,
+                "system_hub": closed,
+                "system_modem": ping,
+                "system_gate": hung,
+            }
         ),
     )
     assert hass.states.get("binary_sensor.router_connectivity").state == STATE_ON

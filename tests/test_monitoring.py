@@ -26,7 +26,9 @@ RESPONSE_TIME = "sensor.alarm_panel_response_time"
 EVENT_ENTITY = "event.alarm_panel_status_change"
 
 
-async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
     """Move the clock and let every due probe run."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
@@ -39,7 +41,9 @@ async def test_online_system_entities(
     entity_registry: er.EntityRegistry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    entry = await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    entry = await setup_entry(
+        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
+    )
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
     assert hass.states.get(STATUS).state == "online"
     assert hass.states.get(LAST_SEEN).state != STATE_UNKNOWN

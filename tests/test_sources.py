@@ -61,7 +61,9 @@ async def test_http_status_keyword_and_errors(
     session = async_get_clientsession(hass)
     ok = StatusCodes.parse("200-299")
 
-    async def probe(url: str = device.url, keyword: str | None = None) -> tuple[Outcome, str | None]:
+    async def probe(
+        url: str = device.url, keyword: str | None = None
+    ) -> tuple[Outcome, str | None]:
         result = await probe_http(session, url, timeout=1, expected=ok, keyword=keyword)
         return result.outcome, result.reason
 

@@ -178,7 +178,7 @@ def validate_system(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, str]
         data.get(CONF_HOST, "")
     ):
         errors[CONF_HOST] = "invalid_host"
-    if kind is SystemKind.TCP and not 1 <= data.get(CONF_PORT, 0) <= 65535:
+    if kind is SystemKind.TCP and not _is_whole(data.get(CONF_PORT), 1, 65535):
         errors[CONF_PORT] = "invalid_port"
     if kind is SystemKind.HTTP:
         if not is_valid_url(data.get(CONF_URL, "")):
@@ -187,11 +187,21 @@ def validate_system(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, str]
             StatusCodes.parse(data.get(CONF_EXPECTED_STATUS, ""))
         except InvalidStatusCodesError:
             errors[CONF_EXPECTED_STATUS] = "invalid_status_codes"
+    for key in (CONF_FAILURES_BEFORE_OFFLINE, CONF_SUCCESSES_BEFORE_ONLINE):
+        if key in data and not _is_whole(data[key], 1, MAX_THRESHOLD):
+            errors["base"] = "invalid_threshold"
     if data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT) >= data.get(
         CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
     ):
         errors["base"] = "timeout_not_below_interval"
     return errors
+
+
+def _is_whole(value: object, low: int, high: int) -> bool:
+    """True for a whole number (int, or a float like 80.0) within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return float(value).is_integer() and low <= value <= high
 
 
 def _name_taken(name: str, others: list[str]) -> bool:
@@ -308,9 +318,9 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _flatten(user_input)
-            if kind is SystemKind.TCP and CONF_PORT in data:
-                data[CONF_PORT] = int(data[CONF_PORT])
             errors = validate_system(kind, data)
+            if kind is SystemKind.TCP and not errors:
+                data[CONF_PORT] = int(data[CONF_PORT])
             if not errors and self._system_name_taken(data[CONF_NAME]):
                 errors[CONF_NAME] = "name_exists"
             if not errors:

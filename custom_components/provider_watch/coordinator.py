@@ -40,7 +40,6 @@ from .const import (
 from .core.state import (
     MachineState,
     Step,
-    SystemState,
     Thresholds,
     Transition,
     advance,
@@ -230,4 +229,3 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
                 "%s (%s) is back online", self.subentry.title, self.config_entry.title
             )
             self.hass.bus.async_fire(EVENT_SYSTEM_ONLINE, data)
-

@@ -1,1 +1,1 @@
-"""Helpers for scripts/develop (and later e2e): a simulated device and HA provisioning."""
+"""Helpers for scripts/develop and e2e: a simulated device, HA provisioning."""

@@ -75,7 +75,11 @@ class HomeAssistantApi:
         tokens = await self._json(
             "POST",
             "/auth/token",
-            data={"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": self.client_id,
+            },
         )
         self.token = tokens["access_token"]
 
@@ -108,7 +112,11 @@ class HomeAssistantApi:
         result = await self._json(
             "POST",
             f"/auth/login_flow/{flow['flow_id']}",
-            json={"client_id": self.client_id, "username": username, "password": password},
+            json={
+                "client_id": self.client_id,
+                "username": username,
+                "password": password,
+            },
         )
         await self._token_from_code(result["result"])
 
@@ -119,10 +127,14 @@ class HomeAssistantApi:
         return result
 
     async def config_flow(self, handler: str, *steps: dict[str, Any]) -> dict[str, Any]:
-        result = await self._json("POST", "/api/config/config_entries/flow", json={"handler": handler})
+        result = await self._json(
+            "POST", "/api/config/config_entries/flow", json={"handler": handler}
+        )
         for step in steps:
             result = await self._json(
-                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", json=step
+                "POST",
+                f"/api/config/config_entries/flow/{result['flow_id']}",
+                json=step,
             )
         return dict(result)
 
@@ -143,7 +155,9 @@ class HomeAssistantApi:
         return dict(result)
 
 
-async def provision_demo(base: str, device_port: int, username: str, password: str) -> None:
+async def provision_demo(
+    base: str, device_port: int, username: str, password: str
+) -> None:
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, base)
         await api.wait_until_up()
@@ -201,7 +215,11 @@ def main() -> None:
         prepare_config(args.config_dir)
     else:
         try:
-            asyncio.run(provision_demo(args.base, args.device_port, args.username, args.password))
+            asyncio.run(
+                provision_demo(
+                    args.base, args.device_port, args.username, args.password
+                )
+            )
         except (RuntimeError, TimeoutError) as err:
             print(f"provision: {err}", file=sys.stderr)
             sys.exit(1)

@@ -26,7 +26,9 @@ class Device:
         if self._runner is not None:
             return
         app = web.Application()
-        app.router.add_get("/{tail:.*}", lambda _request: web.Response(text="system OK"))
+        app.router.add_get(
+            "/{tail:.*}", lambda _request: web.Response(text="system OK")
+        )
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, HOST, self.port, reuse_address=True).start()

@@ -134,7 +134,9 @@ def test_outage_start_is_first_failure_and_duration_is_measured() -> None:
     thresholds = Thresholds(failures_before_offline=2, successes_before_online=1)
     machine = MachineState()
     machine = advance(machine, UP, T0, thresholds).state
-    machine = advance(machine, DOWN, T0 + timedelta(seconds=30), thresholds, "HTTP 503").state
+    machine = advance(
+        machine, DOWN, T0 + timedelta(seconds=30), thresholds, "HTTP 503"
+    ).state
     step = advance(machine, DOWN, T0 + timedelta(seconds=35), thresholds, "HTTP 503")
     assert step.transition is OFF
     assert step.state.outage_start == T0 + timedelta(seconds=30)

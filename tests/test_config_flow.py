@@ -1,0 +1,1016 @@
+"""Config flow: providers (entries) and their monitored systems (subentries)."""
+
+from collections.abc import Generator
+import json
+from pathlib import Path
+import re
+from typing import TYPE_CHECKING, Any
+from unittest.mock import AsyncMock, patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    get_schema_suggested_value,
+)
+
+from custom_components.provider_watch import config_flow
+from custom_components.provider_watch.config_flow import (
+    KIND_FIELDS,
+    PROVIDER_SCHEMA,
+    TIMING_SCHEMA,
+    validate_system,
+)
+from custom_components.provider_watch.const import (
+    CONF_EXPECTED_STATUS,
+    CONF_FAILURES_BEFORE_OFFLINE,
+    CONF_HOST,
+    CONF_KEYWORD,
+    CONF_KIND,
+    CONF_NAME,
+    CONF_POLL_INTERVAL,
+    CONF_PORT,
+    CONF_RETRY_INTERVAL,
+    CONF_SUCCESSES_BEFORE_ONLINE,
+    CONF_SUPPORT_PHONE,
+    CONF_SUPPORT_URL,
+    CONF_TIMEOUT,
+    CONF_TIMING,
+    CONF_URL,
+    CONF_VERIFY_TLS,
+    DOMAIN,
+    SUBENTRY_SYSTEM,
+    SystemKind,
+)
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigSubentry,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
+
+from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+
+if TYPE_CHECKING:
+    import probatio as vol
+
+COMPONENT = Path(config_flow.__file__).parent
+# Nothing listens on the discard port of the loopback address: probes of the
+# systems created here fail fast and never leave 127.0.0.1.
+CLOSED_URL = "http://127.0.0.1:9/status"
+LOOPBACK = "127.0.0.1"
+CLOSED_PORT = 9
+
+GATEWAY_ID = "system_gateway"  # title "Gateway"
+ROUTER_ID = "system_router"  # title "Router"
+
+PROVIDER_ERRORS = {"invalid_name", "invalid_phone", "invalid_url", "name_exists"}
+SYSTEM_ERRORS = {
+    "invalid_name",
+    "invalid_host",
+    "invalid_port",
+    "invalid_url",
+    "invalid_status_codes",
+    "timeout_not_below_interval",
+    "invalid_threshold",
+    "name_exists",
+}
+
+
+def timing(**overrides: Any) -> dict[str, Any]:
+    """The timing section as the form submits it."""
+    return {
+        CONF_POLL_INTERVAL: 30,
+        CONF_TIMEOUT: 10,
+        CONF_RETRY_INTERVAL: 5,
+        CONF_FAILURES_BEFORE_OFFLINE: 4,
+        CONF_SUCCESSES_BEFORE_ONLINE: 2,
+    } | overrides
+
+
+def flat_timing(**overrides: Any) -> dict[str, Any]:
+    """Timing as a subentry stores it."""
+    return timing(**overrides)
+
+
+def system_input(kind: SystemKind, **overrides: Any) -> dict[str, Any]:
+    """A valid submission of the form of a system kind."""
+    base: dict[str, Any] = {CONF_NAME: "New system", CONF_TIMING: timing()}
+    if kind is SystemKind.ICMP:
+        base[CONF_HOST] = LOOPBACK
+    elif kind is SystemKind.TCP:
+        base |= {CONF_HOST: LOOPBACK, CONF_PORT: CLOSED_PORT}
+    else:
+        base |= {
+            CONF_URL: CLOSED_URL,
+            CONF_EXPECTED_STATUS: "200-299",
+            CONF_VERIFY_TLS: True,
+        }
+    return base | overrides
+
+
+def tcp_system(**overrides: Any) -> dict[str, Any]:
+    return {
+        CONF_KIND: "tcp",
+        CONF_HOST: LOOPBACK,
+        CONF_PORT: CLOSED_PORT,
+        **flat_timing(),
+    } | overrides
+
+
+def icmp_system(**overrides: Any) -> dict[str, Any]:
+    return {CONF_KIND: "icmp", CONF_HOST: LOOPBACK, **flat_timing()} | overrides
+
+
+@pytest.fixture
+def mock_setup() -> Generator[AsyncMock]:
+    """Keep the integration's setup out of the provider flow tests."""
+    with (
+        patch(
+            "custom_components.provider_watch.async_setup_entry", return_value=True
+        ) as setup_entry_mock,
+        patch("custom_components.provider_watch.async_setup", return_value=True),
+    ):
+        yield setup_entry_mock
+
+
+async def _loaded(hass: HomeAssistant, systems: dict[str, Any]) -> MockConfigEntry:
+    entry = await setup_entry(hass, provider_entry(systems))
+    assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+@pytest.fixture
+async def loaded_provider(hass: HomeAssistant, socket_enabled: None) -> MockConfigEntry:
+    """A set-up provider with an HTTP system "Alarm panel" and a TCP "Gateway"."""
+    return await _loaded(
+        hass,
+        {SYSTEM_ID: http_system(CLOSED_URL, keyword="OK"), GATEWAY_ID: tcp_system()},
+    )
+
+
+@pytest.fixture
+async def provider_with_router(
+    hass: HomeAssistant, socket_enabled: None
+) -> MockConfigEntry:
+    """As loaded_provider, and an ICMP system "Router" (slower: it pings)."""
+    return await _loaded(
+        hass,
+        {
+            SYSTEM_ID: http_system(CLOSED_URL),
+            GATEWAY_ID: tcp_system(),
+            ROUTER_ID: icmp_system(),
+        },
+    )
+
+
+async def start_provider_flow(hass: HomeAssistant) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    return result
+
+
+async def start_system_flow(
+    hass: HomeAssistant, entry: MockConfigEntry, kind: SystemKind
+) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_SYSTEM), context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "user"
+    assert list(result["menu_options"]) == ["icmp", "tcp", "http"]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": kind.value}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == kind.value
+    assert result["errors"] == {}
+    return result
+
+
+async def start_system_reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
+) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, SUBENTRY_SYSTEM),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
+    return result
+
+
+async def configure_system(
+    hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
+) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_configure(flow_id, user_input)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return result
+
+
+def new_subentry(entry: MockConfigEntry, before: set[str]) -> ConfigSubentry:
+    """The one subentry added since `before` (a set of subentry ids)."""
+    added = [s for sid, s in entry.subentries.items() if sid not in before]
+    assert len(added) == 1
+    return added[0]
+
+
+def section_schema(schema: vol.Schema, key: str) -> dict[Any, Any]:
+    """The (suggested-value carrying) schema dict of a form section."""
+    for marker, value in schema.schema.items():
+        if marker == key:
+            assert isinstance(value, section)
+            return value.schema.schema
+    pytest.fail(f"no section {key}")
+
+
+# --- Provider (config entry) flow -------------------------------------------
+
+
+async def test_provider_user_creates_entry(
+    hass: HomeAssistant, mock_setup: AsyncMock
+) -> None:
+    result = await start_provider_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "  Acme Alarm  ",
+            CONF_SUPPORT_PHONE: " +1 (555) 0100 ",
+            CONF_SUPPORT_URL: " https://support.acme.example/tickets ",
+            "account_contact": "   ",
+            "feedback_contact": "",
+            "notes": "Contract 42\n",
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Acme Alarm"
+    assert result["data"] == {
+        CONF_NAME: "Acme Alarm",
+        CONF_SUPPORT_PHONE: "+1 (555) 0100",
+        CONF_SUPPORT_URL: "https://support.acme.example/tickets",
+        "notes": "Contract 42",
+    }
+    entries = hass.config_entries.async_entries(DOMAIN)
+    assert len(entries) == 1
+    assert entries[0].title == "Acme Alarm"
+    assert entries[0].data == result["data"]
+    assert mock_setup.await_count == 1
+
+
+async def test_provider_user_name_only_and_longest_name(
+    hass: HomeAssistant, mock_setup: AsyncMock
+) -> None:
+    result = await start_provider_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "x" * 100}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_NAME: "x" * 100}
+
+
+def _bad_provider(field: str, value: str, error: str) -> tuple[dict, dict]:
+    return ({CONF_NAME: "Acme", field: value}, {field: error})
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({CONF_NAME: ""}, {CONF_NAME: "invalid_name"}),
+        ({CONF_NAME: "   "}, {CONF_NAME: "invalid_name"}),
+        ({CONF_NAME: "x" * 101}, {CONF_NAME: "invalid_name"}),
+        _bad_provider(CONF_SUPPORT_PHONE, "call me", "invalid_phone"),
+        _bad_provider(CONF_SUPPORT_PHONE, "(-)", "invalid_phone"),
+        _bad_provider(CONF_SUPPORT_URL, "ftp://x", "invalid_url"),
+        _bad_provider(CONF_SUPPORT_URL, "not a url", "invalid_url"),
+        _bad_provider(CONF_SUPPORT_URL, "http://bad host", "invalid_url"),
+        _bad_provider(CONF_SUPPORT_URL, "http://[::1", "invalid_url"),
+        _bad_provider(CONF_SUPPORT_URL, "http://1.2.3.999/", "invalid_url"),
+        (
+            {
+                CONF_NAME: " ",
+                CONF_SUPPORT_PHONE: "call me",
+                CONF_SUPPORT_URL: "ftp://x",
+            },
+            {
+                CONF_NAME: "invalid_name",
+                CONF_SUPPORT_PHONE: "invalid_phone",
+                CONF_SUPPORT_URL: "invalid_url",
+            },
+        ),
+    ],
+)
+async def test_provider_user_errors_then_fixed(
+    hass: HomeAssistant,
+    mock_setup: AsyncMock,
+    user_input: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    result = await start_provider_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == errors
+    # what was typed is offered again
+    schema = result["data_schema"].schema
+    for key, value in user_input.items():
+        assert get_schema_suggested_value(schema, key) == value
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Acme",
+            CONF_SUPPORT_PHONE: "+1 555 0100",
+            CONF_SUPPORT_URL: "https://[::1]:8123/support",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Acme"
+    assert mock_setup.await_count == 1
+
+
+async def test_provider_user_name_exists(
+    hass: HomeAssistant, mock_setup: AsyncMock
+) -> None:
+    provider_entry({}, title="Acme Alarm").add_to_hass(hass)
+    result = await start_provider_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "  ACME alarm "}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "name_exists"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Acme Alarm North"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Acme Alarm North"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+
+
+async def test_provider_user_name_exists_only_checked_when_valid(
+    hass: HomeAssistant, mock_setup: AsyncMock
+) -> None:
+    provider_entry({}, title="Acme Alarm").add_to_hass(hass)
+    result = await start_provider_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Acme Alarm", CONF_SUPPORT_PHONE: "call me"}
+    )
+    assert result["errors"] == {CONF_SUPPORT_PHONE: "invalid_phone"}
+
+
+async def test_provider_user_ignored_entry_does_not_block_name(
+    hass: HomeAssistant, mock_setup: AsyncMock
+) -> None:
+    MockConfigEntry(
+        domain=DOMAIN, title="Acme Alarm", source=SOURCE_IGNORE
+    ).add_to_hass(hass)
+    result = await start_provider_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Acme Alarm"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+# --- Provider reconfigure ---------------------------------------------------
+
+
+async def test_provider_reconfigure(hass: HomeAssistant, mock_setup: AsyncMock) -> None:
+    entry = provider_entry({}, title="Acme Alarm")
+    entry.add_to_hass(hass)
+    provider_entry({}, title="Beta Security").add_to_hass(hass)
+
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {}
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_NAME) == "Acme Alarm"
+    assert get_schema_suggested_value(schema, CONF_SUPPORT_PHONE) == "+1 555 0100"
+    assert get_schema_suggested_value(schema, CONF_SUPPORT_URL) is None
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: " Acme Alarm Monitoring ", CONF_SUPPORT_PHONE: "+1 555 0199"},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.title == "Acme Alarm Monitoring"
+    assert entry.data == {
+        CONF_NAME: "Acme Alarm Monitoring",
+        CONF_SUPPORT_PHONE: "+1 555 0199",
+    }
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+
+
+async def test_provider_reconfigure_name_exists_then_own_name(
+    hass: HomeAssistant, mock_setup: AsyncMock
+) -> None:
+    entry = provider_entry({}, title="Acme Alarm")
+    entry.add_to_hass(hass)
+    other = provider_entry({}, title="Beta Security")
+    other.add_to_hass(hass)
+
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "beta SECURITY"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {CONF_NAME: "name_exists"}
+    # the form shows what was typed, not the stored data
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_NAME) == "beta SECURITY"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NAME: "Acme Alarm", CONF_SUPPORT_PHONE: "call me"}
+    )
+    assert result["errors"] == {CONF_SUPPORT_PHONE: "invalid_phone"}
+
+    # keeping its own name is fine; the phone is cleared, so it is dropped
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Acme Alarm", CONF_SUPPORT_PHONE: " ", "notes": "n"},
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.title == "Acme Alarm"
+    assert entry.data == {CONF_NAME: "Acme Alarm", "notes": "n"}
+    assert other.title == "Beta Security"
+
+
+# --- System subentry flow ---------------------------------------------------
+
+
+async def test_system_http_created(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    entry = loaded_provider
+    before = set(entry.subentries)
+    result = await start_system_flow(hass, entry, SystemKind.HTTP)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        {
+            CONF_NAME: " Status page ",
+            CONF_URL: f" {CLOSED_URL} ",
+            CONF_EXPECTED_STATUS: "200-299, 301",
+            CONF_KEYWORD: " OK ",
+            CONF_VERIFY_TLS: True,
+            CONF_TIMING: {
+                CONF_POLL_INTERVAL: 30,
+                CONF_TIMEOUT: 10,
+                CONF_RETRY_INTERVAL: 5,
+                CONF_FAILURES_BEFORE_OFFLINE: 4,
+                CONF_SUCCESSES_BEFORE_ONLINE: 2,
+            },
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Status page"
+
+    subentry = new_subentry(entry, before)
+    assert subentry.subentry_type == SUBENTRY_SYSTEM
+    assert subentry.title == "Status page"
+    assert dict(subentry.data) == {
+        CONF_KIND: "http",
+        CONF_URL: CLOSED_URL,
+        CONF_EXPECTED_STATUS: "200-299, 301",
+        CONF_KEYWORD: "OK",
+        CONF_VERIFY_TLS: True,
+        CONF_POLL_INTERVAL: 30,
+        CONF_TIMEOUT: 10,
+        CONF_RETRY_INTERVAL: 5,
+        CONF_FAILURES_BEFORE_OFFLINE: 4,
+        CONF_SUCCESSES_BEFORE_ONLINE: 2,
+    }
+    for key in TIMING_SCHEMA.schema:
+        assert type(subentry.data[str(key)]) is int
+    # the provider was reloaded with its new system
+    assert entry.state is ConfigEntryState.LOADED
+    assert subentry.subentry_id in entry.runtime_data.systems
+
+
+async def test_system_http_defaults(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    """Fields left out: default status codes and timing, no keyword."""
+    entry = loaded_provider
+    before = set(entry.subentries)
+    result = await start_system_flow(hass, entry, SystemKind.HTTP)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        {CONF_NAME: "Status page", CONF_URL: CLOSED_URL, CONF_TIMING: {}},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    data = dict(new_subentry(entry, before).data)
+    assert data == {
+        CONF_KIND: "http",
+        CONF_URL: CLOSED_URL,
+        CONF_EXPECTED_STATUS: "200-399",
+        CONF_VERIFY_TLS: True,
+        CONF_POLL_INTERVAL: 30,
+        CONF_TIMEOUT: 10,
+        CONF_RETRY_INTERVAL: 5,
+        CONF_FAILURES_BEFORE_OFFLINE: 4,
+        CONF_SUCCESSES_BEFORE_ONLINE: 2,
+    }
+
+
+async def test_system_tcp_created(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    entry = loaded_provider
+    before = set(entry.subentries)
+    result = await start_system_flow(hass, entry, SystemKind.TCP)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        {
+            CONF_NAME: "Panel port",
+            CONF_HOST: f" {LOOPBACK} ",
+            CONF_PORT: 9.0,
+            CONF_TIMING: timing(poll_interval=60.0, timeout=3),
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    subentry = new_subentry(entry, before)
+    assert subentry.title == "Panel port"
+    assert dict(subentry.data) == {
+        CONF_KIND: "tcp",
+        CONF_HOST: LOOPBACK,
+        CONF_PORT: 9,
+        **flat_timing(poll_interval=60, timeout=3),
+    }
+    assert type(subentry.data[CONF_PORT]) is int
+    assert type(subentry.data[CONF_POLL_INTERVAL]) is int
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_system_icmp_created(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    entry = loaded_provider
+    before = set(entry.subentries)
+    result = await start_system_flow(hass, entry, SystemKind.ICMP)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        {CONF_NAME: "Loopback", CONF_HOST: "localhost", CONF_TIMING: timing()},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    subentry = new_subentry(entry, before)
+    assert subentry.title == "Loopback"
+    assert dict(subentry.data) == {
+        CONF_KIND: "icmp",
+        CONF_HOST: "localhost",
+        **flat_timing(),
+    }
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("kind", [SystemKind.ICMP, SystemKind.TCP])
+@pytest.mark.parametrize(
+    "host", ["bad host!", "", "   ", "1.2.3.999", "-bad.example", "a" * 254]
+)
+async def test_system_invalid_host_then_fixed(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind, host: str
+) -> None:
+    entry = loaded_provider
+    result = await start_system_flow(hass, entry, kind)
+    result = await configure_system(
+        hass, result["flow_id"], system_input(kind, host=host)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == kind.value
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+    assert get_schema_suggested_value(result["data_schema"].schema, CONF_HOST) == host
+
+    result = await configure_system(hass, result["flow_id"], system_input(kind))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("host", ["::1", "192.0.2.10", "alarm-panel.local"])
+async def test_system_valid_hosts(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, host: str
+) -> None:
+    result = await start_system_flow(hass, loaded_provider, SystemKind.TCP)
+    with patch("custom_components.provider_watch.async_setup_entry", return_value=True):
+        # not probed: only 127.0.0.1 may be reached from tests
+        result = await configure_system(
+            hass, result["flow_id"], system_input(SystemKind.TCP, host=host)
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_HOST] == host
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1])
+async def test_system_port_out_of_range_rejected_by_schema(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, port: int
+) -> None:
+    """The selector's range stops a bad port before the flow's own check."""
+    result = await start_system_flow(hass, loaded_provider, SystemKind.TCP)
+    with pytest.raises(InvalidData) as err:
+        await configure_system(
+            hass, result["flow_id"], system_input(SystemKind.TCP, port=port)
+        )
+    assert CONF_PORT in err.value.schema_errors
+    # the flow is still open and takes a good port
+    result = await configure_system(
+        hass, result["flow_id"], system_input(SystemKind.TCP, port=443)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PORT] == 443
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {CONF_PORT: 0},
+        {CONF_PORT: 65536},
+        {CONF_PORT: 80.5},
+        {CONF_PORT: True},
+        {CONF_PORT: "80"},
+        {},
+    ],
+)
+def test_validate_system_invalid_port(data: dict[str, Any]) -> None:
+    """The flow's own port check, for input that got past the selector."""
+    errors = validate_system(SystemKind.TCP, {CONF_NAME: "x", CONF_HOST: "h"} | data)
+    assert errors == {CONF_PORT: "invalid_port"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"failures_before_offline": 2.5},
+        {"successes_before_online": 0},
+        {"failures_before_offline": 21},
+    ],
+)
+def test_validate_system_invalid_threshold(data: dict[str, Any]) -> None:
+    """Thresholds are whole counts; a fractional one is refused, not rounded."""
+    errors = validate_system(SystemKind.ICMP, {CONF_NAME: "x", CONF_HOST: "h"} | data)
+    assert errors == {"base": "invalid_threshold"}
+
+
+def test_validate_system_whole_float_port_is_fine() -> None:
+    errors = validate_system(
+        SystemKind.TCP, {CONF_NAME: "x", CONF_HOST: "h", CONF_PORT: 80.0}
+    )
+    assert errors == {}
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://x", "not a url", "http://bad host", "http://[::1", "", "http://"]
+)
+async def test_system_invalid_url_then_fixed(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, url: str
+) -> None:
+    result = await start_system_flow(hass, loaded_provider, SystemKind.HTTP)
+    result = await configure_system(
+        hass, result["flow_id"], system_input(SystemKind.HTTP, url=url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+
+    result = await configure_system(
+        hass, result["flow_id"], system_input(SystemKind.HTTP)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("status", ["abc", "700", "300-200", "", " , ", "99", "200-"])
+async def test_system_invalid_status_codes_then_fixed(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, status: str
+) -> None:
+    result = await start_system_flow(hass, loaded_provider, SystemKind.HTTP)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(SystemKind.HTTP, expected_status=status),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_EXPECTED_STATUS: "invalid_status_codes"}
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(SystemKind.HTTP, expected_status="200; 204-206"),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_EXPECTED_STATUS] == "200; 204-206"
+
+
+@pytest.mark.parametrize("kind", list(SystemKind))
+@pytest.mark.parametrize(
+    ("poll_interval", "timeout"), [(30, 30), (10, 60)], ids=["equal", "longer"]
+)
+async def test_system_timeout_not_below_interval_then_fixed(
+    hass: HomeAssistant,
+    loaded_provider: MockConfigEntry,
+    kind: SystemKind,
+    poll_interval: int,
+    timeout: int,
+) -> None:
+    result = await start_system_flow(hass, loaded_provider, kind)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(kind, timing=timing(poll_interval=poll_interval, timeout=timeout)),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "timeout_not_below_interval"}
+    suggested = section_schema(result["data_schema"], CONF_TIMING)
+    assert get_schema_suggested_value(suggested, CONF_TIMEOUT) == timeout
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(kind, timing=timing(poll_interval=poll_interval, timeout=9)),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_TIMEOUT] == 9
+
+
+@pytest.mark.parametrize("kind", list(SystemKind))
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101])
+async def test_system_invalid_name_then_fixed(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind, name: str
+) -> None:
+    result = await start_system_flow(hass, loaded_provider, kind)
+    result = await configure_system(
+        hass, result["flow_id"], system_input(kind, name=name)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "invalid_name"}
+
+    result = await configure_system(
+        hass, result["flow_id"], system_input(kind, name="x" * 100)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "x" * 100
+
+
+@pytest.mark.parametrize("kind", list(SystemKind))
+async def test_system_name_exists_then_fixed(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind
+) -> None:
+    entry = loaded_provider
+    before = set(entry.subentries)
+    result = await start_system_flow(hass, entry, kind)
+    result = await configure_system(
+        hass, result["flow_id"], system_input(kind, name=" ALARM panel ")
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_NAME: "name_exists"}
+
+    result = await configure_system(
+        hass, result["flow_id"], system_input(kind, name="Alarm panel 2")
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert new_subentry(entry, before).title == "Alarm panel 2"
+
+
+async def test_system_name_of_other_provider_is_free(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    other = provider_entry({}, title="Beta Security")
+    with patch("custom_components.provider_watch.async_setup_entry", return_value=True):
+        await setup_entry(hass, other)
+        result = await start_system_flow(hass, other, SystemKind.ICMP)
+        result = await configure_system(
+            hass, result["flow_id"], system_input(SystemKind.ICMP, name="Alarm panel")
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_system_several_errors_at_once(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    """All field errors together; a taken name is reported only once they are fixed."""
+    result = await start_system_flow(hass, loaded_provider, SystemKind.HTTP)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(
+            SystemKind.HTTP,
+            name="Alarm panel",
+            url="not a url",
+            expected_status="abc",
+            timing=timing(timeout=30),
+        ),
+    )
+    assert result["errors"] == {
+        CONF_URL: "invalid_url",
+        CONF_EXPECTED_STATUS: "invalid_status_codes",
+        "base": "timeout_not_below_interval",
+    }
+    result = await configure_system(
+        hass, result["flow_id"], system_input(SystemKind.HTTP, name="Alarm panel")
+    )
+    assert result["errors"] == {CONF_NAME: "name_exists"}
+
+
+# --- System reconfigure -----------------------------------------------------
+
+
+async def test_system_reconfigure_http(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    entry = loaded_provider
+    result = await start_system_reconfigure(hass, entry, SYSTEM_ID)
+    schema = result["data_schema"]
+    assert get_schema_suggested_value(schema.schema, CONF_NAME) == "Alarm panel"
+    assert get_schema_suggested_value(schema.schema, CONF_URL) == CLOSED_URL
+    assert get_schema_suggested_value(schema.schema, CONF_EXPECTED_STATUS) == "200-299"
+    assert get_schema_suggested_value(schema.schema, CONF_KEYWORD) == "OK"
+    assert get_schema_suggested_value(schema.schema, CONF_VERIFY_TLS) is True
+    assert CONF_HOST not in schema.schema
+    timing_schema = section_schema(schema, CONF_TIMING)
+    for key, value in {
+        CONF_POLL_INTERVAL: 30,
+        CONF_TIMEOUT: 2,
+        CONF_RETRY_INTERVAL: 5,
+        CONF_FAILURES_BEFORE_OFFLINE: 3,
+        CONF_SUCCESSES_BEFORE_ONLINE: 2,
+    }.items():
+        assert get_schema_suggested_value(timing_schema, key) == value
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        {
+            CONF_NAME: " Alarm web ",
+            CONF_URL: "http://127.0.0.1:9/health",
+            CONF_EXPECTED_STATUS: "200",
+            CONF_KEYWORD: "  ",
+            CONF_VERIFY_TLS: False,
+            CONF_TIMING: timing(poll_interval=120.0, timeout=20),
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    subentry = entry.subentries[SYSTEM_ID]
+    assert subentry.title == "Alarm web"
+    assert dict(subentry.data) == {
+        CONF_KIND: "http",
+        CONF_URL: "http://127.0.0.1:9/health",
+        CONF_EXPECTED_STATUS: "200",
+        CONF_VERIFY_TLS: False,
+        **flat_timing(poll_interval=120, timeout=20),
+    }
+    assert type(subentry.data[CONF_POLL_INTERVAL]) is int
+    assert len(entry.subentries) == 2
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_system_reconfigure_tcp(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    entry = loaded_provider
+    result = await start_system_reconfigure(hass, entry, GATEWAY_ID)
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_NAME) == "Gateway"
+    assert get_schema_suggested_value(schema, CONF_HOST) == LOOPBACK
+    assert get_schema_suggested_value(schema, CONF_PORT) == CLOSED_PORT
+    assert CONF_URL not in schema
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        {
+            CONF_NAME: "Gateway",  # its own name
+            CONF_HOST: LOOPBACK,
+            CONF_PORT: 7.0,
+            CONF_TIMING: timing(),
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    subentry = entry.subentries[GATEWAY_ID]
+    assert subentry.title == "Gateway"
+    assert subentry.data[CONF_KIND] == "tcp"
+    assert subentry.data[CONF_PORT] == 7
+    assert type(subentry.data[CONF_PORT]) is int
+
+
+async def test_system_reconfigure_icmp_name_exists_then_own_name(
+    hass: HomeAssistant, provider_with_router: MockConfigEntry
+) -> None:
+    entry = provider_with_router
+    result = await start_system_reconfigure(hass, entry, ROUTER_ID)
+    schema = result["data_schema"].schema
+    assert get_schema_suggested_value(schema, CONF_NAME) == "Router"
+    assert get_schema_suggested_value(schema, CONF_HOST) == LOOPBACK
+    assert CONF_PORT not in schema
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(SystemKind.ICMP, name="gateway"),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["errors"] == {CONF_NAME: "name_exists"}
+    # after an error the form shows what was typed
+    assert get_schema_suggested_value(result["data_schema"].schema, CONF_NAME) == (
+        "gateway"
+    )
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(SystemKind.ICMP, name="Router", host="bad host!"),
+    )
+    assert result["errors"] == {CONF_HOST: "invalid_host"}
+
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(SystemKind.ICMP, name="ROUTER", timing=timing(timeout=5)),
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    subentry = entry.subentries[ROUTER_ID]
+    assert subentry.title == "ROUTER"
+    assert dict(subentry.data) == {
+        CONF_KIND: "icmp",
+        CONF_HOST: LOOPBACK,
+        **flat_timing(timeout=5),
+    }
+    assert entry.subentries[GATEWAY_ID].title == "Gateway"
+
+
+async def test_system_reconfigure_timeout_error(
+    hass: HomeAssistant, loaded_provider: MockConfigEntry
+) -> None:
+    entry = loaded_provider
+    result = await start_system_reconfigure(hass, entry, SYSTEM_ID)
+    result = await configure_system(
+        hass,
+        result["flow_id"],
+        system_input(SystemKind.HTTP, name="Alarm panel", timing=timing(timeout=60)),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "timeout_not_below_interval"}
+    assert entry.subentries[SYSTEM_ID].data[CONF_TIMEOUT] == 2
+
+
+# --- Translations -----------------------------------------------------------
+
+
+def _error_keys_in_code() -> set[str]:
+    source = (COMPONENT / "config_flow.py").read_text(encoding="utf-8")
+    return set(
+        re.findall(
+            r'"(invalid_[a-z_]+|name_exists|timeout_not_below_interval)"', source
+        )
+    )
+
+
+def test_translations_cover_flows() -> None:
+    strings = json.loads(
+        (COMPONENT / "translations" / "en.json").read_text(encoding="utf-8")
+    )
+    config = strings["config"]
+    system = strings["config_subentries"][SUBENTRY_SYSTEM]
+
+    # every error the code can return has a message where it is shown
+    assert _error_keys_in_code() == PROVIDER_ERRORS | SYSTEM_ERRORS
+    assert set(config["error"]) >= PROVIDER_ERRORS
+    assert set(system["error"]) >= SYSTEM_ERRORS
+    assert "reconfigure_successful" in config["abort"]
+    assert "reconfigure_successful" in system["abort"]
+
+    # provider steps
+    provider_fields = {str(key) for key in PROVIDER_SCHEMA.schema}
+    for step in ("user", "reconfigure"):
+        assert provider_fields <= set(config["step"][step]["data"]), step
+
+    # system steps: the menu, one form per kind, and reconfigure (all kinds' fields)
+    assert set(system["step"]["user"]["menu_options"]) == {k.value for k in SystemKind}
+    timing_fields = {str(key) for key in TIMING_SCHEMA.schema}
+    all_fields: set[str] = set()
+    for kind in SystemKind:
+        fields = {CONF_NAME} | {str(key) for key in KIND_FIELDS[kind]}
+        all_fields |= fields
+        step = system["step"][kind.value]
+        assert fields <= set(step["data"]), kind
+        assert step["sections"][CONF_TIMING]["name"]
+        assert timing_fields <= set(step["sections"][CONF_TIMING]["data"]), kind
+    step = system["step"]["reconfigure"]
+    assert all_fields <= set(step["data"])
+    assert step["sections"][CONF_TIMING]["name"]
+    assert timing_fields <= set(step["sections"][CONF_TIMING]["data"])
