@@ -92,3 +92,14 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfig
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry
+
+
+def internet_entry(*targets: str) -> MockConfigEntry:
+    """The internet check's entry; targets default to a closed port on 127.0.0.1."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Internet connection",
+        unique_id="internet",
+        data={"entry_type": "internet"},
+        options={"targets": list(targets) or ["127.0.0.1:9"]},
+    )

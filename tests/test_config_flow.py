@@ -14,12 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.provider_watch import config_flow
-from custom_components.provider_watch.config_flow import (
-    KIND_FIELDS,
-    PROVIDER_SCHEMA,
-    TIMING_SCHEMA,
-    validate_system,
-)
+from custom_components.provider_watch.config_flow import PROVIDER_SCHEMA
 from custom_components.provider_watch.const import (
     CONF_EXPECTED_STATUS,
     CONF_FAILURES_BEFORE_OFFLINE,
@@ -41,17 +36,30 @@ from custom_components.provider_watch.const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
+from custom_components.provider_watch.subentry_flow import (
+    POLLED_KINDS,
+    TIMING_SCHEMA,
+    _system_schema,
+    validate_system,
+)
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
     SOURCE_RECONFIGURE,
     SOURCE_USER,
+    ConfigEntry,
     ConfigEntryState,
     ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 
-from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+from .conftest import (
+    SYSTEM_ID,
+    http_system,
+    internet_entry,
+    provider_entry,
+    setup_entry,
+)
 
 if TYPE_CHECKING:
     import probatio as vol
@@ -66,7 +74,16 @@ CLOSED_PORT = 9
 GATEWAY_ID = "system_gateway"  # title "Gateway"
 ROUTER_ID = "system_router"  # title "Router"
 
-PROVIDER_ERRORS = {"invalid_name", "invalid_phone", "invalid_url", "name_exists"}
+PROVIDER_ERRORS = {
+    "invalid_name",
+    "invalid_phone",
+    "invalid_url",
+    "name_exists",
+    "invalid_target",
+    "missing_credentials",
+    "unknown_system",
+}
+OPTIONS_ERRORS = {"invalid_target", "invalid_url", "status_page_unreadable"}
 SYSTEM_ERRORS = {
     "invalid_name",
     "invalid_host",
@@ -75,7 +92,16 @@ SYSTEM_ERRORS = {
     "invalid_status_codes",
     "timeout_not_below_interval",
     "invalid_threshold",
+    "invalid_duration",
+    "no_entities",
     "name_exists",
+    "invalid_timezone",
+    "invalid_template",
+    "invalid_path",
+    "missing_credentials",
+    "no_rule",
+    "expected_required",
+    "incomplete_filter",
 }
 
 
@@ -166,7 +192,31 @@ async def provider_with_router(
     )
 
 
+def provider_setups(mock: AsyncMock) -> int:
+    """How often the (mocked) setup ran for a provider entry."""
+    return sum(
+        1
+        for call in mock.await_args_list
+        if call.args[1].data.get("entry_type") != "internet"
+    )
+
+
+def providers(hass: HomeAssistant) -> list[ConfigEntry]:
+    """The provider entries (not the internet check's entry)."""
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.data.get("entry_type") != "internet"
+    ]
+
+
 async def start_provider_flow(hass: HomeAssistant) -> dict[str, Any]:
+    """Start the provider flow with the internet check already set up."""
+    if not any(
+        entry.data.get("entry_type") == "internet"
+        for entry in hass.config_entries.async_entries(DOMAIN)
+    ):
+        internet_entry().add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -184,7 +234,7 @@ async def start_system_flow(
     )
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
-    assert list(result["menu_options"]) == ["icmp", "tcp", "http"]
+    assert list(result["menu_options"]) == [kind.value for kind in SystemKind]
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"next_step_id": kind.value}
     )
@@ -258,11 +308,11 @@ async def test_provider_user_creates_entry(
         CONF_SUPPORT_URL: "https://support.acme.example/tickets",
         "notes": "Contract 42",
     }
-    entries = hass.config_entries.async_entries(DOMAIN)
+    entries = providers(hass)
     assert len(entries) == 1
     assert entries[0].title == "Acme Alarm"
     assert entries[0].data == result["data"]
-    assert mock_setup.await_count == 1
+    assert provider_setups(mock_setup) == 1
 
 
 async def test_provider_user_name_only_and_longest_name(
@@ -324,7 +374,7 @@ async def test_provider_user_errors_then_fixed(
     schema = result["data_schema"].schema
     for key, value in user_input.items():
         assert get_schema_suggested_value(schema, key) == value
-    assert not hass.config_entries.async_entries(DOMAIN)
+    assert not providers(hass)
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
@@ -336,7 +386,7 @@ async def test_provider_user_errors_then_fixed(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Acme"
-    assert mock_setup.await_count == 1
+    assert provider_setups(mock_setup) == 1
 
 
 async def test_provider_user_name_exists(
@@ -355,7 +405,7 @@ async def test_provider_user_name_exists(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Acme Alarm North"
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+    assert len(providers(hass)) == 2
 
 
 async def test_provider_user_name_exists_only_checked_when_valid(
@@ -410,7 +460,7 @@ async def test_provider_reconfigure(hass: HomeAssistant, mock_setup: AsyncMock) 
         CONF_NAME: "Acme Alarm Monitoring",
         CONF_SUPPORT_PHONE: "+1 555 0199",
     }
-    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+    assert len(providers(hass)) == 2
 
 
 async def test_provider_reconfigure_name_exists_then_own_name(
@@ -713,7 +763,7 @@ async def test_system_invalid_status_codes_then_fixed(
     assert result["data"][CONF_EXPECTED_STATUS] == "200; 204-206"
 
 
-@pytest.mark.parametrize("kind", list(SystemKind))
+@pytest.mark.parametrize("kind", POLLED_KINDS)
 @pytest.mark.parametrize(
     ("poll_interval", "timeout"), [(30, 30), (10, 60)], ids=["equal", "longer"]
 )
@@ -744,7 +794,7 @@ async def test_system_timeout_not_below_interval_then_fixed(
     assert result["data"][CONF_TIMEOUT] == 9
 
 
-@pytest.mark.parametrize("kind", list(SystemKind))
+@pytest.mark.parametrize("kind", POLLED_KINDS)
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])
 async def test_system_invalid_name_then_fixed(
     hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind, name: str
@@ -763,7 +813,7 @@ async def test_system_invalid_name_then_fixed(
     assert result["title"] == "x" * 100
 
 
-@pytest.mark.parametrize("kind", list(SystemKind))
+@pytest.mark.parametrize("kind", POLLED_KINDS)
 async def test_system_name_exists_then_fixed(
     hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind
 ) -> None:
@@ -972,12 +1022,13 @@ async def test_system_reconfigure_timeout_error(
 
 
 def _error_keys_in_code() -> set[str]:
-    source = (COMPONENT / "config_flow.py").read_text(encoding="utf-8")
-    return set(
-        re.findall(
-            r'"(invalid_[a-z_]+|name_exists|timeout_not_below_interval)"', source
-        )
+    source = "".join(
+        (COMPONENT / name).read_text(encoding="utf-8")
+        for name in ("config_flow.py", "subentry_flow.py")
     )
+    assigned = re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', source)
+    literal = re.findall(r'\{CONF_[A-Z_]+: "([a-z_]+)"\}', source)
+    return set(assigned) | set(literal)
 
 
 def test_translations_cover_flows() -> None:
@@ -988,8 +1039,9 @@ def test_translations_cover_flows() -> None:
     system = strings["config_subentries"][SUBENTRY_SYSTEM]
 
     # every error the code can return has a message where it is shown
-    assert _error_keys_in_code() == PROVIDER_ERRORS | SYSTEM_ERRORS
+    assert _error_keys_in_code() == PROVIDER_ERRORS | SYSTEM_ERRORS | OPTIONS_ERRORS
     assert set(config["error"]) >= PROVIDER_ERRORS
+    assert set(strings["options"]["error"]) >= OPTIONS_ERRORS
     assert set(system["error"]) >= SYSTEM_ERRORS
     assert "reconfigure_successful" in config["abort"]
     assert "reconfigure_successful" in system["abort"]
@@ -1001,16 +1053,16 @@ def test_translations_cover_flows() -> None:
 
     # system steps: the menu, one form per kind, and reconfigure (all kinds' fields)
     assert set(system["step"]["user"]["menu_options"]) == {k.value for k in SystemKind}
-    timing_fields = {str(key) for key in TIMING_SCHEMA.schema}
-    all_fields: set[str] = set()
+    reconfigure = system["step"]["reconfigure"]
     for kind in SystemKind:
-        fields = {CONF_NAME} | {str(key) for key in KIND_FIELDS[kind]}
-        all_fields |= fields
         step = system["step"][kind.value]
-        assert fields <= set(step["data"]), kind
-        assert step["sections"][CONF_TIMING]["name"]
-        assert timing_fields <= set(step["sections"][CONF_TIMING]["data"]), kind
-    step = system["step"]["reconfigure"]
-    assert all_fields <= set(step["data"])
-    assert step["sections"][CONF_TIMING]["name"]
-    assert timing_fields <= set(step["sections"][CONF_TIMING]["data"])
+        for marker, value in _system_schema(kind).schema.items():
+            key = str(marker)
+            if isinstance(value, section):
+                fields = {str(k) for k in value.schema.schema}
+                for where in (step, reconfigure):
+                    assert where["sections"][key]["name"], (kind, key)
+                    assert fields <= set(where["sections"][key]["data"]), (kind, key)
+            else:
+                assert key in step["data"], (kind, key)
+                assert key in reconfigure["data"], (kind, key)

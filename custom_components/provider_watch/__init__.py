@@ -1,25 +1,63 @@
 """Provider Watch: know when a system your provider is paid to monitor goes offline."""
 
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, SUBENTRY_SYSTEM
+from .const import (
+    CONF_ENTRY_TYPE,
+    CONF_KIND,
+    CONF_STATUS_COMPONENTS,
+    CONF_STATUS_PAGE,
+    DOMAIN,
+    PUSH_KINDS,
+    SUBENTRY_SYSTEM,
+    SystemKind,
+)
 from .coordinator import (
     ProviderRuntimeData,
     ProviderWatchConfigEntry,
     SystemCoordinator,
     Timing,
-    build_probe,
 )
+from .internet import (
+    CONF_TARGETS,
+    DATA_INTERNET,
+    ENTRY_TYPE_INTERNET,
+    SIGNAL_INTERNET_CHANGED,
+    InternetConfigEntry,
+    InternetCoordinator,
+)
+from .probes import build_probe
 from .sources.icmp import icmp_privilege
+from .status_page import StatusPageCoordinator
 from .store import SystemStateStore
+from .watchers import EntitiesWatcher, HeartbeatWatcher
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+INTERNET_PLATFORMS = [Platform.BINARY_SENSOR]
 DATA_ICMP_PRIVILEGED: HassKey[bool | None] = HassKey(f"{DOMAIN}_icmp_privileged")
+
+_WATCHERS: dict[SystemKind, Callable[..., EntitiesWatcher | HeartbeatWatcher]] = {
+    SystemKind.ENTITIES: EntitiesWatcher,
+    SystemKind.HEARTBEAT: HeartbeatWatcher,
+}
+
+
+def is_internet_entry(entry: ConfigEntry[Any]) -> bool:
+    """The integration-wide internet check has an entry of its own."""
+    return bool(entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -28,55 +66,104 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(
+async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+    """Set up a provider, or the internet check."""
+    if is_internet_entry(entry):
+        return await _async_setup_internet(hass, entry)
+    return await _async_setup_provider(hass, entry)
+
+
+async def _async_setup_internet(
+    hass: HomeAssistant, entry: InternetConfigEntry
+) -> bool:
+    targets = entry.options.get(CONF_TARGETS) or entry.data.get(CONF_TARGETS) or []
+    coordinator = InternetCoordinator(hass, entry, targets)
+    entry.runtime_data = coordinator
+    hass.data[DATA_INTERNET] = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, INTERNET_PLATFORMS)
+    entry.async_create_background_task(
+        hass, coordinator.async_refresh(), f"{DOMAIN} first internet check"
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    return True
+
+
+async def _async_setup_provider(
     hass: HomeAssistant, entry: ProviderWatchConfigEntry
 ) -> bool:
-    """Set up a provider and one coordinator per monitored system."""
     store = SystemStateStore(hass, entry.entry_id)
     await store.async_load()
-    runtime = ProviderRuntimeData(store=store)
+    runtime = ProviderRuntimeData(hass, store)
+    if page := entry.options.get(CONF_STATUS_PAGE):
+        runtime.status_page = StatusPageCoordinator(
+            hass, entry, page, entry.options.get(CONF_STATUS_COMPONENTS)
+        )
+    starts: list[Callable[[], CALLBACK_TYPE]] = []
     for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM):
-        probe = build_probe(
-            hass,
-            subentry.data,
-            Timing.from_data(subentry.data).timeout,
-            hass.data.get(DATA_ICMP_PRIVILEGED),
+        kind = SystemKind(subentry.data[CONF_KIND])
+        probe = (
+            None
+            if kind in PUSH_KINDS
+            else build_probe(
+                hass,
+                subentry.data,
+                Timing.from_data(subentry.data).timeout,
+                hass.data.get(DATA_ICMP_PRIVILEGED),
+            )
         )
-        runtime.systems[subentry.subentry_id] = SystemCoordinator(
-            hass, entry, subentry, store, probe
-        )
+        coordinator = SystemCoordinator(hass, entry, subentry, store, probe, runtime)
+        runtime.systems[subentry.subentry_id] = coordinator
+        if kind in PUSH_KINDS:
+            watcher = _WATCHERS[kind](hass, coordinator, subentry.data)
+            starts.append(watcher.async_start)  # started once entities exist
     store.retain(set(runtime.systems))
     entry.runtime_data = runtime
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    for start in starts:
+        entry.async_on_unload(start())
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_INTERNET_CHANGED, runtime.reclassify_all)
+    )
     # Probe right away, without holding up Home Assistant's start on slow systems.
-    for coordinator in runtime.systems.values():
+    polled = [c for c in runtime.systems.values() if c.kind not in PUSH_KINDS]
+    for coordinator in polled:
         entry.async_create_background_task(
             hass,
             coordinator.async_refresh(),
             f"{DOMAIN} first probe {coordinator.name}",
         )
+    if runtime.status_page is not None:
+        status_page = runtime.status_page
+        entry.async_on_unload(status_page.async_add_listener(runtime.reclassify_all))
+        entry.async_create_background_task(
+            hass, status_page.async_refresh(), f"{DOMAIN} first status page read"
+        )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True
 
 
-async def _async_update_listener(
-    hass: HomeAssistant, entry: ProviderWatchConfigEntry
-) -> None:
-    """Reload when the provider or its systems change."""
+async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """Reload when a provider, its systems or the internet check change."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 
-async def async_unload_entry(
-    hass: HomeAssistant, entry: ProviderWatchConfigEntry
-) -> bool:
-    """Unload a provider; its systems' states are written first."""
+async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+    """Unload a provider (its systems' states are written first) or the check."""
+    if is_internet_entry(entry):
+        unloaded = await hass.config_entries.async_unload_platforms(
+            entry, INTERNET_PLATFORMS
+        )
+        if unloaded and hass.data.get(DATA_INTERNET) is entry.runtime_data:
+            hass.data.pop(DATA_INTERNET)
+            # without a check, outages can no longer be blamed on the internet
+            async_dispatcher_send(hass, SIGNAL_INTERNET_CHANGED)
+        return unloaded
     await entry.runtime_data.store.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def async_remove_entry(
-    hass: HomeAssistant, entry: ProviderWatchConfigEntry
-) -> None:
+async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
     """Delete the saved states of a removed provider."""
-    await SystemStateStore(hass, entry.entry_id).async_remove()
+    if not is_internet_entry(entry):
+        await SystemStateStore(hass, entry.entry_id).async_remove()

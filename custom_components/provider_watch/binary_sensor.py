@@ -1,16 +1,21 @@
-"""Connectivity of each monitored system."""
+"""Connectivity of each system, the provider's cloud, and the internet check."""
+
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ProviderWatchConfigEntry
+from .coordinator import ProviderRuntimeData
 from .core.state import SystemState
-from .entity import SystemEntity
+from .entity import EntryEntity, SystemEntity
+from .internet import InternetCoordinator
+from .status_page import StatusPageCoordinator
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
 
@@ -19,15 +24,35 @@ CONNECTIVITY = BinarySensorEntityDescription(
     translation_key="connectivity",
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
 )
+PROVIDER_CLOUD = BinarySensorEntityDescription(
+    key="provider_cloud",
+    translation_key="provider_cloud",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+)
+INTERNET = BinarySensorEntityDescription(
+    key="internet",
+    translation_key="internet",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+)
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ProviderWatchConfigEntry,
+    entry: ConfigEntry[Any],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a connectivity sensor per system."""
-    for system_id, coordinator in entry.runtime_data.systems.items():
+    """Add a connectivity sensor per system, and the provider/internet sensors."""
+    runtime = entry.runtime_data
+    if isinstance(runtime, InternetCoordinator):
+        async_add_entities([InternetConnectivity(runtime, entry, INTERNET)])
+        return
+    if not isinstance(runtime, ProviderRuntimeData):  # pragma: no cover
+        return
+    if runtime.status_page is not None:
+        async_add_entities(
+            [ProviderCloudProblem(runtime.status_page, entry, PROVIDER_CLOUD)]
+        )
+    for system_id, coordinator in runtime.systems.items():
         async_add_entities(
             [SystemConnectivity(coordinator, CONNECTIVITY)],
             config_subentry_id=system_id,
@@ -44,3 +69,32 @@ class SystemConnectivity(SystemEntity, BinarySensorEntity):
         if state is SystemState.UNKNOWN:
             return None
         return state in (SystemState.ONLINE, SystemState.PENDING)
+
+
+class ProviderCloudProblem(EntryEntity[StatusPageCoordinator], BinarySensorEntity):
+    """On while the provider's status page reports a component you care about down."""
+
+    @property
+    def is_on(self) -> bool | None:
+        """Unknown (not "fine") while the page cannot be read."""
+        if self.coordinator.data.report is None:
+            return None
+        return self.coordinator.has_problem
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Which components are down, and maintenance in progress."""
+        data = self.coordinator.data
+        return {
+            "components_down": [c.name for c in data.problems],
+            "maintenance": [m.name for m in data.maintenances],
+        }
+
+
+class InternetConnectivity(EntryEntity[InternetCoordinator], BinarySensorEntity):
+    """On while at least one internet target answers."""
+
+    @property
+    def is_on(self) -> bool | None:
+        """Down only when every target fails (and the machine confirms it)."""
+        return self.coordinator.data.up

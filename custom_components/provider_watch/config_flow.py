@@ -1,4 +1,4 @@
-"""Config flow: a provider per entry, its monitored systems as subentries."""
+"""Config flow: a provider per entry (systems are subentries); the internet check."""
 
 from collections.abc import Mapping
 from typing import Any, override
@@ -6,19 +6,20 @@ from typing import Any, override
 import probatio as vol
 
 from homeassistant.config_entries import (
+    SOURCE_SYSTEM,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
-    SubentryFlowResult,
+    OptionsFlow,
 )
 from homeassistant.core import callback
-from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -26,43 +27,38 @@ from homeassistant.helpers.selector import (
 
 from .const import (
     CONF_ACCOUNT_CONTACT,
-    CONF_EXPECTED_STATUS,
-    CONF_FAILURES_BEFORE_OFFLINE,
+    CONF_ENTRY_TYPE,
     CONF_FEEDBACK_CONTACT,
-    CONF_HOST,
-    CONF_KEYWORD,
+    CONF_HEADER_VALUE,
     CONF_KIND,
     CONF_NAME,
     CONF_NOTES,
-    CONF_POLL_INTERVAL,
-    CONF_PORT,
-    CONF_RETRY_INTERVAL,
-    CONF_SUCCESSES_BEFORE_ONLINE,
+    CONF_PASSWORD,
+    CONF_STATUS_COMPONENTS,
+    CONF_STATUS_PAGE,
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
-    CONF_TIMEOUT,
-    CONF_TIMING,
-    CONF_URL,
-    CONF_VERIFY_TLS,
-    DEFAULT_EXPECTED_STATUS,
-    DEFAULT_FAILURES_BEFORE_OFFLINE,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_RETRY_INTERVAL,
-    DEFAULT_SUCCESSES_BEFORE_ONLINE,
-    DEFAULT_TIMEOUT,
+    CONF_SYSTEM,
+    CONF_TOKEN,
     DOMAIN,
-    MAX_POLL_INTERVAL,
-    MAX_RETRY_INTERVAL,
-    MAX_THRESHOLD,
-    MAX_TIMEOUT,
-    MIN_POLL_INTERVAL,
-    MIN_RETRY_INTERVAL,
-    MIN_TIMEOUT,
     SUBENTRY_SYSTEM,
     SystemKind,
 )
-from .sources.http import InvalidStatusCodesError, StatusCodes
-from .validation import is_valid_host, is_valid_name, is_valid_phone, is_valid_url
+from .internet import (
+    CONF_TARGETS,
+    DEFAULT_TARGETS,
+    ENTRY_TYPE_INTERNET,
+    is_valid_target,
+)
+from .sources.statuspage import fetch_status_page, summary_url
+from .subentry_flow import SystemSubentryFlow
+from .validation import (
+    clean_input,
+    is_valid_name,
+    is_valid_phone,
+    is_valid_url,
+    name_taken,
+)
 
 _TEXT = TextSelector()
 _MULTILINE = TextSelector(TextSelectorConfig(multiline=True))
@@ -81,82 +77,6 @@ PROVIDER_SCHEMA = vol.Schema(
 )
 
 
-def _seconds(minimum: int, maximum: int) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum,
-            max=maximum,
-            step=1,
-            mode=NumberSelectorMode.BOX,
-            unit_of_measurement="s",
-        )
-    )
-
-
-_COUNT = NumberSelector(
-    NumberSelectorConfig(min=1, max=MAX_THRESHOLD, step=1, mode=NumberSelectorMode.BOX)
-)
-
-TIMING_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL): _seconds(
-            MIN_POLL_INTERVAL, MAX_POLL_INTERVAL
-        ),
-        vol.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): _seconds(
-            MIN_TIMEOUT, MAX_TIMEOUT
-        ),
-        vol.Required(CONF_RETRY_INTERVAL, default=DEFAULT_RETRY_INTERVAL): _seconds(
-            MIN_RETRY_INTERVAL, MAX_RETRY_INTERVAL
-        ),
-        vol.Required(
-            CONF_FAILURES_BEFORE_OFFLINE, default=DEFAULT_FAILURES_BEFORE_OFFLINE
-        ): _COUNT,
-        vol.Required(
-            CONF_SUCCESSES_BEFORE_ONLINE, default=DEFAULT_SUCCESSES_BEFORE_ONLINE
-        ): _COUNT,
-    }
-)
-_TIMING_KEYS = tuple(str(key) for key in TIMING_SCHEMA.schema)
-
-KIND_FIELDS: dict[SystemKind, dict[vol.Marker, Any]] = {
-    SystemKind.ICMP: {vol.Required(CONF_HOST): _TEXT},
-    SystemKind.TCP: {
-        vol.Required(CONF_HOST): _TEXT,
-        vol.Required(CONF_PORT): NumberSelector(
-            NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
-        ),
-    },
-    SystemKind.HTTP: {
-        vol.Required(CONF_URL): _URL,
-        vol.Required(CONF_EXPECTED_STATUS, default=DEFAULT_EXPECTED_STATUS): _TEXT,
-        vol.Optional(CONF_KEYWORD): _TEXT,
-        vol.Required(CONF_VERIFY_TLS, default=True): BooleanSelector(),
-    },
-}
-
-
-def _system_schema(kind: SystemKind) -> vol.Schema:
-    return vol.Schema(
-        {
-            vol.Required(CONF_NAME): _TEXT,
-            **KIND_FIELDS[kind],
-            vol.Required(CONF_TIMING): section(TIMING_SCHEMA, {"collapsed": True}),
-        }
-    )
-
-
-def _clean(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Strip text, drop blank optional fields."""
-    cleaned: dict[str, Any] = {}
-    for key, value in user_input.items():
-        if isinstance(value, str):
-            if value.strip():
-                cleaned[key] = value.strip()
-        else:
-            cleaned[key] = value
-    return cleaned
-
-
 def validate_provider(data: Mapping[str, Any]) -> dict[str, str]:
     """Form errors for the provider fields."""
     errors: dict[str, str] = {}
@@ -169,49 +89,35 @@ def validate_provider(data: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-def validate_system(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, str]:
-    """Form errors for a monitored system's fields."""
-    errors: dict[str, str] = {}
-    if not is_valid_name(data.get(CONF_NAME, "")):
-        errors[CONF_NAME] = "invalid_name"
-    if kind in (SystemKind.ICMP, SystemKind.TCP) and not is_valid_host(
-        data.get(CONF_HOST, "")
-    ):
-        errors[CONF_HOST] = "invalid_host"
-    if kind is SystemKind.TCP and not _is_whole(data.get(CONF_PORT), 1, 65535):
-        errors[CONF_PORT] = "invalid_port"
-    if kind is SystemKind.HTTP:
-        if not is_valid_url(data.get(CONF_URL, "")):
-            errors[CONF_URL] = "invalid_url"
-        try:
-            StatusCodes.parse(data.get(CONF_EXPECTED_STATUS, ""))
-        except InvalidStatusCodesError:
-            errors[CONF_EXPECTED_STATUS] = "invalid_status_codes"
-    for key in (CONF_FAILURES_BEFORE_OFFLINE, CONF_SUCCESSES_BEFORE_ONLINE):
-        if key in data and not _is_whole(data[key], 1, MAX_THRESHOLD):
-            errors["base"] = "invalid_threshold"
-    if data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT) >= data.get(
-        CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
-    ):
-        errors["base"] = "timeout_not_below_interval"
-    return errors
+def _targets_schema() -> vol.Schema:
+    return vol.Schema(
+        {vol.Required(CONF_TARGETS): TextSelector(TextSelectorConfig(multiple=True))}
+    )
 
 
-def _is_whole(value: object, low: int, high: int) -> bool:
-    """True for a whole number (int, or a float like 80.0) within [low, high]."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return float(value).is_integer() and low <= value <= high
-
-
-def _name_taken(name: str, others: list[str]) -> bool:
-    return name.strip().casefold() in {other.strip().casefold() for other in others}
+def validate_targets(targets: object) -> tuple[list[str], dict[str, str]]:
+    """Clean internet-check targets; an error when none is left or one is bad."""
+    if not isinstance(targets, list):
+        return [], {CONF_TARGETS: "invalid_target"}
+    cleaned = [str(t).strip() for t in targets if str(t).strip()]
+    if not cleaned or not all(is_valid_target(t) for t in cleaned):
+        return cleaned, {CONF_TARGETS: "invalid_target"}
+    return cleaned, {}
 
 
 class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a provider."""
+    """Add a provider (the first one also sets up the internet check)."""
 
     VERSION = 1
+    _provider: dict[str, Any]
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """The provider's status page, or the internet check's targets."""
+        if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
+            return InternetOptionsFlow()
+        return ProviderOptionsFlow()
 
     @classmethod
     @callback
@@ -220,6 +126,8 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Monitored systems are subentries of their provider."""
+        if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
+            return {}
         return {SUBENTRY_SYSTEM: SystemSubentryFlow}
 
     @override
@@ -229,9 +137,12 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
         """Name the provider and its contacts."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean(user_input)
+            data = clean_input(user_input)
             errors = self._validate(data, exclude=None)
             if not errors:
+                self._provider = data
+                if self._internet_entry() is None:
+                    return await self.async_step_internet()
                 return self.async_create_entry(title=data[CONF_NAME], data=data)
         return self.async_show_form(
             step_id="user",
@@ -241,14 +152,52 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    async def async_step_internet(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """With the first provider: confirm the targets of the internet check."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            targets, errors = validate_targets(user_input.get(CONF_TARGETS))
+            if not errors:
+                if self._internet_entry() is None:
+                    await self.hass.config_entries.flow.async_init(
+                        DOMAIN,
+                        context={"source": SOURCE_SYSTEM},
+                        data={CONF_TARGETS: targets},
+                    )
+                return self.async_create_entry(
+                    title=self._provider[CONF_NAME], data=self._provider
+                )
+        return self.async_show_form(
+            step_id="internet",
+            data_schema=self.add_suggested_values_to_schema(
+                _targets_schema(),
+                user_input or {CONF_TARGETS: list(DEFAULT_TARGETS)},
+            ),
+            errors=errors,
+        )
+
+    async def async_step_system(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Create the integration-wide internet check (with the first provider)."""
+        await self.async_set_unique_id(ENTRY_TYPE_INTERNET)
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title="Internet connection",
+            data={CONF_ENTRY_TYPE: ENTRY_TYPE_INTERNET},
+            options={CONF_TARGETS: list(data[CONF_TARGETS])},
+        )
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Change the provider's name or contacts."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
+            return self.async_abort(reason="internet_use_options")
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _clean(user_input)
+            data = clean_input(user_input)
             errors = self._validate(data, exclude=entry.entry_id)
             if not errors:
                 return self.async_update_and_abort(
@@ -262,116 +211,183 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    async def async_step_reauth(
+        self,
+        entry_data: Mapping[str, Any],  # noqa: ARG002
+    ) -> ConfigFlowResult:
+        """The provider's API rejected the credentials of a cloud system."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Enter the new token, API key or password of a cloud system."""
+        entry = self._get_reauth_entry()
+        clouds = {
+            subentry.subentry_id: subentry
+            for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM)
+            if subentry.data.get(CONF_KIND) == SystemKind.CLOUD
+        }
+        if not clouds:
+            return self.async_abort(reason="no_cloud_systems")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            subentry = clouds.get(user_input.get(CONF_SYSTEM, ""))
+            updates = {
+                key: value.strip()
+                for key in (CONF_TOKEN, CONF_HEADER_VALUE, CONF_PASSWORD)
+                if isinstance(value := user_input.get(key), str) and value.strip()
+            }
+            if subentry is None:
+                errors[CONF_SYSTEM] = "unknown_system"
+            elif not updates:
+                errors["base"] = "missing_credentials"
+            else:
+                self.hass.config_entries.async_update_subentry(
+                    entry, subentry, data={**subentry.data, **updates}
+                )
+                return self.async_abort(reason="reauth_successful")
+        secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_SYSTEM, default=next(iter(clouds))): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=sid, label=sub.title)
+                            for sid, sub in clouds.items()
+                        ]
+                    )
+                ),
+                vol.Optional(CONF_TOKEN): secret,
+                vol.Optional(CONF_HEADER_VALUE): secret,
+                vol.Optional(CONF_PASSWORD): secret,
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"provider": entry.title},
+        )
+
+    def _internet_entry(self) -> ConfigEntry | None:
+        return next(
+            (
+                entry
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+                if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
+            ),
+            None,
+        )
+
     def _validate(self, data: Mapping[str, Any], exclude: str | None) -> dict[str, str]:
         errors = validate_provider(data)
-        others = [
+        others = (
             entry.title
             for entry in self._async_current_entries(include_ignore=False)
             if entry.entry_id != exclude
-        ]
-        if not errors and _name_taken(data[CONF_NAME], others):
+            and entry.data.get(CONF_ENTRY_TYPE) != ENTRY_TYPE_INTERNET
+        )
+        if not errors and name_taken(data[CONF_NAME], others):
             errors[CONF_NAME] = "name_exists"
         return errors
 
 
-class SystemSubentryFlow(ConfigSubentryFlow):
-    """Add or change a monitored system of a provider."""
+class InternetOptionsFlow(OptionsFlow):
+    """Change what the internet check probes."""
 
-    async def async_step_user(
-        self,
-        user_input: dict[str, Any] | None = None,  # noqa: ARG002
-    ) -> SubentryFlowResult:
-        """Pick how the system is checked."""
-        return self.async_show_menu(
-            step_id="user", menu_options=[kind.value for kind in SystemKind]
-        )
-
-    async def async_step_icmp(
+    async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """A system answered by ping."""
-        return await self._async_system_form(SystemKind.ICMP, user_input)
-
-    async def async_step_tcp(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """A system with an open TCP port."""
-        return await self._async_system_form(SystemKind.TCP, user_input)
-
-    async def async_step_http(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """A system with a web page or HTTP endpoint."""
-        return await self._async_system_form(SystemKind.HTTP, user_input)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a system: the form of its kind, filled in."""
-        kind = SystemKind(self._get_reconfigure_subentry().data[CONF_KIND])
-        return await self._async_system_form(kind, user_input)
-
-    async def _async_system_form(
-        self, kind: SystemKind, user_input: dict[str, Any] | None
-    ) -> SubentryFlowResult:
-        reconfiguring = self.source == "reconfigure"
+    ) -> ConfigFlowResult:
+        """One target per line: host:port (TCP) or an http(s) URL."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _flatten(user_input)
-            errors = validate_system(kind, data)
-            if kind is SystemKind.TCP and not errors:
-                data[CONF_PORT] = int(data[CONF_PORT])
-            if not errors and self._system_name_taken(data[CONF_NAME]):
-                errors[CONF_NAME] = "name_exists"
+            targets, errors = validate_targets(user_input.get(CONF_TARGETS))
             if not errors:
-                data[CONF_KIND] = kind.value
-                title = data.pop(CONF_NAME)
-                if reconfiguring:
-                    return self.async_update_and_abort(
-                        self._get_entry(),
-                        self._get_reconfigure_subentry(),
-                        title=title,
-                        data=data,
-                    )
-                return self.async_create_entry(title=title, data=data)
-        suggested: Mapping[str, Any] | None = user_input
-        if suggested is None and reconfiguring:
-            subentry = self._get_reconfigure_subentry()
-            suggested = _nest({**subentry.data, CONF_NAME: subentry.title})
+                return self.async_create_entry(data={CONF_TARGETS: targets})
         return self.async_show_form(
-            step_id="reconfigure" if reconfiguring else kind.value,
+            step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                _system_schema(kind), suggested
+                _targets_schema(), user_input or self.config_entry.options
             ),
             errors=errors,
         )
 
-    def _system_name_taken(self, name: str) -> bool:
-        own = (
-            self._get_reconfigure_subentry().subentry_id
-            if self.source == "reconfigure"
-            else None
+
+class ProviderOptionsFlow(OptionsFlow):
+    """The provider's public status page, and which of its components matter."""
+
+    _page: str | None = None
+    _components: list[SelectOptionDict]
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the status page (blank: none)."""
+        errors: dict[str, str] = {}
+        placeholders = {"reason": ""}
+        if user_input is not None:
+            page = clean_input(user_input).get(CONF_STATUS_PAGE)
+            if not page:
+                return self.async_create_entry(data={})
+            if not is_valid_url(page):
+                errors[CONF_STATUS_PAGE] = "invalid_url"
+            else:
+                result = await fetch_status_page(
+                    async_get_clientsession(self.hass), summary_url(page), 10
+                )
+                if result.report is None:
+                    errors[CONF_STATUS_PAGE] = "status_page_unreadable"
+                    placeholders["reason"] = result.unknown_reason or ""
+                else:
+                    self._page = page
+                    self._components = [
+                        SelectOptionDict(value=c.id, label=c.name)
+                        for c in result.report.components
+                        if not c.group
+                    ]
+                    return await self.async_step_components()
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Optional(CONF_STATUS_PAGE): _URL}),
+                user_input or self.config_entry.options,
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )
-        others = [
-            subentry.title
-            for subentry in self._get_entry().subentries.values()
-            if subentry.subentry_id != own
+
+    async def async_step_components(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick the components that matter (none picked: all of them)."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    CONF_STATUS_PAGE: self._page,
+                    CONF_STATUS_COMPONENTS: user_input.get(CONF_STATUS_COMPONENTS, []),
+                }
+            )
+        known = {option["value"] for option in self._components}
+        chosen = [
+            c
+            for c in self.config_entry.options.get(CONF_STATUS_COMPONENTS, [])
+            if c in known
         ]
-        return _name_taken(name, others)
-
-
-def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Lift the timing section's fields to the top level and tidy the text."""
-    data = _clean({k: v for k, v in user_input.items() if k != CONF_TIMING})
-    for key, value in user_input.get(CONF_TIMING, {}).items():
-        data[key] = (
-            int(value) if isinstance(value, float) and value.is_integer() else value
+        return self.async_show_form(
+            step_id="components",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Optional(CONF_STATUS_COMPONENTS): SelectSelector(
+                            SelectSelectorConfig(
+                                options=self._components,
+                                multiple=True,
+                                mode=SelectSelectorMode.LIST,
+                            )
+                        )
+                    }
+                ),
+                {CONF_STATUS_COMPONENTS: chosen},
+            ),
         )
-    return data
-
-
-def _nest(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored (flat) settings in the form's shape, for suggested values."""
-    nested = {k: v for k, v in data.items() if k not in _TIMING_KEYS}
-    nested[CONF_TIMING] = {k: data[k] for k in _TIMING_KEYS if k in data}
-    return nested

@@ -8,6 +8,7 @@ DOMAIN: Final = "provider_watch"
 LOGGER = logging.getLogger(__package__)
 
 SUBENTRY_SYSTEM: Final = "system"
+CONF_ENTRY_TYPE: Final = "entry_type"  # "internet" for the internet check's entry
 
 # Provider (config entry) fields
 CONF_NAME: Final = "name"
@@ -16,6 +17,7 @@ CONF_SUPPORT_URL: Final = "support_url"
 CONF_ACCOUNT_CONTACT: Final = "account_contact"
 CONF_FEEDBACK_CONTACT: Final = "feedback_contact"
 CONF_NOTES: Final = "notes"
+CONF_SYSTEM: Final = "system"  # reauth: which cloud system the credentials are for
 
 # Monitored system (config subentry) fields
 CONF_KIND: Final = "kind"
@@ -26,6 +28,49 @@ CONF_EXPECTED_STATUS: Final = "expected_status"
 CONF_KEYWORD: Final = "keyword"
 CONF_VERIFY_TLS: Final = "verify_tls"
 CONF_TIMING: Final = "timing"
+# watched entities
+CONF_ENTITIES: Final = "entities"
+CONF_REQUIRE_ALL: Final = "require_all"
+CONF_GRACE: Final = "grace"
+CONF_MAX_SILENCE: Final = "max_silence"
+# heartbeat
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_PERIOD: Final = "period"
+CONF_LOCAL_ONLY: Final = "local_only"
+CONF_FAIL_KEYWORD: Final = "fail_keyword"
+# cloud API (form sections: auth, rule, checkin, second endpoint)
+CONF_AUTH: Final = "auth"
+CONF_RULE: Final = "rule"
+CONF_CHECKIN: Final = "checkin"
+CONF_SECOND: Final = "second_endpoint"
+CONF_METHOD: Final = "method"
+CONF_BODY: Final = "body"
+CONF_AUTH_TYPE: Final = "auth_type"
+CONF_TOKEN: Final = "token"  # noqa: S105
+CONF_HEADER_NAME: Final = "header_name"
+CONF_HEADER_VALUE: Final = "header_value"
+CONF_USERNAME: Final = "username"
+CONF_PASSWORD: Final = "password"  # noqa: S105
+CONF_PATH: Final = "path"
+CONF_COMPARISON: Final = "comparison"
+CONF_EXPECTED: Final = "expected"
+CONF_FILTER_PATH: Final = "filter_path"
+CONF_ID_KEY: Final = "id_key"
+CONF_ID_VALUE: Final = "id_value"
+CONF_VALUE_TEMPLATE: Final = "value_template"
+CONF_CHECKIN_PATH: Final = "checkin_path"
+CONF_MAX_AGE: Final = "max_age"
+CONF_TIMEZONE: Final = "timezone"
+CONF_QUIET_AT_NIGHT: Final = "quiet_at_night"
+CONF_SECOND_URL: Final = "second_url"
+CONF_SECOND_PATH: Final = "second_path"
+CONF_SECOND_COMPARISON: Final = "second_comparison"
+CONF_SECOND_EXPECTED: Final = "second_expected"
+# Fields that hold secrets: never logged, redacted in diagnostics.
+SECRET_FIELDS: Final = frozenset({"token", "header_value", "password", "webhook_id"})
+# provider-level status page
+CONF_STATUS_PAGE: Final = "status_page"
+CONF_STATUS_COMPONENTS: Final = "status_components"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_TIMEOUT: Final = "timeout"
 CONF_RETRY_INTERVAL: Final = "retry_interval"
@@ -39,6 +84,13 @@ class SystemKind(StrEnum):
     ICMP = "icmp"
     TCP = "tcp"
     HTTP = "http"
+    CLOUD = "cloud"  # the provider's cloud API (REST/JSON)
+    ENTITIES = "entities"  # entities of the provider's own HA integration
+    HEARTBEAT = "heartbeat"  # the device (or its cloud) calls a webhook
+
+
+# Kinds fed by events rather than polled.
+PUSH_KINDS: Final = frozenset({SystemKind.ENTITIES, SystemKind.HEARTBEAT})
 
 
 # Timing defaults; README "Timing defaults" gives the arithmetic behind them.
@@ -55,6 +107,9 @@ DEFAULT_FAILURES_BEFORE_OFFLINE: Final = 4
 DEFAULT_SUCCESSES_BEFORE_ONLINE: Final = 2
 MAX_THRESHOLD: Final = 20
 DEFAULT_EXPECTED_STATUS: Final = "200-399"
+DEFAULT_GRACE: Final = 300  # watched entities: unavailable this long = offline
+DEFAULT_HEARTBEAT_PERIOD: Final = 300
+DEFAULT_HEARTBEAT_GRACE: Final = 60
 
 # Bus events for automations
 EVENT_SYSTEM_OFFLINE: Final = f"{DOMAIN}_system_offline"

@@ -1,31 +1,24 @@
-"""One coordinator per monitored system: probe -> state machine -> events."""
+"""One coordinator per monitored system: source -> state machine -> cause -> events."""
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .const import (
-    CONF_EXPECTED_STATUS,
     CONF_FAILURES_BEFORE_OFFLINE,
-    CONF_HOST,
-    CONF_KEYWORD,
     CONF_KIND,
     CONF_POLL_INTERVAL,
-    CONF_PORT,
     CONF_RETRY_INTERVAL,
     CONF_SUCCESSES_BEFORE_ONLINE,
     CONF_TIMEOUT,
-    CONF_URL,
-    CONF_VERIFY_TLS,
-    DEFAULT_EXPECTED_STATUS,
     DEFAULT_FAILURES_BEFORE_OFFLINE,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_RETRY_INTERVAL,
@@ -35,31 +28,28 @@ from .const import (
     EVENT_SYSTEM_OFFLINE,
     EVENT_SYSTEM_ONLINE,
     LOGGER,
+    PUSH_KINDS,
     SystemKind,
 )
+from .core.cause import Cause, CauseEvidence, classify
 from .core.state import (
     MachineState,
     Step,
+    SystemState,
     Thresholds,
     Transition,
     advance,
 )
+from .internet import internet_up
+from .probes import Probe
 from .sources import ProbeResult
-from .sources.http import StatusCodes, probe_http
-from .sources.icmp import probe_icmp
-from .sources.tcp import probe_tcp
+from .status_page import StatusPageCoordinator
 from .store import SystemStateStore
 
-type Probe = Callable[[], Awaitable[ProbeResult]]
 type ProviderWatchConfigEntry = ConfigEntry[ProviderRuntimeData]
 
-
-@dataclass
-class ProviderRuntimeData:
-    """What a loaded provider entry holds."""
-
-    store: SystemStateStore
-    systems: dict[str, SystemCoordinator] = field(default_factory=dict)
+# Push kinds decide with their own grace time: one verdict moves the machine.
+PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,16 +64,27 @@ class Timing:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Timing:
         """Read the timing of a system subentry, with defaults."""
+        if SystemKind(data[CONF_KIND]) in PUSH_KINDS:
+            return cls(
+                poll_interval=DEFAULT_POLL_INTERVAL,
+                timeout=DEFAULT_TIMEOUT,
+                retry_interval=DEFAULT_RETRY_INTERVAL,
+                thresholds=PUSH_THRESHOLDS,
+            )
         return cls(
             poll_interval=data.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
             timeout=data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
             retry_interval=data.get(CONF_RETRY_INTERVAL, DEFAULT_RETRY_INTERVAL),
             thresholds=Thresholds(
-                failures_before_offline=data.get(
-                    CONF_FAILURES_BEFORE_OFFLINE, DEFAULT_FAILURES_BEFORE_OFFLINE
+                failures_before_offline=int(
+                    data.get(
+                        CONF_FAILURES_BEFORE_OFFLINE, DEFAULT_FAILURES_BEFORE_OFFLINE
+                    )
                 ),
-                successes_before_online=data.get(
-                    CONF_SUCCESSES_BEFORE_ONLINE, DEFAULT_SUCCESSES_BEFORE_ONLINE
+                successes_before_online=int(
+                    data.get(
+                        CONF_SUCCESSES_BEFORE_ONLINE, DEFAULT_SUCCESSES_BEFORE_ONLINE
+                    )
                 ),
             ),
         )
@@ -95,41 +96,17 @@ class SystemSnapshot:
 
     machine: MachineState
     latency_ms: float | None = None
+    cause: Cause | None = None  # set while offline (or while credentials fail)
+    unreachable: bool = False  # the last failure was the provider's side not answering
 
-
-def build_probe(
-    hass: HomeAssistant,
-    data: Mapping[str, Any],
-    timeout: float,
-    icmp_privileged: bool | None,
-) -> Probe:
-    """Turn a system subentry's settings into a probe callable."""
-    kind = SystemKind(data[CONF_KIND])
-    if kind is SystemKind.ICMP:
-        host = data[CONF_HOST]
-        return lambda: probe_icmp(host, timeout, icmp_privileged)
-    if kind is SystemKind.TCP:
-        host, port = data[CONF_HOST], int(data[CONF_PORT])
-        return lambda: probe_tcp(host, port, timeout)
-    verify_tls = bool(data.get(CONF_VERIFY_TLS, True))
-    session = async_get_clientsession(hass, verify_ssl=verify_tls)
-    url = data[CONF_URL]
-    expected = StatusCodes.parse(
-        data.get(CONF_EXPECTED_STATUS, DEFAULT_EXPECTED_STATUS)
-    )
-    keyword = data.get(CONF_KEYWORD) or None
-    return lambda: probe_http(
-        session,
-        url,
-        timeout=timeout,
-        expected=expected,
-        keyword=keyword,
-        verify_tls=verify_tls,
-    )
+    @property
+    def offline(self) -> bool:
+        """Confirmed offline, including while recovering."""
+        return self.machine.state in (SystemState.OFFLINE, SystemState.RECOVERING)
 
 
 class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
-    """Polls one monitored system and feeds its state machine."""
+    """Feeds one monitored system's state machine, polled or pushed."""
 
     config_entry: ProviderWatchConfigEntry
 
@@ -139,21 +116,24 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         entry: ProviderWatchConfigEntry,
         subentry: ConfigSubentry,
         store: SystemStateStore,
-        probe: Probe,
+        probe: Probe | None,
+        provider: ProviderRuntimeData,
     ) -> None:
         """Create the coordinator, starting from the saved state."""
         self.subentry = subentry
         self.timing = Timing.from_data(subentry.data)
         self.kind = SystemKind(subentry.data[CONF_KIND])
+        self.auth_failed = False
         self._store = store
         self._probe = probe
+        self._provider = provider
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{entry.title} {subentry.title}",
-            update_interval=self._interval_for(machine),
+            update_interval=self._interval_for(machine) if probe else None,
             always_update=False,
         )
         self.data = SystemSnapshot(machine=machine)
@@ -175,7 +155,32 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
 
     @override
     async def _async_update_data(self) -> SystemSnapshot:
+        if self._probe is None:  # pushed systems are never polled
+            return self.data
         result = await self._probe()
+        if result.auth_failed:
+            self.auth_failed = True
+            self.async_update_listeners()  # the cause sensor shows "auth" now
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="auth_failed",
+                translation_placeholders={"system": self.subentry.title},
+            )
+        self.auth_failed = False
+        snapshot = await self._async_apply(result)
+        interval = self._interval_for(snapshot.machine)
+        if result.retry_after:
+            interval = max(interval, timedelta(seconds=result.retry_after))
+        self.update_interval = interval
+        return snapshot
+
+    async def async_push(self, result: ProbeResult) -> None:
+        """Feed a verdict from an event-driven source (heartbeat, watched entities)."""
+        snapshot = await self._async_apply(result)
+        self.data = snapshot
+        self.async_update_listeners()
+
+    async def _async_apply(self, result: ProbeResult) -> SystemSnapshot:
         step = advance(
             self.data.machine,
             result.outcome,
@@ -183,15 +188,40 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             self.timing.thresholds,
             result.reason,
         )
-        self.update_interval = self._interval_for(step.state)
+        snapshot = SystemSnapshot(
+            machine=step.state,
+            latency_ms=result.latency_ms,
+            unreachable=result.unreachable
+            if result.outcome is not result.outcome.UNKNOWN
+            else self.data.unreachable,
+        )
+        # the cause is judged with this system's new state already visible
+        self.data = snapshot
+        snapshot = replace(snapshot, cause=self._cause_for(snapshot))
         if step.transition is None:
             self._store.put(self.system_id, step.state)
         else:
             await self._store.async_put_now(self.system_id, step.state)
-            self._announce(step)
-        return SystemSnapshot(machine=step.state, latency_ms=result.latency_ms)
+            self._announce(step, snapshot.cause)
+        self.data = snapshot
+        self._provider.system_changed(self)
+        return snapshot
 
-    def _announce(self, step: Step) -> None:
+    def _cause_for(self, snapshot: SystemSnapshot) -> Cause | None:
+        if not snapshot.offline:
+            return None
+        return classify(self._provider.evidence_for(self))
+
+    @callback
+    def async_reclassify(self) -> None:
+        """Re-judge the cause when the picture changes (internet, status page…)."""
+        cause = self._cause_for(self.data)
+        if cause != self.data.cause:
+            # Set directly: async_set_updated_data would push the next poll back.
+            self.data = replace(self.data, cause=cause)
+            self.async_update_listeners()
+
+    def _announce(self, step: Step, cause: Cause | None) -> None:
         """Log and fire the bus event of a transition."""
         machine = step.state
         device = dr.async_get(self.hass).async_get_device_by_identifier(
@@ -210,12 +240,14 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             data |= {
                 "since": start.isoformat() if start else None,
                 "reason": machine.reason,
+                "cause": cause.value if cause else None,
             }
             LOGGER.warning(
-                "%s (%s) is offline: %s",
+                "%s (%s) is offline: %s (cause: %s)",
                 self.subentry.title,
                 self.config_entry.title,
                 machine.reason,
+                cause,
             )
             self.hass.bus.async_fire(EVENT_SYSTEM_OFFLINE, data)
         else:
@@ -229,3 +261,43 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
                 "%s (%s) is back online", self.subentry.title, self.config_entry.title
             )
             self.hass.bus.async_fire(EVENT_SYSTEM_ONLINE, data)
+
+
+class ProviderRuntimeData:
+    """What a loaded provider entry holds, and the evidence its systems share."""
+
+    def __init__(self, hass: HomeAssistant, store: SystemStateStore) -> None:
+        """Start with no systems."""
+        self.hass = hass
+        self.store = store
+        self.systems: dict[str, SystemCoordinator] = {}
+        self.status_page: StatusPageCoordinator | None = None
+
+    def evidence_for(self, system: SystemCoordinator) -> CauseEvidence:
+        """What is known about the causes that could explain this system's outage."""
+        clouds = [s for s in self.systems.values() if s.kind is SystemKind.CLOUD]
+        failing = [s for s in clouds if s.data.offline and s.data.unreachable]
+        return CauseEvidence(
+            auth_failed=system.auth_failed,
+            internet_up=internet_up(self.hass),
+            status_page_problem=self.status_page is not None
+            and self.status_page.has_problem,
+            cloud_unreachable=system.kind is SystemKind.CLOUD
+            and system.data.unreachable,
+            all_cloud_systems_failing=len(clouds) >= 2
+            and len(failing) == len(clouds)
+            and len({s.machine.reason for s in failing}) == 1,
+        )
+
+    @callback
+    def system_changed(self, changed: SystemCoordinator) -> None:
+        """A system's state changed: its siblings' causes may change too."""
+        for system in self.systems.values():
+            if system is not changed:
+                system.async_reclassify()
+
+    @callback
+    def reclassify_all(self) -> None:
+        """The shared picture (internet, status page) changed."""
+        for system in self.systems.values():
+            system.async_reclassify()

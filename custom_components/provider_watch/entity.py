@@ -1,8 +1,14 @@
-"""Base entity: one device per monitored system."""
+"""Base entities: a device per monitored system, per provider, for the internet."""
 
-from homeassistant.helpers.device_registry import DeviceInfo
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import (
+    CoordinatorEntity,
+    DataUpdateCoordinator,
+)
 
 from .const import DOMAIN
 from .coordinator import SystemCoordinator
@@ -15,6 +21,15 @@ def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
         name=coordinator.subentry.title,
         manufacturer=coordinator.config_entry.title,
         model=coordinator.kind.name,
+    )
+
+
+def provider_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
+    """The provider itself (its cloud and status page), not tied to a subentry."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        entry_type=DeviceEntryType.SERVICE,
     )
 
 
@@ -31,3 +46,23 @@ class SystemEntity(CoordinatorEntity[SystemCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.system_id}_{description.key}"
         self._attr_device_info = system_device_info(coordinator)
+
+
+class EntryEntity[CoordinatorT: DataUpdateCoordinator[Any]](
+    CoordinatorEntity[CoordinatorT]
+):
+    """An entity of a whole entry (provider-level or the internet check)."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: CoordinatorT,
+        entry: ConfigEntry[Any],
+        description: EntityDescription,
+    ) -> None:
+        """Bind the entity to the entry's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = provider_device_info(entry)

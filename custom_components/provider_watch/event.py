@@ -3,11 +3,12 @@
 from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_SYSTEM_OFFLINE, EVENT_SYSTEM_ONLINE
-from .coordinator import ProviderWatchConfigEntry
+from .coordinator import ProviderRuntimeData
 from .core.state import Transition
 from .entity import SystemEntity
 
@@ -22,15 +23,17 @@ _EVENT_TYPES = {
     EVENT_SYSTEM_OFFLINE: Transition.WENT_OFFLINE,
     EVENT_SYSTEM_ONLINE: Transition.CAME_ONLINE,
 }
-_ATTRIBUTES = ("since", "duration", "reason")
+_ATTRIBUTES = ("since", "duration", "reason", "cause")
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ProviderWatchConfigEntry,
+    entry: ConfigEntry[Any],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the transition event entity of each system."""
+    if not isinstance(entry.runtime_data, ProviderRuntimeData):
+        return
     for system_id, coordinator in entry.runtime_data.systems.items():
         async_add_entities(
             [SystemTransitionEvent(coordinator, TRANSITIONS)],

@@ -1,8 +1,9 @@
-"""Status, last seen online and response time of each monitored system."""
+"""Status, cause, last seen, response time of each system; the provider's incident."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -10,22 +11,34 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ProviderWatchConfigEntry, SystemSnapshot
+from .coordinator import ProviderRuntimeData, SystemCoordinator
+from .core.cause import Cause
 from .core.state import SystemState
-from .entity import SystemEntity
+from .entity import EntryEntity, SystemEntity
+from .status_page import StatusPageCoordinator
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
 
 
 @dataclass(frozen=True, kw_only=True)
 class SystemSensorEntityDescription(SensorEntityDescription):
-    """A sensor read off the system's snapshot."""
+    """A sensor read off the system's coordinator."""
 
-    value_fn: Callable[[SystemSnapshot], str | float | datetime | None]
+    value_fn: Callable[[SystemCoordinator], str | float | datetime | None]
+    # shown even when polling fails (e.g. the cause "auth" while credentials fail)
+    always_available: bool = False
+
+
+def _cause(coordinator: SystemCoordinator) -> str | None:
+    if coordinator.auth_failed:
+        return Cause.AUTH.value
+    cause = coordinator.data.cause
+    return cause.value if cause else None
 
 
 SENSORS: tuple[SystemSensorEntityDescription, ...] = (
@@ -34,13 +47,21 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
         translation_key="status",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in SystemState],
-        value_fn=lambda snapshot: snapshot.machine.state.value,
+        value_fn=lambda c: c.data.machine.state.value,
+    ),
+    SystemSensorEntityDescription(
+        key="cause",
+        translation_key="cause",
+        device_class=SensorDeviceClass.ENUM,
+        options=[cause.value for cause in Cause],
+        value_fn=_cause,
+        always_available=True,
     ),
     SystemSensorEntityDescription(
         key="last_seen",
         translation_key="last_seen",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda snapshot: snapshot.machine.last_online,
+        value_fn=lambda c: c.data.machine.last_online,
     ),
     SystemSensorEntityDescription(
         key="response_time",
@@ -50,20 +71,27 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda snapshot: (
-            round(snapshot.latency_ms, 1) if snapshot.latency_ms is not None else None
+        value_fn=lambda c: (
+            round(c.data.latency_ms, 1) if c.data.latency_ms is not None else None
         ),
     ),
 )
 
+INCIDENT = SensorEntityDescription(key="incident", translation_key="incident")
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ProviderWatchConfigEntry,
+    entry: ConfigEntry[Any],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of each system."""
-    for system_id, coordinator in entry.runtime_data.systems.items():
+    """Add the sensors of each system, and the provider's incident sensor."""
+    runtime = entry.runtime_data
+    if not isinstance(runtime, ProviderRuntimeData):
+        return
+    if runtime.status_page is not None:
+        async_add_entities([ProviderIncident(runtime.status_page, entry, INCIDENT)])
+    for system_id, coordinator in runtime.systems.items():
         async_add_entities(
             [SystemSensor(coordinator, description) for description in SENSORS],
             config_subentry_id=system_id,
@@ -76,6 +104,20 @@ class SystemSensor(SystemEntity, SensorEntity):
     entity_description: SystemSensorEntityDescription
 
     @property
+    def available(self) -> bool:
+        """Most sensors follow the coordinator; the cause stays visible."""
+        return self.entity_description.always_available or super().available
+
+    @property
     def native_value(self) -> str | float | datetime | None:
-        """The value from the latest snapshot."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        """The value from the coordinator."""
+        return self.entity_description.value_fn(self.coordinator)
+
+
+class ProviderIncident(EntryEntity[StatusPageCoordinator], SensorEntity):
+    """The name of the newest open incident on the provider's status page."""
+
+    @property
+    def native_value(self) -> str | None:
+        """None (unknown) when there is no incident or the page cannot be read."""
+        return self.coordinator.data.incident

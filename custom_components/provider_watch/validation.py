@@ -1,7 +1,9 @@
 """Checks for what people type into the forms (no Home Assistant imports)."""
 
+from collections.abc import Iterable, Mapping
 import ipaddress
 import re
+from typing import Any
 
 from yarl import URL
 
@@ -49,3 +51,27 @@ def is_valid_phone(phone: str) -> bool:
 def is_valid_name(name: str) -> bool:
     """A non-blank display name of reasonable length."""
     return 0 < len(name.strip()) <= MAX_NAME_LENGTH
+
+
+def clean_input(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Strip text fields and drop blank ones (blank optional fields are unset)."""
+    cleaned: dict[str, Any] = {}
+    for key, value in user_input.items():
+        if isinstance(value, str):
+            if value.strip():
+                cleaned[key] = value.strip()
+        else:
+            cleaned[key] = value
+    return cleaned
+
+
+def is_whole(value: object, low: int, high: int) -> bool:
+    """True for a whole number (int, or a float like 80.0) within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return float(value).is_integer() and low <= value <= high
+
+
+def name_taken(name: str, others: Iterable[str]) -> bool:
+    """True when name equals one of others, ignoring case and outer spaces."""
+    return name.strip().casefold() in {other.strip().casefold() for other in others}

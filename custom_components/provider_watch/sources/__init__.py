@@ -15,6 +15,11 @@ class ProbeResult:
     outcome: Outcome
     latency_ms: float | None = None
     reason: str | None = None  # human-readable, e.g. "HTTP 503"
+    # the provider's side (its API) could not be reached or failed, as opposed to a
+    # clear answer that the device is offline
+    unreachable: bool = False
+    auth_failed: bool = False  # the provider rejected our credentials (401/403)
+    retry_after: float | None = None  # seconds the provider asked us to wait (429)
 
     @classmethod
     def up(cls, latency_ms: float | None) -> ProbeResult:

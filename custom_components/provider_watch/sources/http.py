@@ -6,9 +6,8 @@ import time
 
 import aiohttp
 
-from . import ProbeResult, os_error_reason, timeout_reason
-
-MAX_BODY_BYTES = 1024 * 1024  # never read more than 1 MiB of a body
+from . import ProbeResult
+from .web import failure_reason, read_capped
 
 
 class InvalidStatusCodesError(ValueError):
@@ -69,25 +68,11 @@ async def probe_http(
                 max_redirects=10,
             ) as response:
                 status = response.status
-                body = await response.content.read(MAX_BODY_BYTES) if keyword else b""
-    except TimeoutError:
-        return ProbeResult.down(timeout_reason(timeout))
-    except aiohttp.TooManyRedirects:
-        return ProbeResult.down("too many redirects")
-    except aiohttp.ClientConnectorCertificateError as err:
-        return ProbeResult.down(f"TLS certificate not valid: {err.certificate_error}")
-    except aiohttp.ClientSSLError:
-        return ProbeResult.down("TLS handshake failed")
-    except aiohttp.ClientConnectorError as err:
-        return ProbeResult.down(os_error_reason(err.os_error))
-    except aiohttp.ClientPayloadError:
-        return ProbeResult.down("response body broken off")
-    except aiohttp.ClientResponseError as err:
-        return ProbeResult.down(f"bad HTTP response ({err.message})")
-    except aiohttp.ClientError as err:
-        return ProbeResult.down(f"HTTP error ({type(err).__name__})")
-    except OSError as err:
-        return ProbeResult.down(os_error_reason(err))
+                body = b""
+                if keyword:
+                    body, _truncated = await read_capped(response.content)
+    except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
+        return ProbeResult.down(failure_reason(err, timeout))
     latency = (time.monotonic() - started) * 1000
     if status not in expected:
         return ProbeResult.down(f"HTTP {status}", latency)

@@ -1,0 +1,424 @@
+"""Simple cloud rules: decide from a provider's JSON whether a device is online.
+
+A provider's cloud API answers with JSON about the customer's device(s). A simple
+rule points at one value with a JSON path (jsonpath-python, the library Home
+Assistant's own `rest` integration uses) and compares it with what the user expects.
+An optional filter first picks the user's device out of a list by its id, and the
+value path is then applied to that device alone.
+
+The module is pure: it knows JSON shapes and nothing about entities, sessions or
+Home Assistant, and it never raises on bad data or a bad path: it answers with a
+verdict whose `online` is None ("could not tell") and a reason instead.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
+import json
+import math
+import re
+
+from jsonpath import (
+    ExprSyntaxError,
+    JSONPathTypeError,
+    search,
+)
+
+from ..core.text import format_duration
+
+INVALID_PATH = "invalid JSON path"
+NO_CHECKIN = "no check-in time in response"
+
+# What jsonpath-python may raise for a path it cannot handle. It checks very little
+# up front: most bad paths simply match nothing, some fail only once they meet data
+# (a sorter or field extractor on the wrong type, a zero slice step), and a path that
+# contains its internal placeholders ("#Q0", "#B1", ...) fails with IndexError.
+_PATH_ERRORS = (
+    ExprSyntaxError,
+    JSONPathTypeError,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+)
+
+_FALSE_WORDS = frozenset({"false", "no", "off", "0", "offline", "disconnected"})
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_EPOCH = re.compile(r"\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"'[^']*'")
+# Bracket forms jsonpath-python accepts but never matches: `[]`, double-quoted
+# member names (`["a"]`; only single quotes work) and negative indexes (`[-1]`).
+_DEAD_BRACKET = re.compile(r"\[\s*(?:\]|\"|-\d+\s*\])")
+_PAIRS = {")": "(", "]": "["}
+_MILLISECONDS_ABOVE = 1e11  # epoch seconds this large would be after year 5000
+_SHOWN_VALUE_CHARS = 60
+
+
+class Comparison(StrEnum):
+    """How a rule compares the value it found."""
+
+    EQUALS = "equals"
+    NOT_EQUALS = "not_equals"
+    IN_LIST = "in_list"  # expected is a comma-separated list
+    TRUTHY = "truthy"
+    FALSY = "falsy"  # for flags that mean offline when set, e.g. "offline": true
+
+
+class Combine(StrEnum):
+    """How the verdicts of several rules make one."""
+
+    ALL = "all"  # online only if every rule says online
+    ANY = "any"  # online if any rule says online
+
+
+@dataclass(frozen=True)
+class SimpleRule:
+    """One value in the provider's JSON, and what it must be for "online".
+
+    With a device filter (filter_path, id_key and id_value all set), filter_path
+    selects a list (or an object whose values are the devices), the element whose
+    `id_key` equals `id_value` is picked, and `path` is applied to that element
+    (`$.online`). A device missing from that list counts as offline.
+    """
+
+    path: str
+    comparison: Comparison
+    expected: str | None = None
+    filter_path: str | None = None
+    id_key: str | None = None
+    id_value: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleVerdict:
+    """What a rule (or several) decided.
+
+    `online` is None when the rule could not tell (bad path, value missing, ...);
+    `value` is what the path found, for the config flow's test step to show;
+    `reason` says in a few words why the device is not online.
+    """
+
+    online: bool | None
+    value: object = None
+    reason: str | None = None
+
+
+def validate_path(path: str) -> bool:
+    """True if `path` is a JSON path a rule can use.
+
+    jsonpath-python rejects almost nothing itself, so this also refuses paths that
+    would silently never match: not starting at the root `$`, unbalanced brackets,
+    parentheses or quotes, a trailing dot, `[]`, `["double quoted"]` and `[-1]`.
+    """
+    text = path.strip()
+    if not text.startswith("$") or text.endswith("."):
+        return False
+    if len(text) > 1 and text[1] not in ".[":
+        return False
+    bare = _QUOTED.sub("_", text)
+    if "'" in bare or _DEAD_BRACKET.search(bare) or not _balanced(bare):
+        return False
+    try:
+        search(text, {})
+    except _PATH_ERRORS:
+        return False
+    return True
+
+
+def _balanced(text: str) -> bool:
+    stack: list[str] = []
+    for char in text:
+        if char in "([":
+            stack.append(char)
+        elif char in _PAIRS and (not stack or stack.pop() != _PAIRS[char]):
+            return False
+    return not stack
+
+
+class _InvalidPathError(Exception):
+    """A path the rule cannot use."""
+
+
+class _NoDeviceListError(Exception):
+    """The device filter found no list to pick from; the message says why."""
+
+
+def _select(path: str, data: object) -> tuple[bool, object]:
+    """The first match of `path` in `data`, as (found, value).
+
+    Raises _InvalidPathError for a path jsonpath-python cannot evaluate.
+    """
+    text = path.strip()
+    if not validate_path(text):
+        raise _InvalidPathError
+    if not isinstance(data, dict | list):
+        # jsonpath-python only walks containers: a bare scalar is reachable as `$`.
+        return (True, data) if text == "$" else (False, None)
+    try:
+        matches: object = search(text, data)
+    except _PATH_ERRORS as err:
+        raise _InvalidPathError from err
+    if isinstance(matches, list) and matches:
+        return True, matches[0]
+    return False, None
+
+
+def normalize(value: object) -> str:
+    """The string a rule compares: booleans as true/false, 42.0 as 42, casefolded.
+
+    JSON null is "null"; objects and arrays are compact JSON.
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, str):
+        return value.strip().casefold()
+    return _show(value).casefold()
+
+
+def is_truthy(value: object) -> bool:
+    """Whether a value means "yes": numbers by value, strings by word.
+
+    A string is true unless it is empty, a number equal to 0, or one of false,
+    no, off, 0, offline, disconnected (any case).
+    """
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if _NUMBER.fullmatch(word):
+            return float(word) != 0
+        return bool(word) and word not in _FALSE_WORDS
+    if isinstance(value, dict | list | tuple):
+        return len(value) > 0
+    return True
+
+
+def _show(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    if len(text) > _SHOWN_VALUE_CHARS:
+        return text[: _SHOWN_VALUE_CHARS - 1] + "…"
+    return text
+
+
+def _filter_problem(rule: SimpleRule) -> str | None:
+    """Why the rule's device filter is unusable, or None (also when there is none)."""
+    parts = (rule.filter_path, rule.id_key, rule.id_value)
+    given = [bool(part and part.strip()) for part in parts]
+    return "incomplete device filter" if any(given) and not all(given) else None
+
+
+def _has_filter(rule: SimpleRule) -> bool:
+    return bool(rule.filter_path and rule.filter_path.strip())
+
+
+def _expected_values(rule: SimpleRule) -> list[str] | None:
+    """The normalized expected value(s), or None if the rule lacks them."""
+    if rule.expected is None:
+        return None
+    if rule.comparison is Comparison.IN_LIST:
+        values = [normalize(item) for item in rule.expected.split(",") if item.strip()]
+        return values or None
+    return [normalize(rule.expected)]
+
+
+def _pick_device(
+    data: object, filter_path: str, id_key: str, id_value: str
+) -> tuple[bool, object]:
+    """The element of the list at `filter_path` whose `id_key` equals `id_value`.
+
+    Returns (True, element), (False, None) when the list has no such device.
+    Raises _InvalidPathError for a bad path, _NoDeviceListError when there is no
+    list.
+    """
+    found, devices = _select(filter_path, data)
+    if not found:
+        raise _NoDeviceListError(f"value not found at {filter_path.strip()}")
+    if isinstance(devices, dict):
+        devices = list(devices.values())
+    if not isinstance(devices, list):
+        raise _NoDeviceListError(f"no device list at {filter_path.strip()}")
+    key = id_key.strip()
+    wanted = normalize(id_value)
+    for device in devices:
+        if (
+            isinstance(device, dict)
+            and device.get(key) is not None
+            and normalize(device[key]) == wanted
+        ):
+            return True, device
+    return False, None
+
+
+def evaluate_rule(data: object, rule: SimpleRule) -> RuleVerdict:
+    """Decide from a provider's decoded JSON whether the device is online.
+
+    The first match of the path is the value; no match means "value not found",
+    which cannot tell (online None). Never raises.
+    """
+    if not validate_path(rule.path):
+        return RuleVerdict(online=None, reason=INVALID_PATH)
+    problem = _filter_problem(rule)
+    if problem is not None:
+        return RuleVerdict(online=None, reason=problem)
+    expected = _expected_values(rule)
+    if expected is None and rule.comparison not in (
+        Comparison.TRUTHY,
+        Comparison.FALSY,
+    ):
+        return RuleVerdict(online=None, reason="no expected value")
+    where = rule.path.strip()
+    target = data
+    try:
+        if _has_filter(rule):
+            device_id = (rule.id_value or "").strip()
+            picked, target = _pick_device(
+                data, rule.filter_path or "", rule.id_key or "", device_id
+            )
+            if not picked:
+                return RuleVerdict(
+                    online=False,
+                    reason=f"device {device_id} not in the provider's list",
+                )
+            where = f"{where} of device {device_id}"
+        found, value = _select(rule.path, target)
+    except _InvalidPathError:
+        return RuleVerdict(online=None, reason=INVALID_PATH)
+    except _NoDeviceListError as err:
+        return RuleVerdict(online=None, reason=str(err))
+    if not found:
+        return RuleVerdict(online=None, reason=f"value not found at {where}")
+    online = _compare(value, rule.comparison, expected or [])
+    if online:
+        return RuleVerdict(online=True, value=value)
+    return RuleVerdict(
+        online=False,
+        value=value,
+        reason=_mismatch(where, value, rule.comparison, expected or []),
+    )
+
+
+def _compare(value: object, comparison: Comparison, expected: list[str]) -> bool:
+    if comparison is Comparison.TRUTHY:
+        return is_truthy(value)
+    if comparison is Comparison.FALSY:
+        return not is_truthy(value)
+    matched = normalize(value) in expected  # EQUALS, IN_LIST, NOT_EQUALS
+    return not matched if comparison is Comparison.NOT_EQUALS else matched
+
+
+def _mismatch(
+    where: str, value: object, comparison: Comparison, expected: list[str]
+) -> str:
+    seen = f"value at {where} is {_show(value)}"
+    match comparison:
+        case Comparison.EQUALS:
+            return f"{seen}, not {_show(expected[0])}"
+        case Comparison.IN_LIST:
+            return f"{seen}, not one of {', '.join(expected)}"
+        case _:
+            return seen
+
+
+def parse_checkin(value: object, naive_tz: tzinfo) -> datetime | None:
+    """A check-in time from the provider's JSON, as an aware UTC datetime.
+
+    Accepts ISO 8601 with or without a zone (a naive time is read in `naive_tz`;
+    a time that a DST change skips or repeats resolves as zoneinfo's fold=0 does),
+    and epoch seconds or milliseconds (above 1e11) as numbers or numeric strings.
+    Anything else is None.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value))
+    if isinstance(value, datetime):
+        return _to_utc(value, naive_tz)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if _EPOCH.fullmatch(text):
+        return _from_epoch(float(text))
+    if text.endswith("z"):
+        text = text[:-1] + "Z"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return _to_utc(parsed, naive_tz)
+
+
+def _from_epoch(number: float) -> datetime | None:
+    if not math.isfinite(number) or number < 0:
+        return None
+    seconds = number / 1000 if number > _MILLISECONDS_ABOVE else number
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except OverflowError, OSError, ValueError:
+        return None
+
+
+def _to_utc(moment: datetime, naive_tz: tzinfo) -> datetime | None:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=naive_tz)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError, ValueError:
+        return None
+
+
+def checkin_age_verdict(
+    checkin: datetime | None, now: datetime, max_age: timedelta
+) -> RuleVerdict:
+    """Online while the last check-in is at most `max_age` old.
+
+    A device whose cloud still answers but whose check-in is stale is frozen, and
+    counts as offline. Both datetimes must be aware.
+    """
+    if checkin is None:
+        return RuleVerdict(online=None, reason=NO_CHECKIN)
+    age = now - checkin
+    if age > max_age:
+        return RuleVerdict(
+            online=False,
+            value=checkin,
+            reason=f"last check-in {format_duration(age.total_seconds())} ago",
+        )
+    return RuleVerdict(online=True, value=checkin)
+
+
+def combine(verdicts: Sequence[RuleVerdict], mode: Combine) -> RuleVerdict:
+    """Several rules' verdicts as one.
+
+    ALL: any False decides False (with the first such reason); else any None gives
+    None; else True. ANY: any True decides True; else any None gives None; else
+    False with every reason. No verdicts at all cannot tell. The value is the tuple
+    of every verdict's value, in order.
+    """
+    if not verdicts:
+        return RuleVerdict(online=None, reason="no rules")
+    values = tuple(verdict.value for verdict in verdicts)
+    failed = [verdict for verdict in verdicts if verdict.online is False]
+    unsure = [verdict for verdict in verdicts if verdict.online is None]
+    if mode is Combine.ALL:
+        if failed:
+            return RuleVerdict(online=False, value=values, reason=failed[0].reason)
+        if unsure:
+            return RuleVerdict(online=None, value=values, reason=unsure[0].reason)
+        return RuleVerdict(online=True, value=values)
+    if any(verdict.online is True for verdict in verdicts):
+        return RuleVerdict(online=True, value=values)
+    if unsure:
+        return RuleVerdict(online=None, value=values, reason=unsure[0].reason)
+    reasons = [verdict.reason for verdict in failed if verdict.reason]
+    return RuleVerdict(online=False, value=values, reason="; ".join(reasons) or None)

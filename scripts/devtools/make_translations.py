@@ -1,0 +1,490 @@
+"""Write custom_components/provider_watch/translations/en.json.
+
+The texts live here as Python so that shared pieces (field labels used by several
+steps) are written once; the JSON is the file Home Assistant reads.
+    python -m scripts.devtools.make_translations
+"""
+
+import json
+from pathlib import Path
+
+OUT = (
+    Path(__file__).resolve().parents[2]
+    / "custom_components/provider_watch/translations/en.json"
+)
+
+PROVIDER_FIELDS = {
+    "name": (
+        "Provider name",
+        'The company you pay to monitor your system, e.g. "Acme Alarm Monitoring".',
+    ),
+    "support_phone": (
+        "Support phone",
+        "The number to call when a system is down, e.g. +1 555 0100.",
+    ),
+    "support_url": (
+        "Support or account web page",
+        "A web page for support tickets or your account (https://…).",
+    ),
+    "account_contact": (
+        "Account or sales contact",
+        "Who handles your contract: a name, e-mail or phone.",
+    ),
+    "feedback_contact": (
+        "Product feedback contact",
+        "Where product feedback goes: a name, e-mail or phone.",
+    ),
+    "notes": (
+        "Notes",
+        "Anything useful when you talk to the provider: contract or customer "
+        "number, promises made.",
+    ),
+}
+TARGETS = (
+    "Targets",
+    "One per line: host:port (checked by opening a TCP connection, e.g. a DNS "
+    "resolver on port 53) or an http(s) URL (any answer counts). The internet is "
+    "down only when every target fails.",
+)
+TIMING = {
+    "poll_interval": (
+        "Check every",
+        "How often the system is checked while it is online (10 s or more).",
+    ),
+    "timeout": (
+        "Timeout",
+        "How long one check may take before it counts as failed. Must be shorter "
+        "than the check interval.",
+    ),
+    "retry_interval": (
+        "Re-check after a failure every",
+        "How soon to check again after a failed check, to confirm or dismiss the "
+        "failure quickly.",
+    ),
+    "failures_before_offline": (
+        "Failures before offline",
+        "Consecutive failed checks before the system is declared offline. The "
+        "default (4) keeps false alarms below one a month at 5 % random check loss.",
+    ),
+    "successes_before_online": (
+        "Successes before online",
+        "Consecutive good checks before an offline system counts as back online.",
+    ),
+}
+SYSTEM_FIELDS = {
+    "name": ("Name", 'What you call this system, e.g. "Alarm panel".'),
+    "host": ("Host", "The device's host name or IP address."),
+    "port": ("Port", "The TCP port the device listens on."),
+    "url": ("URL", "The address to fetch, e.g. http://192.0.2.10/status."),
+    "expected_status": (
+        "Expected status codes",
+        "Answers that count as online: single codes and ranges, e.g. 200-299, 301.",
+    ),
+    "keyword": (
+        "Keyword",
+        "Optional: the answer must contain this text to count as online.",
+    ),
+    "verify_tls": (
+        "Verify TLS certificate",
+        "Turn off only for a device with a self-signed certificate: the connection "
+        "is then not checked for impostors.",
+    ),
+    "entities": (
+        "Entities",
+        "Entities that show whether the system is alive, typically those of the "
+        "provider's own integration.",
+    ),
+    "require_all": (
+        "Offline only when all of them fail",
+        "Off: one failing entity is enough. On: every entity must fail.",
+    ),
+    "grace": (
+        "Grace time",
+        "How long an entity may be unavailable (or a connectivity sensor off), or "
+        "a heartbeat may be late, before the system counts as offline.",
+    ),
+    "max_silence": (
+        "Maximum silence",
+        "Offline when an entity has not reported anything for this long (0: off). "
+        "Use it for entities that report regularly, e.g. every minute.",
+    ),
+    "period": ("Expected every", "How often the device calls the heartbeat URL."),
+    "local_only": (
+        "Only from my home network",
+        "Off allows the provider's cloud to call the heartbeat URL from the internet.",
+    ),
+    "fail_keyword": (
+        "Failure keyword",
+        "Optional: a heartbeat whose body or query contains this text reports a "
+        "failure, e.g. fail.",
+    ),
+}
+CLOUD_FIELDS = {
+    "method": ("Method", "GET, or POST with the body below."),
+    "body": ("Body", "Optional request body; sent as JSON when it is valid JSON."),
+}
+CLOUD_SECTIONS = {
+    "auth": (
+        "Authentication",
+        "How the provider's API knows it is you. Stored in Home Assistant, never logged.",
+        {
+            "auth_type": ("Authentication", "None, a bearer token, an API-key header, or a user name and password."),
+            "token": ("Token", "For bearer tokens: sent as Authorization: Bearer …"),
+            "header_name": ("API key header", "For API keys: the header name, e.g. X-API-Key."),
+            "header_value": ("API key", "For API keys: the key itself."),
+            "username": ("User name", "For basic authentication."),
+            "password": ("Password", "For basic authentication."),
+        },
+    ),
+    "rule": (
+        "Online rule",
+        "Either a JSON path and a comparison, or a template over value_json that is true while the system is online.",
+        {
+            "path": ("JSON path", "Where the value is, e.g. $.devices[0].online or $['device.status']['is-online']. With a device filter, relative to your device, e.g. $.online."),
+            "comparison": ("Comparison", "How the value is judged."),
+            "expected": ("Expected value", "For equals / not equals: the value; for in list: values separated by commas, e.g. online, armed."),
+            "filter_path": ("Device list", "Optional: where the list of devices is, e.g. $.devices."),
+            "id_key": ("Device id key", "The key that holds each device's id, e.g. id or serial."),
+            "id_value": ("Your device's id", "Matches ids sent as text or as numbers."),
+            "value_template": ("Template", "Instead of a path: e.g. {{ value_json.status == 'ok' and value_json.battery > 10 }}."),
+        },
+    ),
+    "checkin": (
+        "Last check-in",
+        "Optional: a device whose cloud still answers but whose last check-in is too old is offline (\"frozen but answering\").",
+        {
+            "checkin_path": ("Check-in time path", "Where the last check-in time is (ISO 8601 or epoch seconds/milliseconds), e.g. $.last_seen."),
+            "max_age": ("Maximum age", "A check-in older than this means offline."),
+            "timezone": ("Time zone of naive times", "For times sent without a zone, e.g. Europe/Berlin. Blank: Home Assistant's time zone."),
+            "quiet_at_night": ("Silent at night", "For solar gateways that stop reporting at night: an old check-in between sunset and sunrise is not an outage."),
+        },
+    ),
+    "second_endpoint": (
+        "Second endpoint",
+        "Optional: another endpoint of the same provider (e.g. a health endpoint), with the same authentication. Both must say online.",
+        {
+            "second_url": ("URL", "The second endpoint's address."),
+            "second_path": ("JSON path", "Where its value is."),
+            "second_comparison": ("Comparison", "How the value is judged."),
+            "second_expected": ("Expected value", "For equals / not equals / in list."),
+        },
+    ),
+}
+KIND_FIELDS = {
+    "icmp": ["name", "host"],
+    "tcp": ["name", "host", "port"],
+    "http": ["name", "url", "expected_status", "keyword", "verify_tls"],
+    "entities": ["name", "entities", "require_all", "grace", "max_silence"],
+    "heartbeat": ["name", "period", "grace", "local_only", "fail_keyword"],
+    "cloud": ["name", "url", "method", "body", "verify_tls"],
+}
+KIND_TITLES = {
+    "icmp": ("Ping (ICMP)", "The system is online while it answers ping."),
+    "tcp": (
+        "TCP port",
+        "The system is online while it accepts connections on a TCP port.",
+    ),
+    "http": (
+        "Web page or HTTP endpoint",
+        "The system is online while its page answers with an expected status (and "
+        "contains the keyword, if you give one).",
+    ),
+    "entities": (
+        "Entities of the provider's integration",
+        "The system is offline when its entities go unavailable, stop reporting, or "
+        "a connectivity sensor turns off for longer than the grace time.",
+    ),
+    "heartbeat": (
+        "Heartbeat (the device calls Home Assistant)",
+        "The device or the provider's cloud calls a secret URL regularly; a missed "
+        "heartbeat means offline.",
+    ),
+    "cloud": (
+        "Provider's cloud API",
+        "The provider's API says whether the device is online.",
+    ),
+}
+POLLED = ("icmp", "tcp", "http")
+
+
+def fields(keys: list[str], table: dict[str, tuple[str, str]]) -> dict[str, object]:
+    return {
+        "data": {key: table[key][0] for key in keys},
+        "data_description": {key: table[key][1] for key in keys},
+    }
+
+
+def system_step(
+    title: str, description: str, keys: list[str], timing: bool, cloud: bool = False
+) -> dict[str, object]:
+    step: dict[str, object] = {"title": title, "description": description}
+    step |= fields(keys, SYSTEM_FIELDS | CLOUD_FIELDS)
+    sections: dict[str, object] = {}
+    if cloud:
+        for name, (label, text, table) in CLOUD_SECTIONS.items():
+            sections[name] = {"name": label, "description": text} | fields(list(table), table)
+    step["sections"] = sections
+    if timing:
+        sections |= {
+            "timing": {
+                "name": "Timing",
+                "description": "When a check runs and how much evidence changes the state.",
+            }
+            | fields(list(TIMING), TIMING)
+        }
+    return step
+
+
+COMMON_ERRORS = {
+    "invalid_name": "Enter a name of 1 to 100 characters.",
+    "name_exists": "Another one already has this name.",
+    "invalid_url": "Enter a full http:// or https:// address with a valid host.",
+}
+
+
+def build() -> dict[str, object]:
+    steps: dict[str, object] = {
+        kind: system_step(
+            *KIND_TITLES[kind], keys, kind in (*POLLED, "cloud"), cloud=kind == "cloud"
+        )
+        for kind, keys in KIND_FIELDS.items()
+    }
+    steps["user"] = {
+        "title": "Add monitored system",
+        "description": "How should Provider Watch check this system?",
+        "menu_options": {kind: KIND_TITLES[kind][0] for kind in KIND_TITLES},
+    }
+    steps["reconfigure"] = system_step(
+        "Change monitored system",
+        "Change how this system is checked.",
+        [*SYSTEM_FIELDS, *CLOUD_FIELDS],
+        timing=True,
+        cloud=True,
+    )
+    steps["cloud_test"] = {
+        "title": "What the rule sees",
+        "description": "One request was sent now.\n\n- HTTP status: {status}\n- Value found: `{value}`\n- Verdict: **{verdict}**\n- Reason: {reason}",
+        "menu_options": {
+            "cloud_save": "Save this system",
+            "cloud_edit": "Change the settings",
+        },
+    }
+    steps["heartbeat_url"] = {
+        "title": "Heartbeat URL",
+        "description": "Have the device (or the provider's portal) call this URL "
+        "every period, with GET or POST:\n\n`{url}`\n\nKeep it secret: anyone who "
+        "has it can report heartbeats. Example: `curl -fsS -X POST {url}`",
+    }
+    provider_step = fields(list(PROVIDER_FIELDS), PROVIDER_FIELDS)
+    return {
+        "config": {
+            "step": {
+                "user": {
+                    "title": "Add a provider",
+                    "description": "A provider is a company you pay to monitor a "
+                    "system in your home. You add the systems it monitors next.",
+                }
+                | provider_step,
+                "internet": {
+                    "title": "Internet check",
+                    "description": "Provider Watch also checks your internet "
+                    "connection, to tell \"my internet is down\" apart from \"the "
+                    "provider's cloud is down\" and \"my system is down\". It is set "
+                    "up once, for all providers; change it later in its options.",
+                    "data": {"targets": TARGETS[0]},
+                    "data_description": {"targets": TARGETS[1]},
+                },
+                "reauth_confirm": {
+                    "title": "New credentials for {provider}",
+                    "description": "The provider's API rejected the credentials of a cloud system. Enter the new token, API key or password (only the ones that changed).",
+                    "data": {
+                        "system": "System",
+                        "token": "Token",
+                        "header_value": "API key",
+                        "password": "Password",
+                    },
+                    "data_description": {
+                        "system": "The cloud system whose credentials changed.",
+                        "token": "For bearer tokens.",
+                        "header_value": "For API-key headers.",
+                        "password": "For basic authentication.",
+                    },
+                },
+                "reconfigure": {
+                    "title": "Change provider",
+                    "description": "Change the provider's name or contacts.",
+                }
+                | provider_step,
+            },
+            "error": COMMON_ERRORS
+            | {
+                "invalid_phone": "Enter a phone number: digits, spaces, + ( ) - . / "
+                "only.",
+                "invalid_target": "Enter at least one target; each must be "
+                "host:port or an http(s) URL.",
+                "missing_credentials": "Enter at least one new credential.",
+                "unknown_system": "Pick one of the provider's cloud systems.",
+            },
+            "abort": {
+                "reauth_successful": "The new credentials were saved; checking resumes.",
+                "no_cloud_systems": "This provider has no cloud system that needs credentials.",
+                "reconfigure_successful": "The provider was changed.",
+                "already_configured": "The internet check is already set up.",
+                "internet_use_options": "Change the internet check in its options.",
+            },
+        },
+        "options": {
+            "step": {
+                "init": {
+                    "title": "Provider Watch options",
+                    "description": "For a provider: its public status page (blank: "
+                    "none). For the internet check: its targets.{reason}",
+                    "data": {"status_page": "Status page", "targets": TARGETS[0]},
+                    "data_description": {
+                        "status_page": "The provider's Statuspage address, e.g. "
+                        "https://status.example.com. Checked every 5 minutes; a page "
+                        "that cannot be read never counts as an outage.",
+                        "targets": TARGETS[1],
+                    },
+                },
+                "components": {
+                    "title": "Status page components",
+                    "description": "Pick the components your systems depend on. "
+                    "None picked: all of them.",
+                    "data": {"status_components": "Components"},
+                    "data_description": {
+                        "status_components": "A major or partial outage of a "
+                        "picked component counts as the provider's cloud being down."
+                    },
+                },
+            },
+            "error": {
+                "invalid_url": COMMON_ERRORS["invalid_url"],
+                "invalid_target": "Enter at least one target; each must be "
+                "host:port or an http(s) URL.",
+                "status_page_unreadable": "The status page could not be read.",
+            },
+        },
+        "config_subentries": {
+            "system": {
+                "entry_type": "Monitored system",
+                "initiate_flow": {
+                    "user": "Add monitored system",
+                    "reconfigure": "Change monitored system",
+                },
+                "step": steps,
+                "error": COMMON_ERRORS
+                | {
+                    "invalid_host": "Enter a host name or an IP address.",
+                    "invalid_port": "Enter a port from 1 to 65535.",
+                    "invalid_status_codes": "Enter status codes from 100 to 599, "
+                    "separated by commas, e.g. 200-299, 301.",
+                    "timeout_not_below_interval": "The timeout must be shorter than "
+                    "the check interval.",
+                    "invalid_threshold": "Failures before offline and successes "
+                    "before online must be whole numbers from 1 to 20.",
+                    "invalid_duration": "Enter a whole number of seconds.",
+                    "no_entities": "Pick at least one entity.",
+                    "missing_credentials": "Fill in the credentials the chosen authentication needs.",
+                    "invalid_path": "Enter a JSON path starting with $, e.g. $.devices[0].online.",
+                    "no_rule": "Give a JSON path or a template that decides online.",
+                    "expected_required": "This comparison needs an expected value.",
+                    "incomplete_filter": "A device filter needs the device list, the id key and your device's id.",
+                    "invalid_timezone": "Enter a time zone name such as Europe/Berlin.",
+                    "invalid_template": "The template is not valid.",
+                },
+                "abort": {
+                    "reconfigure_successful": "The monitored system was changed.",
+                },
+            }
+        },
+        "selector": {
+            "auth_type": {
+                "options": {
+                    "none": "None",
+                    "bearer": "Bearer token",
+                    "api_key": "API-key header",
+                    "basic": "User name and password",
+                }
+            },
+            "comparison": {
+                "options": {
+                    "equals": "Equals",
+                    "not_equals": "Does not equal",
+                    "in_list": "Is one of",
+                    "truthy": "Is true (true, 1, on, online …)",
+                    "falsy": "Is false (an \"offline\" flag)",
+                }
+            },
+        },
+        "device_automation": {
+            "trigger_type": {
+                "went_offline": "{entity_name} went offline",
+                "came_online": "{entity_name} came back online",
+            }
+        },
+        "entity": {
+            "binary_sensor": {
+                "connectivity": {"name": "Connectivity"},
+                "provider_cloud": {
+                    "name": "Provider cloud",
+                    "state_attributes": {
+                        "components_down": {"name": "Components down"},
+                        "maintenance": {"name": "Maintenance"},
+                    },
+                },
+                "internet": {"name": "Internet"},
+            },
+            "event": {
+                "transitions": {
+                    "name": "Status change",
+                    "state_attributes": {
+                        "event_type": {
+                            "state": {
+                                "offline": "Went offline",
+                                "online": "Came back online",
+                            }
+                        }
+                    },
+                }
+            },
+            "sensor": {
+                "status": {
+                    "name": "Status",
+                    "state": {
+                        "unknown": "Unknown",
+                        "online": "Online",
+                        "pending": "Suspect",
+                        "offline": "Offline",
+                        "recovering": "Recovering",
+                    },
+                },
+                "cause": {
+                    "name": "Outage cause",
+                    "state": {
+                        "internet": "Your internet",
+                        "provider_cloud": "Provider's cloud",
+                        "system": "The system itself",
+                        "auth": "Credentials rejected",
+                        "unknown": "Unknown",
+                    },
+                },
+                "last_seen": {"name": "Last seen online"},
+                "response_time": {"name": "Response time"},
+                "incident": {"name": "Current incident"},
+            },
+        },
+        "exceptions": {
+            "auth_failed": {
+                "message": "The provider rejected the credentials of {system}."
+            },
+        },
+    }
+
+
+def main() -> None:
+    OUT.write_text(json.dumps(build(), indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
