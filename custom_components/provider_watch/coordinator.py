@@ -40,7 +40,7 @@ from .core.state import (
     Transition,
     advance,
 )
-from .internet import internet_up
+from .internet import internet_up, request_internet_check
 from .probes import Probe
 from .sources import ProbeResult
 from .status_page import StatusPageCoordinator
@@ -292,6 +292,10 @@ class ProviderRuntimeData:
     @callback
     def system_changed(self, changed: SystemCoordinator) -> None:
         """A system's state changed: its siblings' causes may change too."""
+        machine = changed.machine
+        if machine.state is SystemState.PENDING and machine.failures == 1:
+            # the first failed check: have the internet's state ready for the cause
+            request_internet_check(self.hass)
         for system in self.systems.values():
             if system is not changed:
                 system.async_reclassify()

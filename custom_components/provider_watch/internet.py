@@ -75,9 +75,15 @@ class InternetSnapshot:
 
     @property
     def up(self) -> bool | None:
-        """True up, False down, None before the first verdict."""
+        """True up, False down, None before the first verdict.
+
+        A first check that fails leaves the machine suspect while no target has
+        ever answered: that is no verdict yet, not "up".
+        """
         state = self.machine.state
-        if state is SystemState.UNKNOWN:
+        if state is SystemState.UNKNOWN or (
+            state is SystemState.PENDING and self.machine.last_online is None
+        ):
             return None
         return state not in (SystemState.OFFLINE, SystemState.RECOVERING)
 
@@ -146,3 +152,9 @@ def internet_up(hass: HomeAssistant) -> bool | None:
     """The internet check's verdict, or None when there is none (yet)."""
     coordinator = hass.data.get(DATA_INTERNET)
     return coordinator.data.up if coordinator else None
+
+
+def request_internet_check(hass: HomeAssistant) -> None:
+    """A system just failed: re-check the internet now (debounced) for its cause."""
+    if (coordinator := hass.data.get(DATA_INTERNET)) is not None:
+        hass.async_create_task(coordinator.async_request_refresh(), eager_start=True)

@@ -80,9 +80,7 @@ class StatusPageCoordinator(DataUpdateCoordinator[StatusPageSnapshot]):
                 STATUS_PAGE_INTERVAL, timedelta(seconds=result.retry_after)
             )
         if result.report is None:
-            LOGGER.debug(
-                "Status page of %s unknown: %s", self.name, result.unknown_reason
-            )
+            LOGGER.debug("%s unknown: %s", self.name, result.unknown_reason)
             return StatusPageSnapshot(unknown_reason=result.unknown_reason)
         report = result.report
         return StatusPageSnapshot(

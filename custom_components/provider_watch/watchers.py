@@ -47,6 +47,20 @@ from .sources import ProbeResult
 MAX_HEARTBEAT_BODY = 64 * 1024
 
 
+async def _read_body(request: web.Request) -> bytes:
+    """The body up to MAX_HEARTBEAT_BODY bytes, however many pieces it arrives in.
+
+    A single read returns only what has arrived so far (e.g. one TCP segment).
+    """
+    body = bytearray()
+    while len(body) < MAX_HEARTBEAT_BODY:
+        chunk = await request.content.read(MAX_HEARTBEAT_BODY - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return bytes(body)
+
+
 class EntitiesWatcher:
     """Watches the provider integration's entities for one system."""
 
@@ -64,7 +78,10 @@ class EntitiesWatcher:
         silence = data.get(CONF_MAX_SILENCE) or 0
         self._max_silence = timedelta(seconds=silence) if silence else None
         self._require_all = bool(data.get(CONF_REQUIRE_ALL, False))
-        self._started = dt_util.utcnow()
+        # since when each absent entity has been seen missing (its grace time starts
+        # then, also for one removed later), and the names of the entities seen
+        self._missing_since: dict[str, datetime] = {}
+        self._names: dict[str, str] = {}
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._last: tuple[bool, str | None] | None = None
 
@@ -98,17 +115,22 @@ class EntitiesWatcher:
     ) -> None:
         self._hass.async_create_task(self._async_evaluate(), eager_start=True)
 
-    def _observe(self, entity_id: str) -> Observation:
+    def _observe(self, entity_id: str, now: datetime) -> Observation:
         state = self._hass.states.get(entity_id)
         if state is None:
+            since = self._missing_since.setdefault(entity_id, now)
             return Observation(
-                name=entity_id,
+                name=self._names.get(entity_id, entity_id),
                 state=None,
-                last_changed=self._started,
-                last_reported=self._started,
+                last_changed=since,
+                last_reported=since,
             )
+        self._missing_since.pop(entity_id, None)
+        name = self._names[entity_id] = str(
+            state.attributes.get("friendly_name") or entity_id
+        )
         return Observation(
-            name=str(state.attributes.get("friendly_name") or entity_id),
+            name=name,
             state=state.state,
             last_changed=state.last_changed,
             last_reported=state.last_reported,
@@ -120,7 +142,7 @@ class EntitiesWatcher:
     async def _async_evaluate(self, _now: datetime | None = None) -> None:
         now = dt_util.utcnow()
         verdict = judge(
-            [self._observe(entity_id) for entity_id in self._entity_ids],
+            [self._observe(entity_id, now) for entity_id in self._entity_ids],
             now,
             grace=self._grace,
             max_silence=self._max_silence,
@@ -188,9 +210,7 @@ class HeartbeatWatcher:
     async def _async_handle(
         self, _hass: HomeAssistant, _webhook_id: str, request: web.Request
     ) -> web.Response:
-        body = b""
-        if request.method == "POST":
-            body = await request.content.read(MAX_HEARTBEAT_BODY)
+        body = await _read_body(request) if request.method == "POST" else b""
         text = body.decode("utf-8", errors="replace") + " " + request.query_string
         failed = self._fail_keyword is not None and self._fail_keyword in text
         self._arm()

@@ -84,8 +84,12 @@ class HomeAssistantApi:
         self.token = tokens["access_token"]
 
     async def onboard_or_login(self, name: str, username: str, password: str) -> None:
-        steps = await self._json("GET", "/api/onboarding")
-        user_done = any(s["step"] == "user" and s["done"] for s in steps)
+        async with self.session.get(f"{self.base}/api/onboarding") as response:
+            # once onboarding is complete, HA no longer serves this view at all
+            steps = await response.json() if response.status == 200 else []
+        user_done = response.status == 404 or any(
+            s["step"] == "user" and s["done"] for s in steps
+        )
         if not user_done:
             result = await self._json(
                 "POST",
@@ -156,7 +160,7 @@ class HomeAssistantApi:
 
 
 async def provision_demo(
-    base: str, device_port: int, username: str, password: str
+    base: str, device_port: int, internet_port: int, username: str, password: str
 ) -> None:
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, base)
@@ -174,6 +178,8 @@ async def provision_demo(
                 "account_contact": "accounts@example.com",
                 "feedback_contact": "product@example.com",
             },
+            # the internet check, asked with the first provider: on 127.0.0.1 only
+            {"targets": [f"127.0.0.1:{internet_port}"]},
         )
         entry_id = provider["result"]["entry_id"]
         system = await api.subentry_flow(
@@ -208,6 +214,7 @@ def main() -> None:
     demo = sub.add_parser("demo")
     demo.add_argument("--base", default="http://127.0.0.1:8123")
     demo.add_argument("--device-port", type=int, default=18080)
+    demo.add_argument("--internet-port", type=int, default=18081)
     demo.add_argument("--username", default="dev")
     demo.add_argument("--password", default="dev-password")
     args = parser.parse_args()
@@ -217,7 +224,11 @@ def main() -> None:
         try:
             asyncio.run(
                 provision_demo(
-                    args.base, args.device_port, args.username, args.password
+                    args.base,
+                    args.device_port,
+                    args.internet_port,
+                    args.username,
+                    args.password,
                 )
             )
         except (RuntimeError, TimeoutError) as err:

@@ -1,9 +1,11 @@
-"""A simulated customer device on 127.0.0.1 that can be switched off and on.
+"""A simulated customer device, and a stand-in for "the internet", on 127.0.0.1.
 
-    python -m scripts.devtools.simdevice --port 18080 --control-port 18089
+    python -m scripts.devtools.simdevice --port 18080 --internet-port 18081 \
+        --control-port 18089
 
-The device answers HTTP on --port ("system OK"). The control server on --control-port
-takes POST /off (the device stops listening: connection refused), POST /on, GET /state.
+The device answers HTTP on --port ("system OK"). --internet-port is a TCP listener that
+the demo's internet check probes. The control server on --control-port takes
+POST /off and /on (the device), POST /internet/off and /internet/on, GET /state.
 """
 
 import argparse
@@ -18,8 +20,9 @@ HOST = "127.0.0.1"
 class Device:
     """The device's HTTP listener, which can be taken down and brought back."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, body: str = "system OK") -> None:
         self.port = port
+        self.body = body
         self._runner: web.AppRunner | None = None
 
     async def on(self) -> None:
@@ -47,29 +50,39 @@ class Device:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--internet-port", type=int, default=18081)
     parser.add_argument("--control-port", type=int, default=18089)
     args = parser.parse_args()
 
-    device = Device(args.port)
-    await device.on()
+    targets = {"": Device(args.port), "internet/": Device(args.internet_port, "up")}
+    for target in targets.values():
+        await target.on()
 
     async def switch(request: web.Request) -> web.Response:
-        await (device.on() if request.match_info["state"] == "on" else device.off())
-        print(f"simulated device: {device.state}", flush=True)
-        return web.json_response({"state": device.state})
+        what = "internet/" if request.path.startswith("/internet/") else ""
+        target = targets[what]
+        await (target.on() if request.match_info["state"] == "on" else target.off())
+        print(f"simulated {what.rstrip('/') or 'device'}: {target.state}", flush=True)
+        return web.json_response({"state": target.state})
 
     async def state(_request: web.Request) -> web.Response:
-        return web.json_response({"state": device.state})
+        return web.json_response(
+            {
+                "device": targets[""].state,
+                "internet": targets["internet/"].state,
+            }
+        )
 
     control = web.Application()
     control.router.add_post("/{state:on|off}", switch)
+    control.router.add_post("/internet/{state:on|off}", switch)
     control.router.add_get("/state", state)
     runner = web.AppRunner(control, handle_signals=False, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, HOST, args.control_port, reuse_address=True).start()
     print(
-        f"simulated device on http://{HOST}:{args.port}/ "
-        f"(control: http://{HOST}:{args.control_port}/on|off)",
+        f"simulated device on http://{HOST}:{args.port}/, internet stand-in on "
+        f"{HOST}:{args.internet_port} (control: http://{HOST}:{args.control_port}/)",
         flush=True,
     )
     stop = asyncio.Event()
@@ -77,7 +90,8 @@ async def main() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    await device.off()
+    for target in targets.values():
+        await target.off()
     await runner.cleanup()
 
 

@@ -3,17 +3,23 @@
 Wire format only: what is sent, how an answer is read and judged. 401/403 mean our
 credentials were rejected (never an outage), 429 means "wait" (no evidence), a network
 failure or a 5xx means the provider's side is unreachable.
+
+Redirects are followed here rather than by aiohttp: aiohttp drops only the
+Authorization header when a redirect leaves the origin, and would hand an API-key
+header to whatever host the provider (or an attacker who controls a redirect)
+points at. Credentials of every kind go to the request's own origin only.
 """
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 import json
 import time
 
 import aiohttp
+from yarl import URL
 
 from ..core.state import Outcome
 from . import ProbeResult
@@ -100,19 +106,11 @@ async def fetch_json(
     started = time.monotonic()
     try:
         async with asyncio.timeout(timeout):
-            async with session.request(
-                request.method,
-                request.url,
-                headers=request.headers(),
-                data=request.body,
-                auth=request.basic_auth(),
-                ssl=request.verify_tls,
-                allow_redirects=True,
-                max_redirects=10,
-            ) as response:
-                status = response.status
-                retry_after = response.headers.get("Retry-After")
-                body, truncated = await read_capped(response.content)
+            status, retry_after, body, truncated = await _exchange(session, request)
+    except _TooManyRedirectsError:
+        return CloudAnswer(
+            failure=_down("provider API unreachable: too many redirects")
+        )
     except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
         return CloudAnswer(
             failure=_down(f"provider API unreachable: {failure_reason(err, timeout)}")
@@ -134,6 +132,54 @@ async def fetch_json(
             latency_ms=latency,
         )
     return CloudAnswer(data=data, status=status, latency_ms=latency)
+
+
+MAX_REDIRECTS = 10
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+class _TooManyRedirectsError(Exception):
+    """The provider's API kept redirecting."""
+
+
+async def _exchange(
+    session: aiohttp.ClientSession, request: CloudRequest
+) -> tuple[int, str | None, bytes, bool]:
+    """Send the request, following redirects: (status, Retry-After, body, truncated).
+
+    Credentials (header, token, basic auth) are sent to the request's origin only;
+    a hop to another scheme, host or port gets none. 303, and 301/302 after a POST,
+    continue as a GET without the body, as browsers and aiohttp do.
+    """
+    url = URL(request.url)
+    origin = url.origin()
+    method, body = request.method, request.body
+    for _ in range(MAX_REDIRECTS + 1):
+        hop = replace(
+            request,
+            method=method,
+            body=body,
+            auth=request.auth if url.origin() == origin else AuthType.NONE,
+        )
+        async with session.request(
+            method,
+            url,
+            headers=hop.headers(),
+            data=body,
+            auth=hop.basic_auth(),
+            ssl=request.verify_tls,
+            allow_redirects=False,
+        ) as response:
+            status = response.status
+            location = response.headers.get("Location")
+            if status not in _REDIRECTS or not location:
+                retry_after = response.headers.get("Retry-After")
+                content, truncated = await read_capped(response.content)
+                return status, retry_after, content, truncated
+            url = response.url.join(URL(location))
+        if status == 303 or (status in (301, 302) and method == "POST"):
+            method, body = "GET", None
+    raise _TooManyRedirectsError
 
 
 def _down(reason: str) -> ProbeResult:
