@@ -6,7 +6,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
     async_dispatcher_send,
@@ -98,6 +98,8 @@ async def _async_setup_provider(
         runtime.status_page = StatusPageCoordinator(
             hass, entry, page, entry.options.get(CONF_STATUS_COMPONENTS)
         )
+    else:
+        _remove_status_page_entities(hass, entry)
     starts: list[Callable[[], CALLBACK_TYPE]] = []
     for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM):
         kind = SystemKind(subentry.data[CONF_KIND])
@@ -141,6 +143,16 @@ async def _async_setup_provider(
         )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     return True
+
+
+def _remove_status_page_entities(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    """The status page was cleared in the options: its entities go with it."""
+    registry = er.async_get(hass)
+    for key, platform in (("provider_cloud", "binary_sensor"), ("incident", "sensor")):
+        if entity_id := registry.async_get_entity_id(
+            platform, DOMAIN, f"{entry.entry_id}_{key}"
+        ):
+            registry.async_remove(entity_id)
 
 
 async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:

@@ -311,6 +311,7 @@ class InternetOptionsFlow(OptionsFlow):
                 _targets_schema(), user_input or self.config_entry.options
             ),
             errors=errors,
+            description_placeholders={"reason": ""},
         )
 
 
@@ -338,7 +339,7 @@ class ProviderOptionsFlow(OptionsFlow):
                 )
                 if result.report is None:
                     errors[CONF_STATUS_PAGE] = "status_page_unreadable"
-                    placeholders["reason"] = result.unknown_reason or ""
+                    placeholders["reason"] = f"\n\n**{result.unknown_reason}**"
                 else:
                     self._page = page
                     self._components = [

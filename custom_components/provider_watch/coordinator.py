@@ -187,6 +187,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             dt_util.utcnow(),
             self.timing.thresholds,
             result.reason,
+            result.failed_since,
         )
         snapshot = SystemSnapshot(
             machine=step.state,

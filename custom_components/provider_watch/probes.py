@@ -1,7 +1,8 @@
 """Build the probe of a polled system from its settings (HA glue for the sources)."""
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+import json
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -205,7 +206,7 @@ class CloudProbe:
             now=dt_util.utcnow(),
             quiet=self._quiet_at_night and not is_up(self._hass),
         )
-        self.last_seen.append(("value", verdict.value))
+        self.last_seen.append(("value", shown_value(verdict.value)))
         return verdict_result(verdict, answer.latency_ms)
 
     def _render(self, data: object) -> RuleVerdict:
@@ -217,9 +218,39 @@ class CloudProbe:
             )
         except TemplateError as err:
             return RuleVerdict(online=None, reason=f"template error: {err}")
-        online = is_truthy(str(rendered).strip())
-        return RuleVerdict(
-            online=online,
-            value=rendered,
-            reason=None if online else f"template says {rendered!s}",
-        )
+        return template_verdict(str(rendered))
+
+
+def shown_value(value: object) -> str:
+    """What the rules found, for people: values in rule order, times in ISO 8601.
+
+    A verdict's value is a tuple (one item per rule, nested for the second
+    endpoint); shown as "true, 2026-01-15T10:00:00+00:00" rather than its repr.
+    """
+    if isinstance(value, tuple):
+        return ", ".join(shown_value(item) for item in value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# What Python's None and JSON's null render as: no, as a simple rule reads null.
+_NULL_WORDS = frozenset({"none", "null"})
+
+
+def template_verdict(rendered: str) -> RuleVerdict:
+    """Judge a rendered template like a value: true words online, false words not.
+
+    Nothing at all is what Home Assistant renders for a missing value (it only
+    warns): like a simple rule's "value not found", that cannot tell. "None"
+    (a JSON null) is offline, as a simple rule reads null.
+    """
+    text = rendered.strip()
+    if not text:
+        return RuleVerdict(online=None, reason="template rendered nothing")
+    online = is_truthy(text) and text.casefold() not in _NULL_WORDS
+    return RuleVerdict(
+        online=online, value=text, reason=None if online else f"template says {text}"
+    )

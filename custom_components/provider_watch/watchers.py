@@ -6,8 +6,9 @@ They are not polled: they push verdicts into their system's coordinator.
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote_plus
 
-from aiohttp import web
+from aiohttp import hdrs, web
 
 from homeassistant.components import webhook
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
@@ -45,6 +46,7 @@ from .core.text import format_duration
 from .sources import ProbeResult
 
 MAX_HEARTBEAT_BODY = 64 * 1024
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 async def _read_body(request: web.Request) -> bytes:
@@ -159,7 +161,9 @@ class EntitiesWatcher:
         await self._coordinator.async_push(
             ProbeResult.up(None)
             if verdict.online
-            else ProbeResult.down(verdict.reason or "")
+            else ProbeResult.down(
+                verdict.reason or "", failed_since=verdict.failed_since
+            )
         )
 
     def _cancel_timer(self) -> None:
@@ -181,7 +185,9 @@ class HeartbeatWatcher:
         self._hass = hass
         self._coordinator = coordinator
         self._webhook_id: str = data[CONF_WEBHOOK_ID]
-        self._deadline = timedelta(seconds=data[CONF_PERIOD] + data[CONF_GRACE])
+        self._period = timedelta(seconds=data[CONF_PERIOD])
+        self._deadline = self._period + timedelta(seconds=data[CONF_GRACE])
+        self._due = dt_util.utcnow() + self._period
         self._local_only = bool(data.get(CONF_LOCAL_ONLY, True))
         self._fail_keyword: str | None = data.get(CONF_FAIL_KEYWORD) or None
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -211,7 +217,10 @@ class HeartbeatWatcher:
         self, _hass: HomeAssistant, _webhook_id: str, request: web.Request
     ) -> web.Response:
         body = await _read_body(request) if request.method == "POST" else b""
-        text = body.decode("utf-8", errors="replace") + " " + request.query_string
+        text = body.decode("utf-8", errors="replace")
+        if request.headers.get(hdrs.CONTENT_TYPE, "").startswith(FORM_TYPE):
+            text += " " + unquote_plus(text)  # status=not+ok reads "not ok" too
+        text += " " + request.query_string  # already decoded
         failed = self._fail_keyword is not None and self._fail_keyword in text
         self._arm()
         await self._coordinator.async_push(
@@ -228,6 +237,8 @@ class HeartbeatWatcher:
 
     def _arm(self) -> None:
         self._cancel_timer()
+        # a beat that does not come by then is late: the outage starts there
+        self._due = dt_util.utcnow() + self._period
         self._unsub_timer = async_call_later(
             self._hass, self._deadline, self._async_missed
         )
@@ -236,7 +247,8 @@ class HeartbeatWatcher:
         self._unsub_timer = None
         await self._coordinator.async_push(
             ProbeResult.down(
-                f"no heartbeat for {format_duration(self._deadline.total_seconds())}"
+                f"no heartbeat for {format_duration(self._deadline.total_seconds())}",
+                failed_since=self._due,
             )
         )
 

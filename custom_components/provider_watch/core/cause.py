@@ -37,12 +37,11 @@ def classify(evidence: CauseEvidence) -> Cause:
         return Cause.AUTH
     if evidence.internet_up is False:
         return Cause.INTERNET
-    if (
-        evidence.status_page_problem
-        or evidence.all_cloud_systems_failing
-        or evidence.cloud_unreachable
-    ):
+    if evidence.status_page_problem:  # the provider says so itself
         return Cause.PROVIDER_CLOUD
     if evidence.internet_up is None:
+        # an unreachable cloud looks exactly like a dead home connection
         return Cause.UNKNOWN
+    if evidence.all_cloud_systems_failing or evidence.cloud_unreachable:
+        return Cause.PROVIDER_CLOUD
     return Cause.SYSTEM

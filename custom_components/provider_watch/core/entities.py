@@ -32,12 +32,20 @@ class EntitiesVerdict:
     online: bool
     reason: str | None = None
     next_check: datetime | None = None  # when the verdict may change without events
+    failed_since: datetime | None = None  # when the failure began (not when confirmed)
+
+
+@dataclass(frozen=True)
+class _Problem:
+    reason: str | None  # set when this entity counts as failed now
+    since: datetime | None  # when its failure began
+    next_check: datetime | None  # when to look again
 
 
 def _problem(
     obs: Observation, now: datetime, grace: timedelta, max_silence: timedelta | None
-) -> tuple[str | None, datetime | None]:
-    """(reason if this entity counts as failed now, when to look again)."""
+) -> _Problem:
+    """Whether this entity counts as failed now, since when, and when to look again."""
     next_check: datetime | None = None
     if (
         obs.state is None
@@ -52,8 +60,9 @@ def _problem(
                 what = "disconnected"
             else:
                 what = obs.state
-            return (
+            return _Problem(
                 f"{obs.name} {what} for {format_duration(since.total_seconds())}",
+                obs.last_changed,
                 None,
             )
         next_check = obs.last_changed + grace
@@ -61,10 +70,12 @@ def _problem(
         silent = now - obs.last_reported
         if silent >= max_silence:
             quiet = format_duration(silent.total_seconds())
-            return f"{obs.name} has not reported for {quiet}", None
+            return _Problem(
+                f"{obs.name} has not reported for {quiet}", obs.last_reported, None
+            )
         due = obs.last_reported + max_silence
         next_check = min(next_check, due) if next_check else due
-    return None, next_check
+    return _Problem(None, None, next_check)
 
 
 def judge(
@@ -76,19 +87,19 @@ def judge(
     require_all: bool,
 ) -> EntitiesVerdict:
     """Offline when any (or, with require_all, every) watched entity has failed."""
-    reasons: list[str] = []
-    checks: list[datetime] = []
-    for obs in observations:
-        reason, next_check = _problem(obs, now, grace, max_silence)
-        if reason:
-            reasons.append(reason)
-        if next_check:
-            checks.append(next_check)
+    problems = [_problem(obs, now, grace, max_silence) for obs in observations]
+    failing = [p for p in problems if p.reason]
+    checks = [p.next_check for p in problems if p.next_check]
     failed = (
-        len(reasons) == len(observations) if require_all else bool(reasons)
+        len(failing) == len(observations) if require_all else bool(failing)
     ) and bool(observations)
+    starts = [p.since for p in failing if p.since]
     return EntitiesVerdict(
         online=not failed,
-        reason="; ".join(reasons) if failed else None,
+        reason="; ".join(p.reason for p in failing if p.reason) if failed else None,
         next_check=min(checks) if checks else None,
+        # any: the first entity that failed; all: the last one to fail
+        failed_since=(max(starts) if require_all else min(starts))
+        if failed and starts
+        else None,
     )

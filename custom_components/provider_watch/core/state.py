@@ -91,13 +91,18 @@ def advance(
     now: datetime,
     thresholds: Thresholds,
     reason: str | None = None,
+    failed_since: datetime | None = None,
 ) -> Step:
-    """Feed one probe outcome to the machine."""
+    """Feed one probe outcome to the machine.
+
+    failed_since: for sources that report a failure only once it has lasted (a grace
+    time, a missed heartbeat), when the failure really began; the outage starts then.
+    """
     if outcome is Outcome.UNKNOWN:
         return Step(state=current)
     if outcome is Outcome.UP:
         return _on_success(current, now, thresholds)
-    return _on_failure(current, now, thresholds, reason)
+    return _on_failure(current, now, thresholds, reason, failed_since)
 
 
 def _on_success(current: MachineState, now: datetime, thresholds: Thresholds) -> Step:
@@ -130,14 +135,18 @@ def _on_success(current: MachineState, now: datetime, thresholds: Thresholds) ->
 
 
 def _on_failure(
-    current: MachineState, now: datetime, thresholds: Thresholds, reason: str | None
+    current: MachineState,
+    now: datetime,
+    thresholds: Thresholds,
+    reason: str | None,
+    failed_since: datetime | None,
 ) -> Step:
     failed = replace(current, reason=reason, successes=0)
     if current.state in (SystemState.OFFLINE, SystemState.RECOVERING):
         # Still (or again) down: the same outage, announced once.
         return Step(state=_enter(failed, SystemState.OFFLINE, now))
     failures = current.failures + 1
-    outage_start = current.outage_start or now
+    outage_start = current.outage_start or min(failed_since or now, now)
     failed = replace(failed, failures=failures, outage_start=outage_start)
     if failures < thresholds.failures_before_offline:
         return Step(state=_enter(failed, SystemState.PENDING, now))

@@ -4,6 +4,7 @@ Sources know wire formats and nothing about entities or alerts.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..core.state import Outcome
 
@@ -20,6 +21,7 @@ class ProbeResult:
     unreachable: bool = False
     auth_failed: bool = False  # the provider rejected our credentials (401/403)
     retry_after: float | None = None  # seconds the provider asked us to wait (429)
+    failed_since: datetime | None = None  # a failure reported late: when it began
 
     @classmethod
     def up(cls, latency_ms: float | None) -> ProbeResult:
@@ -27,9 +29,19 @@ class ProbeResult:
         return cls(outcome=Outcome.UP, latency_ms=latency_ms)
 
     @classmethod
-    def down(cls, reason: str, latency_ms: float | None = None) -> ProbeResult:
+    def down(
+        cls,
+        reason: str,
+        latency_ms: float | None = None,
+        failed_since: datetime | None = None,
+    ) -> ProbeResult:
         """A failed probe, with the reason a person can read."""
-        return cls(outcome=Outcome.DOWN, reason=reason, latency_ms=latency_ms)
+        return cls(
+            outcome=Outcome.DOWN,
+            reason=reason,
+            latency_ms=latency_ms,
+            failed_since=failed_since,
+        )
 
     @classmethod
     def unknown(cls, reason: str) -> ProbeResult:

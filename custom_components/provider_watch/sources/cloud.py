@@ -11,6 +11,7 @@ points at. Credentials of every kind go to the request's own origin only.
 """
 
 import asyncio
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
@@ -62,23 +63,24 @@ class CloudRequest:
     verify_tls: bool = True
 
     def headers(self) -> dict[str, str]:
-        """Accept JSON; authenticate with a bearer token or an API-key header."""
+        """Accept JSON; authenticate with a bearer token, an API key or basic auth.
+
+        Basic credentials are encoded here (UTF-8, RFC 7617) rather than through
+        aiohttp's deprecated `auth=` argument.
+        """
         headers = {"Accept": "application/json"}
         if self.auth is AuthType.BEARER and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.auth is AuthType.API_KEY and self.header_name and self.header_value:
             headers[self.header_name] = self.header_value
+        if self.auth is AuthType.BASIC and self.username:
+            pair = f"{self.username}:{self.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
         if self.body is not None:
             headers["Content-Type"] = (
                 "application/json" if _is_json(self.body) else "text/plain"
             )
         return headers
-
-    def basic_auth(self) -> aiohttp.BasicAuth | None:
-        """HTTP basic credentials, when that is the chosen scheme."""
-        if self.auth is AuthType.BASIC and self.username:
-            return aiohttp.BasicAuth(self.username, self.password or "")
-        return None
 
 
 def _is_json(text: str) -> bool:
@@ -166,7 +168,6 @@ async def _exchange(
             url,
             headers=hop.headers(),
             data=body,
-            auth=hop.basic_auth(),
             ssl=request.verify_tls,
             allow_redirects=False,
         ) as response:
