@@ -145,7 +145,7 @@ async def test_all_fine_is_online(
     }
     assert status(hass) == "online"
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
-    assert hass.states.get(CAUSE).state == STATE_UNKNOWN  # no outage, no cause
+    assert hass.states.get(CAUSE).state == "none"  # no outage, no cause
     assert hass.states.get(LAST_SEEN).state != STATE_UNKNOWN
     # watched systems are pushed, never polled
     coordinator = entry.runtime_data.systems[SYSTEM_ID]
@@ -195,7 +195,7 @@ async def test_unavailable_goes_offline_after_grace_and_comes_back(
     await settle(hass)
     assert status(hass) == "online"
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
-    assert hass.states.get(CAUSE).state == STATE_UNKNOWN
+    assert hass.states.get(CAUSE).state == "none"
     assert len(online) == 1
     assert online[0].data["since"] == data["since"]
     # the outage is counted from the moment the lock went unavailable

@@ -200,7 +200,7 @@ async def test_missed_heartbeat_and_back(
 
     assert await beat("POST", body="all good") == HTTPStatus.OK
     assert status(hass) == "online"
-    assert hass.states.get(CAUSE).state == STATE_UNKNOWN
+    assert hass.states.get(CAUSE).state == "none"
     assert len(online) == 1
     assert online[0].data["since"] == data["since"]
     # counted from when the beat was due (last beat + period), not from the

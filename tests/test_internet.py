@@ -578,7 +578,7 @@ async def test_cause_follows_the_internet(
     cause_entry = entity_registry.async_get(CAUSE)
     assert cause_entry is not None
     assert cause_entry.unique_id == f"{SYSTEM_ID}_cause"
-    assert state(hass, CAUSE) == STATE_UNKNOWN  # online: no cause
+    assert state(hass, CAUSE) == "none"  # online: no cause
 
     # the system fails while the internet works: the system itself
     await take_system_offline(hass, freezer, device)
@@ -604,7 +604,7 @@ async def test_cause_follows_the_internet(
         await advance(hass, freezer, 30)
     await advance(hass, freezer, 5)
     assert state(hass, CONNECTIVITY) == STATE_ON
-    assert state(hass, CAUSE) == STATE_UNKNOWN
+    assert state(hass, CAUSE) == "none"
     assert len(online) == 1
     assert "cause" not in online[0].data
 

@@ -34,11 +34,14 @@ class SystemSensorEntityDescription(SensorEntityDescription):
     always_available: bool = False
 
 
-def _cause(coordinator: SystemCoordinator) -> str | None:
+NO_OUTAGE = "none"  # kept apart from the cause "unknown" (an outage nobody can explain)
+
+
+def _cause(coordinator: SystemCoordinator) -> str:
     if coordinator.auth_failed:
         return Cause.AUTH.value
     cause = coordinator.data.cause
-    return cause.value if cause else None
+    return cause.value if cause else NO_OUTAGE
 
 
 SENSORS: tuple[SystemSensorEntityDescription, ...] = (
@@ -53,7 +56,7 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
         key="cause",
         translation_key="cause",
         device_class=SensorDeviceClass.ENUM,
-        options=[cause.value for cause in Cause],
+        options=[NO_OUTAGE, *(cause.value for cause in Cause)],
         value_fn=_cause,
         always_available=True,
     ),

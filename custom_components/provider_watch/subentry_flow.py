@@ -366,11 +366,22 @@ def _cloud_errors(data: Mapping[str, Any]) -> dict[str, str]:
         errors[CONF_MAX_AGE] = "invalid_duration"
     if data.get(CONF_TIMEZONE) and not _is_timezone(data[CONF_TIMEZONE]):
         errors[CONF_TIMEZONE] = "invalid_timezone"
-    if data.get(CONF_SECOND_URL):
-        if not is_valid_url(data[CONF_SECOND_URL]):
-            errors[CONF_SECOND_URL] = "invalid_url"
-        if not data.get(CONF_SECOND_PATH):
-            errors[CONF_SECOND_PATH] = "invalid_path"
+    if data.get(CONF_SECOND_URL) or data.get(CONF_SECOND_PATH):
+        errors |= _second_endpoint_errors(data)
+    return errors
+
+
+def _second_endpoint_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """A second endpoint needs its URL, its path and, to compare, a value."""
+    errors: dict[str, str] = {}
+    if not is_valid_url(data.get(CONF_SECOND_URL, "")):
+        errors[CONF_SECOND_URL] = "invalid_url"
+    if not data.get(CONF_SECOND_PATH):
+        errors[CONF_SECOND_PATH] = "invalid_path"
+    if data.get(CONF_SECOND_COMPARISON) in _NEEDS_EXPECTED and not data.get(
+        CONF_SECOND_EXPECTED
+    ):
+        errors[CONF_SECOND_EXPECTED] = "expected_required"
     return errors
 
 

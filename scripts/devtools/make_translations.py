@@ -462,6 +462,7 @@ def build() -> dict[str, object]:
                 "cause": {
                     "name": "Outage cause",
                     "state": {
+                        "none": "No outage",
                         "internet": "Your internet",
                         "provider_cloud": "Provider's cloud",
                         "system": "The system itself",
