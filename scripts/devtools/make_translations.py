@@ -128,9 +128,15 @@ CLOUD_SECTIONS = {
         "Authentication",
         "How the provider's API knows it is you. Stored in Home Assistant, never logged.",
         {
-            "auth_type": ("Authentication", "None, a bearer token, an API-key header, or a user name and password."),
+            "auth_type": (
+                "Authentication",
+                "None, a bearer token, an API-key header, or a user name and password.",
+            ),
             "token": ("Token", "For bearer tokens: sent as Authorization: Bearer …"),
-            "header_name": ("API key header", "For API keys: the header name, e.g. X-API-Key."),
+            "header_name": (
+                "API key header",
+                "For API keys: the header name, e.g. X-API-Key.",
+            ),
             "header_value": ("API key", "For API keys: the key itself."),
             "username": ("User name", "For basic authentication."),
             "password": ("Password", "For basic authentication."),
@@ -140,23 +146,47 @@ CLOUD_SECTIONS = {
         "Online rule",
         "Either a JSON path and a comparison, or a template over value_json that is true while the system is online.",
         {
-            "path": ("JSON path", "Where the value is, e.g. $.devices[0].online or $['device.status']['is-online']. With a device filter, relative to your device, e.g. $.online."),
+            "path": (
+                "JSON path",
+                "Where the value is, e.g. $.devices[0].online or $['device.status']['is-online']. With a device filter, relative to your device, e.g. $.online.",
+            ),
             "comparison": ("Comparison", "How the value is judged."),
-            "expected": ("Expected value", "For equals / not equals: the value; for in list: values separated by commas, e.g. online, armed."),
-            "filter_path": ("Device list", "Optional: where the list of devices is, e.g. $.devices."),
-            "id_key": ("Device id key", "The key that holds each device's id, e.g. id or serial."),
+            "expected": (
+                "Expected value",
+                "For equals / not equals: the value; for in list: values separated by commas, e.g. online, armed.",
+            ),
+            "filter_path": (
+                "Device list",
+                "Optional: where the list of devices is, e.g. $.devices.",
+            ),
+            "id_key": (
+                "Device id key",
+                "The key that holds each device's id, e.g. id or serial.",
+            ),
             "id_value": ("Your device's id", "Matches ids sent as text or as numbers."),
-            "value_template": ("Template", "Instead of a path: e.g. {{ value_json.status == 'ok' and value_json.battery > 10 }}."),
+            "value_template": (
+                "Template",
+                "Instead of a path: e.g. {{ value_json.status == 'ok' and value_json.battery > 10 }}.",
+            ),
         },
     ),
     "checkin": (
         "Last check-in",
-        "Optional: a device whose cloud still answers but whose last check-in is too old is offline (\"frozen but answering\").",
+        'Optional: a device whose cloud still answers but whose last check-in is too old is offline ("frozen but answering").',
         {
-            "checkin_path": ("Check-in time path", "Where the last check-in time is (ISO 8601 or epoch seconds/milliseconds), e.g. $.last_seen."),
+            "checkin_path": (
+                "Check-in time path",
+                "Where the last check-in time is (ISO 8601 or epoch seconds/milliseconds), e.g. $.last_seen.",
+            ),
             "max_age": ("Maximum age", "A check-in older than this means offline."),
-            "timezone": ("Time zone of naive times", "For times sent without a zone, e.g. Europe/Berlin. Blank: Home Assistant's time zone."),
-            "quiet_at_night": ("Silent at night", "For solar gateways that stop reporting at night: an old check-in between sunset and sunrise is not an outage."),
+            "timezone": (
+                "Time zone of naive times",
+                "For times sent without a zone, e.g. Europe/Berlin. Blank: Home Assistant's time zone.",
+            ),
+            "quiet_at_night": (
+                "Silent at night",
+                "For solar gateways that stop reporting at night: an old check-in between sunset and sunrise is not an outage.",
+            ),
         },
     ),
     "second_endpoint": (
@@ -222,7 +252,9 @@ def system_step(
     sections: dict[str, object] = {}
     if cloud:
         for name, (label, text, table) in CLOUD_SECTIONS.items():
-            sections[name] = {"name": label, "description": text} | fields(list(table), table)
+            sections[name] = {"name": label, "description": text} | fields(
+                list(table), table
+            )
     step["sections"] = sections
     if timing:
         sections |= {
@@ -288,8 +320,8 @@ def build() -> dict[str, object]:
                 "internet": {
                     "title": "Internet check",
                     "description": "Provider Watch also checks your internet "
-                    "connection, to tell \"my internet is down\" apart from \"the "
-                    "provider's cloud is down\" and \"my system is down\". It is set "
+                    'connection, to tell "my internet is down" apart from "the '
+                    'provider\'s cloud is down" and "my system is down". It is set '
                     "up once, for all providers; change it later in its options.",
                     "data": {"targets": TARGETS[0]},
                     "data_description": {"targets": TARGETS[1]},
@@ -413,7 +445,7 @@ def build() -> dict[str, object]:
                     "not_equals": "Does not equal",
                     "in_list": "Is one of",
                     "truthy": "Is true (true, 1, on, online …)",
-                    "falsy": "Is false (an \"offline\" flag)",
+                    "falsy": 'Is false (an "offline" flag)',
                 }
             },
         },
