@@ -44,26 +44,27 @@ from .coordinator import SystemCoordinator
 from .core.entities import Observation, judge
 from .core.text import format_duration
 from .sources import ProbeResult
+from .sources.web import read_capped
 
 MAX_HEARTBEAT_BODY = 64 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-async def _read_body(request: web.Request) -> bytes:
-    """The body up to MAX_HEARTBEAT_BODY bytes, however many pieces it arrives in.
+class _Watcher:
+    """What both event-driven sources share: their system, and one timer."""
 
-    A single read returns only what has arrived so far (e.g. one TCP segment).
-    """
-    body = bytearray()
-    while len(body) < MAX_HEARTBEAT_BODY:
-        chunk = await request.content.read(MAX_HEARTBEAT_BODY - len(body))
-        if not chunk:
-            break
-        body += chunk
-    return bytes(body)
+    def __init__(self, hass: HomeAssistant, coordinator: SystemCoordinator) -> None:
+        self._hass = hass
+        self._coordinator = coordinator
+        self._unsub_timer: CALLBACK_TYPE | None = None
+
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
 
 
-class EntitiesWatcher:
+class EntitiesWatcher(_Watcher):
     """Watches the provider integration's entities for one system."""
 
     def __init__(
@@ -73,8 +74,7 @@ class EntitiesWatcher:
         data: Mapping[str, Any],
     ) -> None:
         """Prepare; nothing is watched until async_start."""
-        self._hass = hass
-        self._coordinator = coordinator
+        super().__init__(hass, coordinator)
         self._entity_ids: list[str] = list(data[CONF_ENTITIES])
         self._grace = timedelta(seconds=data[CONF_GRACE])
         silence = data.get(CONF_MAX_SILENCE) or 0
@@ -84,7 +84,6 @@ class EntitiesWatcher:
         # then, also for one removed later), and the names of the entities seen
         self._missing_since: dict[str, datetime] = {}
         self._names: dict[str, str] = {}
-        self._unsub_timer: CALLBACK_TYPE | None = None
         self._last: tuple[bool, str | None] | None = None
 
     @callback
@@ -166,13 +165,8 @@ class EntitiesWatcher:
             )
         )
 
-    def _cancel_timer(self) -> None:
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-            self._unsub_timer = None
 
-
-class HeartbeatWatcher:
+class HeartbeatWatcher(_Watcher):
     """Receives a system's heartbeats on an unguessable webhook."""
 
     def __init__(
@@ -182,8 +176,7 @@ class HeartbeatWatcher:
         data: Mapping[str, Any],
     ) -> None:
         """Prepare; the webhook is registered by async_start."""
-        self._hass = hass
-        self._coordinator = coordinator
+        super().__init__(hass, coordinator)
         self._webhook_id: str = data[CONF_WEBHOOK_ID]
         self._period = timedelta(seconds=data[CONF_PERIOD])
         self._deadline = self._period + timedelta(seconds=data[CONF_GRACE])
@@ -216,7 +209,9 @@ class HeartbeatWatcher:
     async def _async_handle(
         self, _hass: HomeAssistant, _webhook_id: str, request: web.Request
     ) -> web.Response:
-        body = await _read_body(request) if request.method == "POST" else b""
+        body = b""
+        if request.method == "POST":
+            body, _more = await read_capped(request.content, MAX_HEARTBEAT_BODY)
         text = body.decode("utf-8", errors="replace")
         if request.headers.get(hdrs.CONTENT_TYPE, "").startswith(FORM_TYPE):
             text += " " + unquote_plus(text)  # status=not+ok reads "not ok" too
@@ -251,8 +246,3 @@ class HeartbeatWatcher:
                 failed_since=self._due,
             )
         )
-
-    def _cancel_timer(self) -> None:
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-            self._unsub_timer = None

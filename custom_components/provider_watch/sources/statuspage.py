@@ -31,6 +31,14 @@ class StatusPageFormatError(ValueError):
     """The JSON is not shaped like a Statuspage v2 summary."""
 
 
+def _parse_status[E: StrEnum](enum: type[E], value: object, fallback: E) -> E:
+    """A wire status as the enum; the fallback for anything unexpected."""
+    try:
+        return enum(value) if isinstance(value, str) else fallback
+    except ValueError:
+        return fallback
+
+
 class ComponentStatus(StrEnum):
     """The status of one component on a status page."""
 
@@ -44,12 +52,7 @@ class ComponentStatus(StrEnum):
     @classmethod
     def parse(cls, value: object) -> ComponentStatus:
         """The status for a wire value; UNKNOWN for anything unexpected."""
-        if isinstance(value, str):
-            try:
-                return cls(value)
-            except ValueError:
-                return cls.UNKNOWN
-        return cls.UNKNOWN
+        return _parse_status(cls, value, cls.UNKNOWN)
 
 
 OUTAGE_STATUSES = frozenset(
@@ -69,12 +72,7 @@ class MaintenanceStatus(StrEnum):
     @classmethod
     def parse(cls, value: object) -> MaintenanceStatus:
         """The status for a wire value; UNKNOWN for anything unexpected."""
-        if isinstance(value, str):
-            try:
-                return cls(value)
-            except ValueError:
-                return cls.UNKNOWN
-        return cls.UNKNOWN
+        return _parse_status(cls, value, cls.UNKNOWN)
 
 
 @dataclass(frozen=True)
