@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.dispatcher import (
@@ -14,6 +14,7 @@ from homeassistant.helpers.dispatcher import (
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util.hass_dict import HassKey
 
+from .alerts import DATA_ALERTS, AlertManager
 from .const import (
     CONF_ENTRY_TYPE,
     CONF_KIND,
@@ -39,13 +40,20 @@ from .internet import (
     InternetCoordinator,
 )
 from .probes import build_probe
+from .services import async_setup_services
 from .sources.icmp import icmp_privilege
 from .status_page import StatusPageCoordinator
 from .store import SystemStateStore
 from .watchers import EntitiesWatcher, HeartbeatWatcher
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+PLATFORMS = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 INTERNET_PLATFORMS = [Platform.BINARY_SENSOR]
 DATA_ICMP_PRIVILEGED: HassKey[bool | None] = HassKey(f"{DOMAIN}_icmp_privileged")
 
@@ -61,8 +69,15 @@ def is_internet_entry(entry: ConfigEntry[Any]) -> bool:
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Find out once which ICMP mode this host allows."""
+    """ICMP mode, the alert manager and the service actions, once."""
     hass.data[DATA_ICMP_PRIVILEGED] = await icmp_privilege()
+    manager = AlertManager(hass)
+    await manager.async_start()
+    hass.data[DATA_ALERTS] = manager
+    hass.bus.async_listen_once(
+        EVENT_HOMEASSISTANT_STOP, lambda _event: manager.async_stop()
+    )
+    async_setup_services(hass)
     return True
 
 
@@ -142,6 +157,7 @@ async def _async_setup_provider(
             hass, status_page.async_refresh(), f"{DOMAIN} first status page read"
         )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    entry.async_on_unload(hass.data[DATA_ALERTS].register(entry, runtime))
     return True
 
 

@@ -16,6 +16,12 @@ from homeassistant.config_entries import (
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    BooleanSelector,
+    DeviceSelector,
+    DeviceSelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -23,17 +29,27 @@ from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
+    TimeSelector,
 )
 
+from .alerts import parse_repeat
 from .const import (
     CONF_ACCOUNT_CONTACT,
+    CONF_CRITICAL,
+    CONF_CRITICAL_IGNORES_QUIET,
     CONF_ENTRY_TYPE,
+    CONF_ESCALATE_AFTER,
+    CONF_ESCALATION_PHONES,
     CONF_FEEDBACK_CONTACT,
     CONF_HEADER_VALUE,
     CONF_KIND,
     CONF_NAME,
     CONF_NOTES,
     CONF_PASSWORD,
+    CONF_PHONES,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_REPEAT,
     CONF_STATUS_COMPONENTS,
     CONF_STATUS_PAGE,
     CONF_SUPPORT_PHONE,
@@ -57,6 +73,7 @@ from .validation import (
     is_valid_name,
     is_valid_phone,
     is_valid_url,
+    is_whole,
     name_taken,
 )
 
@@ -213,7 +230,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_reauth(
         self,
-        entry_data: Mapping[str, Any],  # noqa: ARG002
+        entry_data: Mapping[str, Any],
     ) -> ConfigFlowResult:
         """The provider's API rejected the credentials of a cloud system."""
         return await self.async_step_reauth_confirm()
@@ -315,25 +332,93 @@ class InternetOptionsFlow(OptionsFlow):
         )
 
 
+ALERT_FIELDS = (
+    CONF_PHONES,
+    CONF_ESCALATION_PHONES,
+    CONF_ESCALATE_AFTER,
+    CONF_REPEAT,
+    CONF_CRITICAL,
+    CONF_QUIET_START,
+    CONF_QUIET_END,
+    CONF_CRITICAL_IGNORES_QUIET,
+)
+
+
+def _phones_selector() -> DeviceSelector:
+    return DeviceSelector(DeviceSelectorConfig(integration="mobile_app", multiple=True))
+
+
+def provider_options_schema() -> vol.Schema:
+    """Alerts (phones, repeats, escalation, critical, quiet hours) and status page."""
+    return vol.Schema(
+        {
+            vol.Optional(CONF_PHONES): _phones_selector(),
+            vol.Optional(CONF_REPEAT): _TEXT,
+            vol.Optional(CONF_CRITICAL): BooleanSelector(),
+            vol.Optional(CONF_ESCALATION_PHONES): _phones_selector(),
+            vol.Optional(CONF_ESCALATE_AFTER): NumberSelector(
+                NumberSelectorConfig(
+                    min=0,
+                    max=10_080,
+                    step=1,
+                    mode=NumberSelectorMode.BOX,
+                    unit_of_measurement="min",
+                )
+            ),
+            vol.Optional(CONF_QUIET_START): TimeSelector(),
+            vol.Optional(CONF_QUIET_END): TimeSelector(),
+            vol.Optional(CONF_CRITICAL_IGNORES_QUIET): BooleanSelector(),
+            vol.Optional(CONF_STATUS_PAGE): _URL,
+        }
+    )
+
+
+def validate_alerts(data: Mapping[str, Any]) -> dict[str, str]:
+    """Form errors for the alert settings."""
+    errors: dict[str, str] = {}
+    try:
+        parse_repeat(data.get(CONF_REPEAT))
+    except ValueError:
+        errors[CONF_REPEAT] = "invalid_repeat"
+    if bool(data.get(CONF_QUIET_START)) != bool(data.get(CONF_QUIET_END)):
+        errors["base"] = "quiet_hours_incomplete"
+    escalate = data.get(CONF_ESCALATE_AFTER)
+    if escalate and not is_whole(escalate, 0, 10_080):
+        errors[CONF_ESCALATE_AFTER] = "invalid_duration"
+    if escalate and not data.get(CONF_ESCALATION_PHONES):
+        errors[CONF_ESCALATION_PHONES] = "escalation_needs_phones"
+    return errors
+
+
 class ProviderOptionsFlow(OptionsFlow):
-    """The provider's public status page, and which of its components matter."""
+    """The provider's alerts, and its public status page."""
 
     _page: str | None = None
+    _alerts: dict[str, Any]
     _components: list[SelectOptionDict]
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the status page (blank: none)."""
+        """Phones and alert rules; the status page (blank: none)."""
         errors: dict[str, str] = {}
         placeholders = {"reason": ""}
         if user_input is not None:
-            page = clean_input(user_input).get(CONF_STATUS_PAGE)
-            if not page:
-                return self.async_create_entry(data={})
-            if not is_valid_url(page):
+            cleaned = clean_input(user_input)
+            self._alerts = {
+                k: v for k, v in cleaned.items() if k in ALERT_FIELDS and v != []
+            }
+            errors = validate_alerts(self._alerts)
+            if not errors and CONF_ESCALATE_AFTER in self._alerts:
+                escalate = int(self._alerts.pop(CONF_ESCALATE_AFTER))
+                if escalate:
+                    self._alerts[CONF_ESCALATE_AFTER] = escalate
+            page: str = cleaned.get(CONF_STATUS_PAGE, "")
+            if not errors and not page:
+                return self.async_create_entry(data=self._alerts)
+            if not errors and not is_valid_url(page):
                 errors[CONF_STATUS_PAGE] = "invalid_url"
-            else:
+            elif not errors:
                 result = await fetch_status_page(
                     async_get_clientsession(self.hass), summary_url(page), 10
                 )
@@ -351,8 +436,7 @@ class ProviderOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema({vol.Optional(CONF_STATUS_PAGE): _URL}),
-                user_input or self.config_entry.options,
+                provider_options_schema(), user_input or self.config_entry.options
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -365,6 +449,7 @@ class ProviderOptionsFlow(OptionsFlow):
         if user_input is not None:
             return self.async_create_entry(
                 data={
+                    **self._alerts,
                     CONF_STATUS_PAGE: self._page,
                     CONF_STATUS_COMPONENTS: user_input.get(CONF_STATUS_COMPONENTS, []),
                 }

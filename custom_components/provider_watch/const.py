@@ -68,6 +68,16 @@ CONF_SECOND_COMPARISON: Final = "second_comparison"
 CONF_SECOND_EXPECTED: Final = "second_expected"
 # Fields that hold secrets: never logged, redacted in diagnostics.
 SECRET_FIELDS: Final = frozenset({"token", "header_value", "password", "webhook_id"})
+# provider-level alert options
+CONF_PHONES: Final = "phones"
+CONF_ESCALATION_PHONES: Final = "escalation_phones"
+CONF_ESCALATE_AFTER: Final = "escalate_after"
+CONF_REPEAT: Final = "repeat"
+CONF_CRITICAL: Final = "critical"
+CONF_QUIET_START: Final = "quiet_start"
+CONF_QUIET_END: Final = "quiet_end"
+CONF_CRITICAL_IGNORES_QUIET: Final = "critical_ignores_quiet"
+DEFAULT_REPEAT: Final = "30, 120"
 # provider-level status page
 CONF_STATUS_PAGE: Final = "status_page"
 CONF_STATUS_COMPONENTS: Final = "status_components"

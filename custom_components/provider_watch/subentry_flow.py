@@ -401,7 +401,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_user(
         self,
-        user_input: dict[str, Any] | None = None,  # noqa: ARG002
+        user_input: dict[str, Any] | None = None,
     ) -> SubentryFlowResult:
         """Pick how the system is checked."""
         return self.async_show_menu(
@@ -511,7 +511,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_cloud_test(
         self,
-        user_input: dict[str, Any] | None = None,  # noqa: ARG002
+        user_input: dict[str, Any] | None = None,
     ) -> SubentryFlowResult:
         """Fetch once and show exactly what the rule sees and decides."""
         probe = CloudProbe(self.hass, self._data, Timing.from_data(self._data).timeout)
@@ -535,14 +535,14 @@ class SystemSubentryFlow(ConfigSubentryFlow):
 
     async def async_step_cloud_save(
         self,
-        user_input: dict[str, Any] | None = None,  # noqa: ARG002
+        user_input: dict[str, Any] | None = None,
     ) -> SubentryFlowResult:
         """Keep the tested settings."""
         return self._async_finish()
 
     async def async_step_cloud_edit(
         self,
-        user_input: dict[str, Any] | None = None,  # noqa: ARG002
+        user_input: dict[str, Any] | None = None,
     ) -> SubentryFlowResult:
         """Back to the form, filled in with what was tested."""
         return await self._async_system_form(SystemKind.CLOUD, None)

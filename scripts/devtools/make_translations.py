@@ -369,10 +369,30 @@ def build() -> dict[str, object]:
             "step": {
                 "init": {
                     "title": "Provider Watch options",
-                    "description": "For a provider: its public status page (blank: "
-                    "none). For the internet check: its targets.{reason}",
-                    "data": {"status_page": "Status page", "targets": TARGETS[0]},
+                    "description": "For a provider: the phones to alert, how, and "
+                    "its public status page (blank: none). For the internet check: "
+                    "its targets.{reason}",
+                    "data": {
+                        "status_page": "Status page",
+                        "targets": TARGETS[0],
+                        "phones": "Phones to alert",
+                        "repeat": "Repeat while offline (minutes)",
+                        "critical": "Critical alerts",
+                        "escalation_phones": "Escalate to these phones",
+                        "escalate_after": "Escalate after",
+                        "quiet_start": "Quiet hours start",
+                        "quiet_end": "Quiet hours end",
+                        "critical_ignores_quiet": "Critical alerts ignore quiet hours",
+                    },
                     "data_description": {
+                        "phones": "Phones with the Home Assistant Companion app. They get an alert within a minute of an outage, with Acknowledge, Snooze 1 h and Call support buttons.",
+                        "repeat": "While an outage is not acknowledged, remind after these minutes, e.g. 30, 120 (the last value repeats). Blank: no reminders.",
+                        "critical": "For alarm, leak and other life-safety systems: the alert rings even when the phone is muted or in Do Not Disturb.",
+                        "escalation_phones": "A second tier, alerted when nobody acknowledges in time.",
+                        "escalate_after": "Minutes without acknowledgement before the second tier is alerted (0: never).",
+                        "quiet_start": "No new alerts or reminders between start and end; anything still offline is alerted when quiet hours end.",
+                        "quiet_end": "End of quiet hours.",
+                        "critical_ignores_quiet": "Critical alerts still ring during quiet hours.",
                         "status_page": "The provider's Statuspage address, e.g. "
                         "https://status.example.com. Checked every 5 minutes; a page "
                         "that cannot be read never counts as an outage.",
@@ -395,6 +415,10 @@ def build() -> dict[str, object]:
                 "invalid_target": "Enter at least one target; each must be "
                 "host:port or an http(s) URL.",
                 "status_page_unreadable": "The status page could not be read.",
+                "invalid_repeat": "Enter minutes from 1 to 10080 separated by commas, e.g. 30, 120.",
+                "quiet_hours_incomplete": "Give both the start and the end of quiet hours.",
+                "invalid_duration": "Enter a whole number of minutes.",
+                "escalation_needs_phones": "Pick the phones to escalate to.",
             },
         },
         "config_subentries": {
@@ -467,6 +491,11 @@ def build() -> dict[str, object]:
                 },
                 "internet": {"name": "Internet"},
             },
+            "button": {
+                "acknowledge": {"name": "Acknowledge alerts"},
+                "send_test_alert": {"name": "Send test alert"},
+            },
+            "switch": {"maintenance": {"name": "Maintenance"}},
             "event": {
                 "transitions": {
                     "name": "Status change",
@@ -510,6 +539,138 @@ def build() -> dict[str, object]:
         "exceptions": {
             "auth_failed": {
                 "message": "The provider rejected the credentials of {system}."
+            },
+            "not_loaded": {"message": "Provider Watch has no provider set up."},
+            "unknown_system": {
+                "message": "Device {device_id} is not a monitored system."
+            },
+            "unknown_provider": {
+                "message": "{entry_id} is not a loaded Provider Watch provider."
+            },
+            "snooze_too_long": {"message": "Snooze for at most 7 days."},
+            "maintenance_needs_target": {
+                "message": "Name the systems (devices) or providers to put in maintenance."
+            },
+            # The words of phone alerts (templates filled in by messages.py)
+            "alert_offline_title": {"message": "{subject} is offline"},
+            "alert_still_title": {"message": "{subject} is still offline"},
+            "alert_escalation_title": {
+                "message": "{subject} is offline — nobody has acknowledged"
+            },
+            "alert_offline_message": {
+                "message": "Offline since {since} ({duration}). {cause}"
+            },
+            "alert_back_title": {"message": "{subject} is back online"},
+            "alert_back_message": {
+                "message": "{subject} is back online after {duration}."
+            },
+            "alert_flapping_title": {"message": "{system} keeps dropping offline"},
+            "alert_flapping_message": {
+                "message": "{system} went offline {count} times in the last 2 h. Alerts for it are summarised until it settles."
+            },
+            "alert_subject_internet": {"message": "Your internet"},
+            "alert_subject_cloud": {"message": "{provider}'s cloud"},
+            "alert_cause_internet": {
+                "message": "Your internet is down — {count} monitored systems unreachable: {systems}."
+            },
+            "alert_cause_cloud": {
+                "message": "{provider}'s cloud is not answering — affected: {systems}."
+            },
+            "alert_cause_system": {
+                "message": "Your internet is up — this looks like your system, not your connection."
+            },
+            "alert_cause_system_page": {
+                "message": "Your internet is up and {provider}'s status page reports no incident — this looks like your system."
+            },
+            "alert_cause_unknown": {"message": "The cause is not clear yet."},
+            "alert_no_provider_notice": {
+                "message": "No alert from {provider} is recorded in Home Assistant."
+            },
+            "alert_test_title": {"message": "Provider Watch test alert"},
+            "alert_test_message": {
+                "message": "This phone will be alerted when a system {provider} monitors goes offline."
+            },
+            "action_acknowledge": {"message": "Acknowledge"},
+            "action_snooze": {"message": "Snooze 1 h"},
+            "action_call": {"message": "Call {provider} support"},
+            "action_open_support": {"message": "Open {provider} support"},
+        },
+        "issues": {
+            "phone_missing": {
+                "title": "Phone {phone} cannot receive alerts",
+                "description": "Provider Watch is set to alert {phone}, but it is no longer registered with the Companion app or has no push notifications. Re-open the app on the phone, or pick other phones in the provider's options.",
+            }
+        },
+        "services": {
+            "acknowledge": {
+                "name": "Acknowledge",
+                "description": "Stops reminders and escalation for open outage alerts (monitoring continues).",
+                "fields": {
+                    "device_id": {
+                        "name": "Systems",
+                        "description": "Monitored systems (devices). Blank: all.",
+                    },
+                    "config_entry_id": {
+                        "name": "Provider",
+                        "description": "All systems of this provider.",
+                    },
+                },
+            },
+            "snooze": {
+                "name": "Snooze",
+                "description": "Mutes open outage alerts for a while.",
+                "fields": {
+                    "duration": {
+                        "name": "Duration",
+                        "description": "How long (at most 7 days).",
+                    },
+                    "device_id": {
+                        "name": "Systems",
+                        "description": "Monitored systems (devices). Blank: all.",
+                    },
+                    "config_entry_id": {
+                        "name": "Provider",
+                        "description": "All systems of this provider.",
+                    },
+                },
+            },
+            "start_maintenance": {
+                "name": "Start maintenance",
+                "description": "Holds alerts for systems or a whole provider; monitoring continues.",
+                "fields": {
+                    "device_id": {
+                        "name": "Systems",
+                        "description": "Monitored systems (devices).",
+                    },
+                    "config_entry_id": {
+                        "name": "Provider",
+                        "description": "All systems of this provider.",
+                    },
+                },
+            },
+            "end_maintenance": {
+                "name": "End maintenance",
+                "description": "Ends maintenance; a system still offline is alerted now.",
+                "fields": {
+                    "device_id": {
+                        "name": "Systems",
+                        "description": "Monitored systems (devices).",
+                    },
+                    "config_entry_id": {
+                        "name": "Provider",
+                        "description": "All systems of this provider.",
+                    },
+                },
+            },
+            "send_test_alert": {
+                "name": "Send test alert",
+                "description": "Sends a test notification to every phone of the provider(s).",
+                "fields": {
+                    "config_entry_id": {
+                        "name": "Provider",
+                        "description": "Blank: every provider.",
+                    },
+                },
             },
         },
     }

@@ -1,0 +1,512 @@
+"""Phone alerts: the alert policy's decisions, sent through the Companion app.
+
+One manager for the whole integration (an internet outage spans providers). It
+watches every system's state and cause, runs the pure policy (core/policy.py) when
+something changes or a repeat is due, and sends what it decides.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from homeassistant.components import persistent_notification
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+
+from .const import (
+    CONF_CRITICAL,
+    CONF_CRITICAL_IGNORES_QUIET,
+    CONF_ESCALATE_AFTER,
+    CONF_ESCALATION_PHONES,
+    CONF_PHONES,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_REPEAT,
+    CONF_STATUS_PAGE,
+    CONF_SUPPORT_PHONE,
+    CONF_SUPPORT_URL,
+    DEFAULT_REPEAT,
+    DOMAIN,
+    LOGGER,
+)
+from .coordinator import ProviderRuntimeData, SystemCoordinator
+from .core.cause import Cause
+from .core.policy import (
+    FLAP_WINDOW,
+    Notice,
+    NoticeKind,
+    Offline,
+    Record,
+    Settings,
+    acknowledge,
+    is_flapping,
+    plan,
+    snooze,
+)
+from .messages import (
+    ACTION_ACK,
+    ACTION_SNOOZE,
+    SNOOZE_MINUTES,
+    AlertContext,
+    clear_payload,
+    payload,
+    title_and_message,
+)
+from .phones import Phone, resolve_phone
+
+DATA_ALERTS: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
+SIGNAL_MAINTENANCE = f"{DOMAIN}_maintenance"
+EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
+STORAGE_VERSION = 1
+
+
+def parse_repeat(text: str | None) -> tuple[int, ...]:
+    """'30, 120' -> (30, 120); raises ValueError for anything else."""
+    if not text or not text.strip():
+        return ()
+    minutes = tuple(int(part) for part in text.replace(";", ",").split(","))
+    if any(m < 1 or m > 10_080 for m in minutes):
+        raise ValueError(text)
+    return minutes
+
+
+def _time(value: object) -> time | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def settings_from_options(options: Mapping[str, Any]) -> Settings:
+    """A provider's alert settings (bad stored values fall back to defaults)."""
+    try:
+        repeat = parse_repeat(options.get(CONF_REPEAT, DEFAULT_REPEAT))
+    except ValueError:
+        repeat = parse_repeat(DEFAULT_REPEAT)
+    escalate = options.get(CONF_ESCALATE_AFTER) or 0
+    return Settings(
+        repeat=repeat,
+        escalate_after=int(escalate) if escalate else None,
+        critical=bool(options.get(CONF_CRITICAL, False)),
+        quiet_start=_time(options.get(CONF_QUIET_START)),
+        quiet_end=_time(options.get(CONF_QUIET_END)),
+        critical_ignores_quiet=bool(options.get(CONF_CRITICAL_IGNORES_QUIET, True)),
+    )
+
+
+def _record_to_dict(record: Record) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "key": record.key,
+        "alert_id": record.alert_id,
+        "opened": iso(record.opened),
+        "systems": sorted(record.systems),
+        "providers": sorted(record.providers),
+        "sent": iso(record.sent),
+        "last_sent": iso(record.last_sent),
+        "repeats": record.repeats,
+        "escalated": iso(record.escalated),
+        "acked": iso(record.acked),
+        "acked_by": record.acked_by,
+        "snoozed_until": iso(record.snoozed_until),
+    }
+
+
+def _record_from_dict(data: Mapping[str, Any]) -> Record | None:
+    def when(key: str) -> datetime | None:
+        value = data.get(key)
+        return dt_util.parse_datetime(value) if isinstance(value, str) else None
+
+    opened = when("opened")
+    if not isinstance(data.get("key"), str) or opened is None:
+        return None
+    return Record(
+        key=data["key"],
+        alert_id=str(data.get("alert_id") or ""),
+        opened=opened,
+        systems=frozenset(str(s) for s in data.get("systems") or ()),
+        providers=frozenset(str(p) for p in data.get("providers") or ()),
+        sent=when("sent"),
+        last_sent=when("last_sent"),
+        repeats=int(data.get("repeats") or 0),
+        escalated=when("escalated"),
+        acked=when("acked"),
+        acked_by=data.get("acked_by"),
+        snoozed_until=when("snoozed_until"),
+    )
+
+
+class AlertManager:
+    """Decides and sends phone alerts for every provider."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Nothing runs until async_start."""
+        self.hass = hass
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.alerts"
+        )
+        self.records: dict[str, Record] = {}
+        self.maintenance: set[str] = set()  # system ids (or provider entry ids)
+        self._providers: dict[str, tuple[ConfigEntry[Any], ProviderRuntimeData]] = {}
+        self._owner: dict[str, str] = {}  # system id -> provider entry id
+        self._seen: dict[str, tuple[bool, Cause | None]] = {}
+        self._transitions: dict[str, list[datetime]] = defaultdict(list)
+        self._texts: dict[str, str] = {}
+        self._pending = False
+        self._unsub_timer: CALLBACK_TYPE | None = None
+        self._unsub_action: CALLBACK_TYPE | None = None
+
+    async def async_start(self) -> None:
+        """Load saved alerts and listen for taps on the phones."""
+        data = await self._store.async_load() or {}
+        for raw in data.get("records", []):
+            if isinstance(raw, Mapping) and (record := _record_from_dict(raw)):
+                self.records[record.key] = record
+        self.maintenance = {str(m) for m in data.get("maintenance", [])}
+        self._owner = {str(k): str(v) for k, v in data.get("owners", {}).items()}
+        self._texts = await async_get_translations(
+            self.hass, self.hass.config.language, "exceptions", [DOMAIN]
+        )
+        self._unsub_action = self.hass.bus.async_listen(
+            EVENT_NOTIFICATION_ACTION, self._async_on_action
+        )
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop timers and listeners (the last provider was unloaded)."""
+        if self._unsub_action:
+            self._unsub_action()
+        if self._unsub_timer:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    # --- providers -------------------------------------------------------------
+
+    @callback
+    def register(
+        self, entry: ConfigEntry[Any], runtime: ProviderRuntimeData
+    ) -> CALLBACK_TYPE:
+        """Watch a provider's systems; returns the function that stops it."""
+        self._providers[entry.entry_id] = (entry, runtime)
+        unsubs = []
+        for system in runtime.systems.values():
+            self._owner[system.system_id] = entry.entry_id
+            unsubs.append(system.async_add_listener(self._listener(system)))
+            self._on_system_update(system)
+        self.schedule()
+
+        @callback
+        def unregister() -> None:
+            for unsub in unsubs:
+                unsub()
+            self._providers.pop(entry.entry_id, None)
+            if not self._providers:
+                self._reschedule(None)
+
+        return unregister
+
+    def _listener(self, system: SystemCoordinator) -> CALLBACK_TYPE:
+        @callback
+        def on_update() -> None:
+            self._on_system_update(system)
+
+        return on_update
+
+    @callback
+    def _on_system_update(self, system: SystemCoordinator) -> None:
+        seen = (system.data.offline, system.data.cause)
+        before = self._seen.get(system.system_id)
+        if seen == before:
+            return
+        self._seen[system.system_id] = seen
+        if seen[0] and (before is None or not before[0]):
+            self._transitions[system.system_id].append(dt_util.utcnow())
+        self.schedule()
+
+    @callback
+    def schedule(self) -> None:
+        """Run the policy soon (once, however many changes came in)."""
+        if self._pending:
+            return
+        self._pending = True
+        self.hass.async_create_task(self.async_evaluate(), eager_start=False)
+
+    # --- the policy ------------------------------------------------------------
+
+    async def async_evaluate(self, _now: datetime | None = None) -> None:
+        """Run the policy and send what it decides."""
+        self._pending = False
+        now = dt_util.utcnow()
+        offline: list[Offline] = []
+        visible: set[str] = set()
+        settings: dict[str, Settings] = {}
+        for entry_id, (entry, runtime) in self._providers.items():
+            settings[entry_id] = settings_from_options(entry.options)
+            held = entry_id in self.maintenance or (
+                runtime.status_page is not None
+                and bool(runtime.status_page.data.maintenances)
+            )
+            for system_id, system in runtime.systems.items():
+                if held or system_id in self.maintenance:
+                    continue
+                visible.add(system_id)
+                if system.data.offline:
+                    offline.append(self._offline(entry_id, system, now))
+        in_records = {s for r in self.records.values() for s in r.systems}
+        gone = {
+            s
+            for s in in_records
+            if self._owner.get(s) in self._providers
+            and s not in self._providers[self._owner[s]][1].systems
+        }
+        result = plan(
+            self.records,
+            offline,
+            settings,
+            now,
+            dt_util.as_local(now).time(),
+            unseen=frozenset(in_records - visible - gone),
+            gone=frozenset(gone),
+        )
+        self.records = result.records
+        await self._async_save()
+        for notice in result.notices:
+            await self._async_send(notice)
+        self._reschedule(result.next_check)
+
+    def _offline(
+        self, entry_id: str, system: SystemCoordinator, now: datetime
+    ) -> Offline:
+        transitions = self._transitions[system.system_id]
+        transitions[:] = [t for t in transitions if now - t <= FLAP_WINDOW]
+        cause = system.data.cause
+        return Offline(
+            system_id=system.system_id,
+            provider_id=entry_id,
+            # auth and undetermined outages are the system's until known better
+            cause=cause
+            if cause in (Cause.INTERNET, Cause.PROVIDER_CLOUD)
+            else Cause.SYSTEM,
+            since=system.machine.outage_start or now,
+            flapping=is_flapping(transitions, now),
+        )
+
+    def _reschedule(self, when: datetime | None) -> None:
+        if self._unsub_timer:
+            self._unsub_timer()
+            self._unsub_timer = None
+        if when is not None:
+            self._unsub_timer = async_track_point_in_utc_time(
+                self.hass, self.async_evaluate, when
+            )
+
+    async def _async_save(self) -> None:
+        await self._store.async_save(
+            {
+                "records": [_record_to_dict(r) for r in self.records.values()],
+                "maintenance": sorted(self.maintenance),
+                "owners": self._owner,
+            }
+        )
+
+    # --- sending ---------------------------------------------------------------
+
+    def text(self, key: str, **placeholders: str) -> str:
+        """A translated message template, filled in."""
+        template = self._texts.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
+        try:
+            return template.format(**placeholders)
+        except KeyError, IndexError, ValueError:
+            return template
+
+    def _context(self, record: Record) -> AlertContext:
+        systems: list[SystemCoordinator] = [
+            runtime.systems[s]
+            for _, runtime in self._providers.values()
+            for s in sorted(record.systems)
+            if s in runtime.systems
+        ]
+        provider_entries = [
+            self._providers[p][0]
+            for p in sorted(record.providers)
+            if p in self._providers
+        ]
+        entry = provider_entries[0] if len(provider_entries) == 1 else None
+        starts = [s.machine.outage_start for s in systems if s.machine.outage_start]
+        since = min(starts) if starts else record.opened
+        end = dt_util.utcnow()
+        device_path = None
+        if len(systems) == 1:
+            device = dr.async_get(self.hass).async_get_device_by_identifier(
+                (DOMAIN, systems[0].system_id), systems[0].config_entry.entry_id
+            )
+            device_path = f"/config/devices/device/{device.id}" if device else None
+        cause = next((s.data.cause for s in systems if s.data.cause), Cause.SYSTEM)
+        return AlertContext(
+            systems=[s.subentry.title for s in systems] or [record.key],
+            provider=entry.title if entry else "",
+            since_text=dt_util.as_local(since).strftime("%H:%M"),
+            duration=(end - since).total_seconds(),
+            cause=cause,
+            status_page=bool(entry and entry.options.get(CONF_STATUS_PAGE)),
+            support_phone=entry.data.get(CONF_SUPPORT_PHONE) if entry else None,
+            support_url=entry.data.get(CONF_SUPPORT_URL) if entry else None,
+            device_path=device_path,
+            flaps=len(self._transitions.get(next(iter(record.systems), ""), [])),
+        )
+
+    def _phones(self, record: Record, *, escalation: bool) -> list[Phone]:
+        key = CONF_ESCALATION_PHONES if escalation else CONF_PHONES
+        device_ids: list[str] = []
+        for provider_id in sorted(record.providers):
+            if provider_id in self._providers:
+                for device_id in self._providers[provider_id][0].options.get(key, []):
+                    if device_id not in device_ids:
+                        device_ids.append(device_id)
+        return [p for d in device_ids if (p := resolve_phone(self.hass, d))]
+
+    async def _async_send(self, notice: Notice) -> None:
+        record = notice.record
+        ctx = self._context(record)
+        note_id = f"{DOMAIN}_{record.alert_id}"
+        phones = self._phones(record, escalation=notice.escalation)
+        critical = any(
+            self._providers[p][0].options.get(CONF_CRITICAL, False)
+            for p in record.providers
+            if p in self._providers
+        )
+        if notice.kind in (NoticeKind.RECOVERY, NoticeKind.CLEAR):
+            persistent_notification.async_dismiss(self.hass, note_id)
+            for phone in phones:
+                await self._async_notify(phone, clear_payload(record))
+            if notice.kind is NoticeKind.CLEAR:
+                return
+        else:
+            title, message = title_and_message(notice, ctx, self.text)
+            persistent_notification.async_create(
+                self.hass, message, title=title, notification_id=note_id
+            )
+        for phone in phones:
+            await self._async_notify(
+                phone, payload(notice, ctx, phone, self.text, critical=critical)
+            )
+        LOGGER.debug(
+            "Sent %s alert %s to %d phone(s)", notice.kind, record.key, len(phones)
+        )
+
+    async def _async_notify(self, phone: Phone, data: dict[str, Any]) -> None:
+        try:
+            await self.hass.services.async_call(
+                "notify", phone.service, data, blocking=True
+            )
+        except HomeAssistantError as err:
+            LOGGER.warning("Could not alert %s: %s", phone.name, err)
+
+    async def async_send_test(self, entry: ConfigEntry[Any]) -> int:
+        """A test notification to every phone of a provider; returns how many."""
+        phones = [
+            p
+            for d in {
+                *entry.options.get(CONF_PHONES, []),
+                *entry.options.get(CONF_ESCALATION_PHONES, []),
+            }
+            if (p := resolve_phone(self.hass, d))
+        ]
+        for phone in phones:
+            await self._async_notify(
+                phone,
+                {
+                    "title": self.text("alert_test_title", provider=entry.title),
+                    "message": self.text("alert_test_message", provider=entry.title),
+                    "data": {"tag": f"provider-watch-test-{entry.entry_id}"},
+                },
+            )
+        return len(phones)
+
+    # --- acknowledge, snooze, maintenance ----------------------------------------
+
+    @callback
+    def _async_on_action(self, event: Event[Mapping[str, Any]]) -> None:
+        action = str(event.data.get("action", ""))
+        for prefix in (ACTION_ACK, ACTION_SNOOZE):
+            if action.startswith(prefix):
+                alert_id = action.removeprefix(prefix)
+                user = event.context.user_id
+                if prefix == ACTION_ACK:
+                    self.async_acknowledge(alert_ids={alert_id}, by=user)
+                else:
+                    self.async_snooze(
+                        timedelta(minutes=SNOOZE_MINUTES), alert_ids={alert_id}
+                    )
+
+    def _matching(
+        self, alert_ids: set[str] | None, systems: set[str] | None
+    ) -> list[Record]:
+        return [
+            r
+            for r in self.records.values()
+            if (alert_ids is None or r.alert_id in alert_ids)
+            and (systems is None or r.systems & systems)
+        ]
+
+    @callback
+    def async_acknowledge(
+        self,
+        *,
+        alert_ids: set[str] | None = None,
+        systems: set[str] | None = None,
+        by: str | None = None,
+    ) -> int:
+        """Acknowledge open alerts; returns how many."""
+        now = dt_util.utcnow()
+        matched = self._matching(alert_ids, systems)
+        for record in matched:
+            self.records[record.key] = acknowledge(record, now, by)
+        self.schedule()
+        return len(matched)
+
+    @callback
+    def async_snooze(
+        self,
+        duration: timedelta,
+        *,
+        alert_ids: set[str] | None = None,
+        systems: set[str] | None = None,
+    ) -> int:
+        """Mute open alerts for a while; returns how many."""
+        until = dt_util.utcnow() + duration
+        matched = self._matching(alert_ids, systems)
+        for record in matched:
+            self.records[record.key] = snooze(record, until)
+        self.schedule()
+        return len(matched)
+
+    @callback
+    def async_set_maintenance(self, ids: set[str], *, active: bool) -> None:
+        """Start or end maintenance for systems or whole providers."""
+        if active:
+            self.maintenance |= ids
+        else:
+            self.maintenance -= ids
+        async_dispatcher_send(self.hass, SIGNAL_MAINTENANCE)
+        self.schedule()
+
+    def in_maintenance(self, system_id: str) -> bool:
+        """Whether alerts for a system are held for maintenance."""
+        return (
+            system_id in self.maintenance
+            or self._owner.get(system_id) in self.maintenance
+        )

@@ -1,0 +1,164 @@
+"""Alert wording and Companion-app payloads (per OS).
+
+The words come from translations/en.json (the "exceptions" table holds the message
+templates, so that they are translated like every other string).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .core.cause import Cause
+from .core.policy import Notice, NoticeKind, Record
+from .core.text import format_duration
+from .phones import Phone
+
+type Texts = Callable[..., str]  # (key, **placeholders) -> words
+
+ACTION_ACK = "PW_ACK_"
+ACTION_SNOOZE = "PW_SNOOZE_"
+ACTION_CALL = "PW_CALL_"
+SNOOZE_MINUTES = 60
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertContext:
+    """What the words need to know about an alert."""
+
+    systems: Sequence[str]  # names of the systems in the alert
+    provider: str  # the provider's name ("" for an internet alert over providers)
+    since_text: str  # local time the outage began
+    duration: float  # seconds offline so far (or in total, on recovery)
+    cause: Cause
+    status_page: bool  # the provider has a status page (and it reports no incident)
+    support_phone: str | None = None
+    support_url: str | None = None
+    device_path: str | None = None  # /config/devices/device/<id> of a single system
+    flaps: int = 0
+
+
+def title_and_message(
+    notice: Notice, ctx: AlertContext, texts: Texts
+) -> tuple[str, str]:
+    """The words of a notice."""
+    names = ", ".join(ctx.systems)
+    first = ctx.systems[0] if ctx.systems else ""
+    duration = format_duration(ctx.duration)
+    subject = _subject(notice.record, ctx, texts)
+    if notice.kind is NoticeKind.RECOVERY:
+        return (
+            texts("alert_back_title", subject=subject),
+            texts("alert_back_message", subject=subject, duration=duration),
+        )
+    if notice.kind is NoticeKind.DIGEST:
+        return (
+            texts("alert_flapping_title", system=first),
+            texts("alert_flapping_message", system=first, count=str(ctx.flaps)),
+        )
+    why = _cause_text(ctx, texts, names)
+    if notice.kind is NoticeKind.ESCALATION:
+        title = texts("alert_escalation_title", subject=subject)
+    elif notice.kind is NoticeKind.REPEAT:
+        title = texts("alert_still_title", subject=subject)
+    else:
+        title = texts("alert_offline_title", subject=subject)
+    message = texts(
+        "alert_offline_message", since=ctx.since_text, duration=duration, cause=why
+    )
+    return title, message
+
+
+def _subject(record: Record, ctx: AlertContext, texts: Texts) -> str:
+    if record.key.startswith("internet"):
+        return texts("alert_subject_internet")
+    if record.key.startswith("cloud:"):
+        return texts("alert_subject_cloud", provider=ctx.provider)
+    return ctx.systems[0] if ctx.systems else ""
+
+
+def _cause_text(ctx: AlertContext, texts: Texts, names: str) -> str:
+    count = str(len(ctx.systems))
+    if ctx.cause is Cause.INTERNET:
+        return texts("alert_cause_internet", count=count, systems=names)
+    if ctx.cause is Cause.PROVIDER_CLOUD:
+        return texts("alert_cause_cloud", provider=ctx.provider, systems=names)
+    if ctx.cause is Cause.SYSTEM:
+        key = "alert_cause_system_page" if ctx.status_page else "alert_cause_system"
+        return (
+            texts(key, provider=ctx.provider)
+            + " "
+            + texts("alert_no_provider_notice", provider=ctx.provider)
+        )
+    return texts("alert_cause_unknown")
+
+
+def payload(
+    notice: Notice,
+    ctx: AlertContext,
+    phone: Phone,
+    texts: Texts,
+    *,
+    critical: bool,
+) -> dict[str, Any]:
+    """The notify service data for one phone."""
+    record = notice.record
+    title, message = title_and_message(notice, ctx, texts)
+    tag = f"provider-watch-{record.alert_id}"
+    data: dict[str, Any] = {
+        "tag": tag if notice.kind is not NoticeKind.RECOVERY else f"{tag}-back",
+        "group": f"provider-watch-{ctx.provider or 'internet'}",
+    }
+    if ctx.device_path:
+        data["url"] = data["clickAction"] = ctx.device_path
+    if notice.kind in (NoticeKind.RECOVERY, NoticeKind.DIGEST):
+        return {"title": title, "message": message, "data": data}
+    data["action_data"] = {"alert_id": record.alert_id}
+    data["actions"] = _actions(record.alert_id, ctx, phone, texts)
+    if critical:
+        if phone.ios:
+            data["push"] = {"sound": {"name": "default", "critical": 1, "volume": 1.0}}
+        else:
+            data |= {"priority": "high", "ttl": 0, "channel": "alarm_stream"}
+    return {"title": title, "message": message, "data": data}
+
+
+def clear_payload(record: Record) -> dict[str, Any]:
+    """Remove an alert's notification from the phone."""
+    return {
+        "message": "clear_notification",
+        "data": {"tag": f"provider-watch-{record.alert_id}"},
+    }
+
+
+def _actions(
+    alert_id: str, ctx: AlertContext, phone: Phone, texts: Texts
+) -> list[dict[str, str]]:
+    """Acknowledge, Snooze 1 h, and Call support (or open the support page)."""
+    actions = [
+        {"action": f"{ACTION_ACK}{alert_id}", "title": texts("action_acknowledge")},
+        {"action": f"{ACTION_SNOOZE}{alert_id}", "title": texts("action_snooze")},
+    ]
+    if ctx.support_phone:
+        number = "".join(ch for ch in ctx.support_phone if ch.isdigit() or ch == "+")
+        call = texts("action_call", provider=ctx.provider)
+        if phone.ios:
+            actions.append(
+                {
+                    "action": f"{ACTION_CALL}{alert_id}",
+                    "title": call,
+                    "uri": f"tel:{number}",
+                }
+            )
+        else:
+            actions.append(
+                {"action": "URI", "title": call, "uri": f"deep-link://tel:{number}"}
+            )
+    elif ctx.support_url:
+        actions.append(
+            {
+                "action": "URI" if not phone.ios else f"{ACTION_CALL}{alert_id}",
+                "title": texts("action_open_support", provider=ctx.provider),
+                "uri": ctx.support_url,
+            }
+        )
+    return actions

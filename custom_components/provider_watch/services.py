@@ -1,0 +1,138 @@
+"""Service actions: acknowledge, snooze, maintenance, test alert."""
+
+from datetime import timedelta
+from typing import Any
+
+import probatio as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+
+from .alerts import DATA_ALERTS, AlertManager
+from .const import DOMAIN
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_DURATION = "duration"
+MAX_SNOOZE = timedelta(days=7)
+
+TARGET_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.All(cv.ensure_list, [cv.string]),
+    }
+)
+SNOOZE_SCHEMA = TARGET_SCHEMA.extend(
+    {vol.Required(ATTR_DURATION): cv.positive_time_period}
+)
+
+
+def _manager(hass: HomeAssistant) -> AlertManager:
+    manager = hass.data.get(DATA_ALERTS)
+    if manager is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="not_loaded"
+        )
+    return manager
+
+
+def _systems(hass: HomeAssistant, call: ServiceCall) -> set[str] | None:
+    """The system ids a call names (None: every system)."""
+    devices = call.data.get(ATTR_DEVICE_ID, [])
+    entries = call.data.get(ATTR_CONFIG_ENTRY_ID, [])
+    if not devices and not entries:
+        return None
+    systems: set[str] = set()
+    registry = dr.async_get(hass)
+    for device_id in devices:
+        device = registry.async_get(device_id)
+        ids = [i for d, i in device.identifiers if d == DOMAIN] if device else []
+        if not device or not device.config_subentry_id or not ids:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_system",
+                translation_placeholders={"device_id": device_id},
+            )
+        systems.add(device.config_subentry_id)
+    for entry_id in entries:
+        entry = hass.config_entries.async_get_entry(entry_id)
+        if (
+            entry is None
+            or entry.domain != DOMAIN
+            or (entry.state is not ConfigEntryState.LOADED)
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_provider",
+                translation_placeholders={"entry_id": entry_id},
+            )
+        systems |= set(entry.subentries)
+    return systems
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions (once, in async_setup)."""
+
+    async def acknowledge(call: ServiceCall) -> ServiceResponse:
+        count = _manager(hass).async_acknowledge(
+            systems=_systems(hass, call), by=call.context.user_id
+        )
+        return {"acknowledged": count}
+
+    async def snooze(call: ServiceCall) -> ServiceResponse:
+        duration: timedelta = call.data[ATTR_DURATION]
+        if duration > MAX_SNOOZE:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="snooze_too_long"
+            )
+        count = _manager(hass).async_snooze(duration, systems=_systems(hass, call))
+        return {"snoozed": count}
+
+    async def maintenance(call: ServiceCall) -> None:
+        ids = _systems(hass, call)
+        if ids is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="maintenance_needs_target"
+            )
+        _manager(hass).async_set_maintenance(
+            ids, active=call.service == "start_maintenance"
+        )
+
+    async def send_test_alert(call: ServiceCall) -> ServiceResponse:
+        manager = _manager(hass)
+        wanted = call.data.get(ATTR_CONFIG_ENTRY_ID)
+        sent = 0
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+            if entry.data.get("entry_type") == "internet":
+                continue
+            if wanted is None or entry.entry_id in wanted:
+                sent += await manager.async_send_test(entry)
+        return {"phones": sent}
+
+    optional: Any = {"supports_response": SupportsResponse.OPTIONAL}
+    hass.services.async_register(
+        DOMAIN, "acknowledge", acknowledge, schema=TARGET_SCHEMA, **optional
+    )
+    hass.services.async_register(
+        DOMAIN, "snooze", snooze, schema=SNOOZE_SCHEMA, **optional
+    )
+    for name in ("start_maintenance", "end_maintenance"):
+        hass.services.async_register(DOMAIN, name, maintenance, schema=TARGET_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        "send_test_alert",
+        send_test_alert,
+        schema=vol.Schema(
+            {vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.All(cv.ensure_list, [cv.string])}
+        ),
+        **optional,
+    )
