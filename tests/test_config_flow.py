@@ -4,13 +4,12 @@ from collections.abc import Generator
 import json
 from pathlib import Path
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    get_schema_suggested_value,
 )
 
 from custom_components.provider_watch import config_flow
@@ -44,25 +43,28 @@ from custom_components.provider_watch.subentry_flow import (
 )
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
-    SOURCE_RECONFIGURE,
     SOURCE_USER,
-    ConfigEntry,
     ConfigEntryState,
     ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 
-from .conftest import (
+from .helpers import (
     SYSTEM_ID,
+    configure,
     http_system,
+    internet_entries,
     internet_entry,
+    new_subentry,
+    provider_entries,
     provider_entry,
     setup_entry,
+    start_system_flow,
+    start_system_reconfigure,
+    submit_system_form,
+    suggested,
 )
-
-if TYPE_CHECKING:
-    import probatio as vol
 
 COMPONENT = Path(config_flow.__file__).parent
 # Nothing listens on the discard port of the loopback address: probes of the
@@ -83,7 +85,15 @@ PROVIDER_ERRORS = {
     "missing_credentials",
     "unknown_system",
 }
-OPTIONS_ERRORS = {"invalid_target", "invalid_url", "status_page_unreadable"}
+OPTIONS_ERRORS = {
+    "invalid_target",
+    "invalid_url",
+    "status_page_unreadable",
+    "invalid_repeat",
+    "quiet_hours_incomplete",
+    "invalid_duration",
+    "escalation_needs_phones",
+}
 SYSTEM_ERRORS = {
     "invalid_name",
     "invalid_host",
@@ -162,19 +172,14 @@ def mock_setup() -> Generator[AsyncMock]:
         yield setup_entry_mock
 
 
-async def _loaded(hass: HomeAssistant, systems: dict[str, Any]) -> MockConfigEntry:
-    entry = await setup_entry(hass, provider_entry(systems))
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
-
-
 @pytest.fixture
 async def loaded_provider(hass: HomeAssistant, socket_enabled: None) -> MockConfigEntry:
     """A set-up provider with an HTTP system "Alarm panel" and a TCP "Gateway"."""
-    return await _loaded(
-        hass,
-        {SYSTEM_ID: http_system(CLOSED_URL, keyword="OK"), GATEWAY_ID: tcp_system()},
-    )
+    systems = {
+        SYSTEM_ID: http_system(CLOSED_URL, keyword="OK"),
+        GATEWAY_ID: tcp_system(),
+    }
+    return await setup_entry(hass, provider_entry(systems))
 
 
 @pytest.fixture
@@ -182,14 +187,12 @@ async def provider_with_router(
     hass: HomeAssistant, socket_enabled: None
 ) -> MockConfigEntry:
     """As loaded_provider, and an ICMP system "Router" (slower: it pings)."""
-    return await _loaded(
-        hass,
-        {
-            SYSTEM_ID: http_system(CLOSED_URL),
-            GATEWAY_ID: tcp_system(),
-            ROUTER_ID: icmp_system(),
-        },
-    )
+    systems = {
+        SYSTEM_ID: http_system(CLOSED_URL),
+        GATEWAY_ID: tcp_system(),
+        ROUTER_ID: icmp_system(),
+    }
+    return await setup_entry(hass, provider_entry(systems))
 
 
 def provider_setups(mock: AsyncMock) -> int:
@@ -201,21 +204,9 @@ def provider_setups(mock: AsyncMock) -> int:
     )
 
 
-def providers(hass: HomeAssistant) -> list[ConfigEntry]:
-    """The provider entries (not the internet check's entry)."""
-    return [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.data.get("entry_type") != "internet"
-    ]
-
-
 async def start_provider_flow(hass: HomeAssistant) -> dict[str, Any]:
     """Start the provider flow with the internet check already set up."""
-    if not any(
-        entry.data.get("entry_type") == "internet"
-        for entry in hass.config_entries.async_entries(DOMAIN)
-    ):
+    if not internet_entries(hass):
         internet_entry().add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
@@ -223,62 +214,57 @@ async def start_provider_flow(hass: HomeAssistant) -> dict[str, Any]:
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == {}
-    return result
+    return dict(result)
 
 
-async def start_system_flow(
-    hass: HomeAssistant, entry: MockConfigEntry, kind: SystemKind
+async def submit_provider_form(
+    hass: HomeAssistant, user_input: dict[str, Any]
 ) -> dict[str, Any]:
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_SYSTEM), context={"source": SOURCE_USER}
+    """Start the provider flow and submit its form once."""
+    result = await start_provider_flow(hass)
+    return dict(
+        await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
     )
-    assert result["type"] is FlowResultType.MENU
-    assert result["step_id"] == "user"
-    assert list(result["menu_options"]) == [kind.value for kind in SystemKind]
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"next_step_id": kind.value}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == kind.value
-    assert result["errors"] == {}
-    return result
 
 
-async def start_system_reconfigure(
-    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
-) -> dict[str, Any]:
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_SYSTEM),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {}
-    return result
-
-
-async def configure_system(
+async def created(
     hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
 ) -> dict[str, Any]:
-    result = await hass.config_entries.subentries.async_configure(flow_id, user_input)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    """Submit a system form that is accepted: the system is created."""
+    result = await configure(hass, flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
     return result
 
 
-def new_subentry(entry: MockConfigEntry, before: set[str]) -> ConfigSubentry:
-    """The one subentry added since `before` (a set of subentry ids)."""
-    added = [s for sid, s in entry.subentries.items() if sid not in before]
-    assert len(added) == 1
-    return added[0]
+async def refused_then_created(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    kind: SystemKind,
+    bad: dict[str, Any],
+    errors: dict[str, str],
+    good: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new system's form refused with the errors, then accepted corrected.
+
+    Returns the refused form (shown again) and the final result.
+    """
+    form = await submit_system_form(hass, entry, kind, bad)
+    assert form["type"] is FlowResultType.FORM
+    assert form["errors"] == errors
+    return form, await created(hass, form["flow_id"], good)
 
 
-def section_schema(schema: vol.Schema, key: str) -> dict[Any, Any]:
-    """The (suggested-value carrying) schema dict of a form section."""
-    for marker, value in schema.schema.items():
-        if marker == key:
-            assert isinstance(value, section)
-            return value.schema.schema
-    pytest.fail(f"no section {key}")
+async def add_system(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    kind: SystemKind,
+    user_input: dict[str, Any],
+) -> tuple[dict[str, Any], ConfigSubentry]:
+    """Add a system through the flow in one go: the result and the new subentry."""
+    before = set(entry.subentries)
+    result = await submit_system_form(hass, entry, kind, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    return result, new_subentry(entry, before)
 
 
 # --- Provider (config entry) flow -------------------------------------------
@@ -287,9 +273,8 @@ def section_schema(schema: vol.Schema, key: str) -> dict[Any, Any]:
 async def test_provider_user_creates_entry(
     hass: HomeAssistant, mock_setup: AsyncMock
 ) -> None:
-    result = await start_provider_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await submit_provider_form(
+        hass,
         {
             CONF_NAME: "  Acme Alarm  ",
             CONF_SUPPORT_PHONE: " +1 (555) 0100 ",
@@ -308,7 +293,7 @@ async def test_provider_user_creates_entry(
         CONF_SUPPORT_URL: "https://support.acme.example/tickets",
         "notes": "Contract 42",
     }
-    entries = providers(hass)
+    entries = provider_entries(hass)
     assert len(entries) == 1
     assert entries[0].title == "Acme Alarm"
     assert entries[0].data == result["data"]
@@ -318,10 +303,7 @@ async def test_provider_user_creates_entry(
 async def test_provider_user_name_only_and_longest_name(
     hass: HomeAssistant, mock_setup: AsyncMock
 ) -> None:
-    result = await start_provider_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "x" * 100}
-    )
+    result = await submit_provider_form(hass, {CONF_NAME: "x" * 100})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_NAME: "x" * 100}
 
@@ -363,18 +345,14 @@ async def test_provider_user_errors_then_fixed(
     user_input: dict[str, Any],
     errors: dict[str, str],
 ) -> None:
-    result = await start_provider_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input
-    )
+    result = await submit_provider_form(hass, user_input)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     assert result["errors"] == errors
     # what was typed is offered again
-    schema = result["data_schema"].schema
     for key, value in user_input.items():
-        assert get_schema_suggested_value(schema, key) == value
-    assert not providers(hass)
+        assert suggested(result, key) == value
+    assert not provider_entries(hass)
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
@@ -393,10 +371,7 @@ async def test_provider_user_name_exists(
     hass: HomeAssistant, mock_setup: AsyncMock
 ) -> None:
     provider_entry({}, title="Acme Alarm").add_to_hass(hass)
-    result = await start_provider_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "  ACME alarm "}
-    )
+    result = await submit_provider_form(hass, {CONF_NAME: "  ACME alarm "})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_NAME: "name_exists"}
 
@@ -405,16 +380,15 @@ async def test_provider_user_name_exists(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Acme Alarm North"
-    assert len(providers(hass)) == 2
+    assert len(provider_entries(hass)) == 2
 
 
 async def test_provider_user_name_exists_only_checked_when_valid(
     hass: HomeAssistant, mock_setup: AsyncMock
 ) -> None:
     provider_entry({}, title="Acme Alarm").add_to_hass(hass)
-    result = await start_provider_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Acme Alarm", CONF_SUPPORT_PHONE: "call me"}
+    result = await submit_provider_form(
+        hass, {CONF_NAME: "Acme Alarm", CONF_SUPPORT_PHONE: "call me"}
     )
     assert result["errors"] == {CONF_SUPPORT_PHONE: "invalid_phone"}
 
@@ -425,10 +399,7 @@ async def test_provider_user_ignored_entry_does_not_block_name(
     MockConfigEntry(
         domain=DOMAIN, title="Acme Alarm", source=SOURCE_IGNORE
     ).add_to_hass(hass)
-    result = await start_provider_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_NAME: "Acme Alarm"}
-    )
+    result = await submit_provider_form(hass, {CONF_NAME: "Acme Alarm"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -444,10 +415,9 @@ async def test_provider_reconfigure(hass: HomeAssistant, mock_setup: AsyncMock) 
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {}
-    schema = result["data_schema"].schema
-    assert get_schema_suggested_value(schema, CONF_NAME) == "Acme Alarm"
-    assert get_schema_suggested_value(schema, CONF_SUPPORT_PHONE) == "+1 555 0100"
-    assert get_schema_suggested_value(schema, CONF_SUPPORT_URL) is None
+    assert suggested(result, CONF_NAME) == "Acme Alarm"
+    assert suggested(result, CONF_SUPPORT_PHONE) == "+1 555 0100"
+    assert suggested(result, CONF_SUPPORT_URL) is None
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
@@ -460,7 +430,7 @@ async def test_provider_reconfigure(hass: HomeAssistant, mock_setup: AsyncMock) 
         CONF_NAME: "Acme Alarm Monitoring",
         CONF_SUPPORT_PHONE: "+1 555 0199",
     }
-    assert len(providers(hass)) == 2
+    assert len(provider_entries(hass)) == 2
 
 
 async def test_provider_reconfigure_name_exists_then_own_name(
@@ -479,8 +449,7 @@ async def test_provider_reconfigure_name_exists_then_own_name(
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {CONF_NAME: "name_exists"}
     # the form shows what was typed, not the stored data
-    schema = result["data_schema"].schema
-    assert get_schema_suggested_value(schema, CONF_NAME) == "beta SECURITY"
+    assert suggested(result, CONF_NAME) == "beta SECURITY"
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_NAME: "Acme Alarm", CONF_SUPPORT_PHONE: "call me"}
@@ -506,30 +475,20 @@ async def test_system_http_created(
     hass: HomeAssistant, loaded_provider: MockConfigEntry
 ) -> None:
     entry = loaded_provider
-    before = set(entry.subentries)
-    result = await start_system_flow(hass, entry, SystemKind.HTTP)
-    result = await configure_system(
+    result, subentry = await add_system(
         hass,
-        result["flow_id"],
+        entry,
+        SystemKind.HTTP,
         {
             CONF_NAME: " Status page ",
             CONF_URL: f" {CLOSED_URL} ",
             CONF_EXPECTED_STATUS: "200-299, 301",
             CONF_KEYWORD: " OK ",
             CONF_VERIFY_TLS: True,
-            CONF_TIMING: {
-                CONF_POLL_INTERVAL: 30,
-                CONF_TIMEOUT: 10,
-                CONF_RETRY_INTERVAL: 5,
-                CONF_FAILURES_BEFORE_OFFLINE: 4,
-                CONF_SUCCESSES_BEFORE_ONLINE: 2,
-            },
+            CONF_TIMING: timing(),
         },
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Status page"
-
-    subentry = new_subentry(entry, before)
     assert subentry.subentry_type == SUBENTRY_SYSTEM
     assert subentry.title == "Status page"
     assert dict(subentry.data) == {
@@ -538,11 +497,7 @@ async def test_system_http_created(
         CONF_EXPECTED_STATUS: "200-299, 301",
         CONF_KEYWORD: "OK",
         CONF_VERIFY_TLS: True,
-        CONF_POLL_INTERVAL: 30,
-        CONF_TIMEOUT: 10,
-        CONF_RETRY_INTERVAL: 5,
-        CONF_FAILURES_BEFORE_OFFLINE: 4,
-        CONF_SUCCESSES_BEFORE_ONLINE: 2,
+        **flat_timing(),
     }
     for key in TIMING_SCHEMA.schema:
         assert type(subentry.data[str(key)]) is int
@@ -555,26 +510,18 @@ async def test_system_http_defaults(
     hass: HomeAssistant, loaded_provider: MockConfigEntry
 ) -> None:
     """Fields left out: default status codes and timing, no keyword."""
-    entry = loaded_provider
-    before = set(entry.subentries)
-    result = await start_system_flow(hass, entry, SystemKind.HTTP)
-    result = await configure_system(
+    _, subentry = await add_system(
         hass,
-        result["flow_id"],
+        loaded_provider,
+        SystemKind.HTTP,
         {CONF_NAME: "Status page", CONF_URL: CLOSED_URL, CONF_TIMING: {}},
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    data = dict(new_subentry(entry, before).data)
-    assert data == {
+    assert dict(subentry.data) == {
         CONF_KIND: "http",
         CONF_URL: CLOSED_URL,
         CONF_EXPECTED_STATUS: "200-399",
         CONF_VERIFY_TLS: True,
-        CONF_POLL_INTERVAL: 30,
-        CONF_TIMEOUT: 10,
-        CONF_RETRY_INTERVAL: 5,
-        CONF_FAILURES_BEFORE_OFFLINE: 4,
-        CONF_SUCCESSES_BEFORE_ONLINE: 2,
+        **flat_timing(),
     }
 
 
@@ -582,11 +529,10 @@ async def test_system_tcp_created(
     hass: HomeAssistant, loaded_provider: MockConfigEntry
 ) -> None:
     entry = loaded_provider
-    before = set(entry.subentries)
-    result = await start_system_flow(hass, entry, SystemKind.TCP)
-    result = await configure_system(
+    _, subentry = await add_system(
         hass,
-        result["flow_id"],
+        entry,
+        SystemKind.TCP,
         {
             CONF_NAME: "Panel port",
             CONF_HOST: f" {LOOPBACK} ",
@@ -594,8 +540,6 @@ async def test_system_tcp_created(
             CONF_TIMING: timing(poll_interval=60.0, timeout=3),
         },
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    subentry = new_subentry(entry, before)
     assert subentry.title == "Panel port"
     assert dict(subentry.data) == {
         CONF_KIND: "tcp",
@@ -612,15 +556,12 @@ async def test_system_icmp_created(
     hass: HomeAssistant, loaded_provider: MockConfigEntry
 ) -> None:
     entry = loaded_provider
-    before = set(entry.subentries)
-    result = await start_system_flow(hass, entry, SystemKind.ICMP)
-    result = await configure_system(
+    _, subentry = await add_system(
         hass,
-        result["flow_id"],
+        entry,
+        SystemKind.ICMP,
         {CONF_NAME: "Loopback", CONF_HOST: "localhost", CONF_TIMING: timing()},
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    subentry = new_subentry(entry, before)
     assert subentry.title == "Loopback"
     assert dict(subentry.data) == {
         CONF_KIND: "icmp",
@@ -637,18 +578,16 @@ async def test_system_icmp_created(
 async def test_system_invalid_host_then_fixed(
     hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind, host: str
 ) -> None:
-    entry = loaded_provider
-    result = await start_system_flow(hass, entry, kind)
-    result = await configure_system(
-        hass, result["flow_id"], system_input(kind, host=host)
+    form, _ = await refused_then_created(
+        hass,
+        loaded_provider,
+        kind,
+        system_input(kind, host=host),
+        {CONF_HOST: "invalid_host"},
+        system_input(kind),
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == kind.value
-    assert result["errors"] == {CONF_HOST: "invalid_host"}
-    assert get_schema_suggested_value(result["data_schema"].schema, CONF_HOST) == host
-
-    result = await configure_system(hass, result["flow_id"], system_input(kind))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert form["step_id"] == kind.value
+    assert suggested(form, CONF_HOST) == host
 
 
 @pytest.mark.parametrize("host", ["::1", "192.0.2.10", "alarm-panel.local"])
@@ -658,10 +597,9 @@ async def test_system_valid_hosts(
     result = await start_system_flow(hass, loaded_provider, SystemKind.TCP)
     with patch("custom_components.provider_watch.async_setup_entry", return_value=True):
         # not probed: only 127.0.0.1 may be reached from tests
-        result = await configure_system(
+        result = await created(
             hass, result["flow_id"], system_input(SystemKind.TCP, host=host)
         )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_HOST] == host
 
 
@@ -672,15 +610,14 @@ async def test_system_port_out_of_range_rejected_by_schema(
     """The selector's range stops a bad port before the flow's own check."""
     result = await start_system_flow(hass, loaded_provider, SystemKind.TCP)
     with pytest.raises(InvalidData) as err:
-        await configure_system(
+        await configure(
             hass, result["flow_id"], system_input(SystemKind.TCP, port=port)
         )
     assert CONF_PORT in err.value.schema_errors
     # the flow is still open and takes a good port
-    result = await configure_system(
+    result = await created(
         hass, result["flow_id"], system_input(SystemKind.TCP, port=443)
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PORT] == 443
 
 
@@ -728,38 +665,28 @@ def test_validate_system_whole_float_port_is_fine() -> None:
 async def test_system_invalid_url_then_fixed(
     hass: HomeAssistant, loaded_provider: MockConfigEntry, url: str
 ) -> None:
-    result = await start_system_flow(hass, loaded_provider, SystemKind.HTTP)
-    result = await configure_system(
-        hass, result["flow_id"], system_input(SystemKind.HTTP, url=url)
+    await refused_then_created(
+        hass,
+        loaded_provider,
+        SystemKind.HTTP,
+        system_input(SystemKind.HTTP, url=url),
+        {CONF_URL: "invalid_url"},
+        system_input(SystemKind.HTTP),
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_URL: "invalid_url"}
-
-    result = await configure_system(
-        hass, result["flow_id"], system_input(SystemKind.HTTP)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.parametrize("status", ["abc", "700", "300-200", "", " , ", "99", "200-"])
 async def test_system_invalid_status_codes_then_fixed(
     hass: HomeAssistant, loaded_provider: MockConfigEntry, status: str
 ) -> None:
-    result = await start_system_flow(hass, loaded_provider, SystemKind.HTTP)
-    result = await configure_system(
+    _, result = await refused_then_created(
         hass,
-        result["flow_id"],
+        loaded_provider,
+        SystemKind.HTTP,
         system_input(SystemKind.HTTP, expected_status=status),
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_EXPECTED_STATUS: "invalid_status_codes"}
-
-    result = await configure_system(
-        hass,
-        result["flow_id"],
+        {CONF_EXPECTED_STATUS: "invalid_status_codes"},
         system_input(SystemKind.HTTP, expected_status="200; 204-206"),
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_EXPECTED_STATUS] == "200; 204-206"
 
 
@@ -774,23 +701,15 @@ async def test_system_timeout_not_below_interval_then_fixed(
     poll_interval: int,
     timeout: int,
 ) -> None:
-    result = await start_system_flow(hass, loaded_provider, kind)
-    result = await configure_system(
+    form, result = await refused_then_created(
         hass,
-        result["flow_id"],
+        loaded_provider,
+        kind,
         system_input(kind, timing=timing(poll_interval=poll_interval, timeout=timeout)),
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "timeout_not_below_interval"}
-    suggested = section_schema(result["data_schema"], CONF_TIMING)
-    assert get_schema_suggested_value(suggested, CONF_TIMEOUT) == timeout
-
-    result = await configure_system(
-        hass,
-        result["flow_id"],
+        {"base": "timeout_not_below_interval"},
         system_input(kind, timing=timing(poll_interval=poll_interval, timeout=9)),
     )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert suggested(form, CONF_TIMEOUT, CONF_TIMING) == timeout
     assert result["data"][CONF_TIMEOUT] == 9
 
 
@@ -799,17 +718,14 @@ async def test_system_timeout_not_below_interval_then_fixed(
 async def test_system_invalid_name_then_fixed(
     hass: HomeAssistant, loaded_provider: MockConfigEntry, kind: SystemKind, name: str
 ) -> None:
-    result = await start_system_flow(hass, loaded_provider, kind)
-    result = await configure_system(
-        hass, result["flow_id"], system_input(kind, name=name)
+    _, result = await refused_then_created(
+        hass,
+        loaded_provider,
+        kind,
+        system_input(kind, name=name),
+        {CONF_NAME: "invalid_name"},
+        system_input(kind, name="x" * 100),
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_NAME: "invalid_name"}
-
-    result = await configure_system(
-        hass, result["flow_id"], system_input(kind, name="x" * 100)
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "x" * 100
 
 
@@ -819,17 +735,14 @@ async def test_system_name_exists_then_fixed(
 ) -> None:
     entry = loaded_provider
     before = set(entry.subentries)
-    result = await start_system_flow(hass, entry, kind)
-    result = await configure_system(
-        hass, result["flow_id"], system_input(kind, name=" ALARM panel ")
+    await refused_then_created(
+        hass,
+        entry,
+        kind,
+        system_input(kind, name=" ALARM panel "),
+        {CONF_NAME: "name_exists"},
+        system_input(kind, name="Alarm panel 2"),
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_NAME: "name_exists"}
-
-    result = await configure_system(
-        hass, result["flow_id"], system_input(kind, name="Alarm panel 2")
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert new_subentry(entry, before).title == "Alarm panel 2"
 
 
@@ -840,20 +753,19 @@ async def test_system_name_of_other_provider_is_free(
     with patch("custom_components.provider_watch.async_setup_entry", return_value=True):
         await setup_entry(hass, other)
         result = await start_system_flow(hass, other, SystemKind.ICMP)
-        result = await configure_system(
+        await created(
             hass, result["flow_id"], system_input(SystemKind.ICMP, name="Alarm panel")
         )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_system_several_errors_at_once(
     hass: HomeAssistant, loaded_provider: MockConfigEntry
 ) -> None:
     """All field errors together; a taken name is reported only once they are fixed."""
-    result = await start_system_flow(hass, loaded_provider, SystemKind.HTTP)
-    result = await configure_system(
+    result = await submit_system_form(
         hass,
-        result["flow_id"],
+        loaded_provider,
+        SystemKind.HTTP,
         system_input(
             SystemKind.HTTP,
             name="Alarm panel",
@@ -867,7 +779,7 @@ async def test_system_several_errors_at_once(
         CONF_EXPECTED_STATUS: "invalid_status_codes",
         "base": "timeout_not_below_interval",
     }
-    result = await configure_system(
+    result = await configure(
         hass, result["flow_id"], system_input(SystemKind.HTTP, name="Alarm panel")
     )
     assert result["errors"] == {CONF_NAME: "name_exists"}
@@ -881,14 +793,12 @@ async def test_system_reconfigure_http(
 ) -> None:
     entry = loaded_provider
     result = await start_system_reconfigure(hass, entry, SYSTEM_ID)
-    schema = result["data_schema"]
-    assert get_schema_suggested_value(schema.schema, CONF_NAME) == "Alarm panel"
-    assert get_schema_suggested_value(schema.schema, CONF_URL) == CLOSED_URL
-    assert get_schema_suggested_value(schema.schema, CONF_EXPECTED_STATUS) == "200-299"
-    assert get_schema_suggested_value(schema.schema, CONF_KEYWORD) == "OK"
-    assert get_schema_suggested_value(schema.schema, CONF_VERIFY_TLS) is True
-    assert CONF_HOST not in schema.schema
-    timing_schema = section_schema(schema, CONF_TIMING)
+    assert suggested(result, CONF_NAME) == "Alarm panel"
+    assert suggested(result, CONF_URL) == CLOSED_URL
+    assert suggested(result, CONF_EXPECTED_STATUS) == "200-299"
+    assert suggested(result, CONF_KEYWORD) == "OK"
+    assert suggested(result, CONF_VERIFY_TLS) is True
+    assert CONF_HOST not in result["data_schema"].schema
     for key, value in {
         CONF_POLL_INTERVAL: 30,
         CONF_TIMEOUT: 2,
@@ -896,9 +806,9 @@ async def test_system_reconfigure_http(
         CONF_FAILURES_BEFORE_OFFLINE: 3,
         CONF_SUCCESSES_BEFORE_ONLINE: 2,
     }.items():
-        assert get_schema_suggested_value(timing_schema, key) == value
+        assert suggested(result, key, CONF_TIMING) == value
 
-    result = await configure_system(
+    result = await configure(
         hass,
         result["flow_id"],
         {
@@ -931,13 +841,12 @@ async def test_system_reconfigure_tcp(
 ) -> None:
     entry = loaded_provider
     result = await start_system_reconfigure(hass, entry, GATEWAY_ID)
-    schema = result["data_schema"].schema
-    assert get_schema_suggested_value(schema, CONF_NAME) == "Gateway"
-    assert get_schema_suggested_value(schema, CONF_HOST) == LOOPBACK
-    assert get_schema_suggested_value(schema, CONF_PORT) == CLOSED_PORT
-    assert CONF_URL not in schema
+    assert suggested(result, CONF_NAME) == "Gateway"
+    assert suggested(result, CONF_HOST) == LOOPBACK
+    assert suggested(result, CONF_PORT) == CLOSED_PORT
+    assert CONF_URL not in result["data_schema"].schema
 
-    result = await configure_system(
+    result = await configure(
         hass,
         result["flow_id"],
         {
@@ -961,12 +870,11 @@ async def test_system_reconfigure_icmp_name_exists_then_own_name(
 ) -> None:
     entry = provider_with_router
     result = await start_system_reconfigure(hass, entry, ROUTER_ID)
-    schema = result["data_schema"].schema
-    assert get_schema_suggested_value(schema, CONF_NAME) == "Router"
-    assert get_schema_suggested_value(schema, CONF_HOST) == LOOPBACK
-    assert CONF_PORT not in schema
+    assert suggested(result, CONF_NAME) == "Router"
+    assert suggested(result, CONF_HOST) == LOOPBACK
+    assert CONF_PORT not in result["data_schema"].schema
 
-    result = await configure_system(
+    result = await configure(
         hass,
         result["flow_id"],
         system_input(SystemKind.ICMP, name="gateway"),
@@ -975,18 +883,16 @@ async def test_system_reconfigure_icmp_name_exists_then_own_name(
     assert result["step_id"] == "reconfigure"
     assert result["errors"] == {CONF_NAME: "name_exists"}
     # after an error the form shows what was typed
-    assert get_schema_suggested_value(result["data_schema"].schema, CONF_NAME) == (
-        "gateway"
-    )
+    assert suggested(result, CONF_NAME) == "gateway"
 
-    result = await configure_system(
+    result = await configure(
         hass,
         result["flow_id"],
         system_input(SystemKind.ICMP, name="Router", host="bad host!"),
     )
     assert result["errors"] == {CONF_HOST: "invalid_host"}
 
-    result = await configure_system(
+    result = await configure(
         hass,
         result["flow_id"],
         system_input(SystemKind.ICMP, name="ROUTER", timing=timing(timeout=5)),
@@ -1008,7 +914,7 @@ async def test_system_reconfigure_timeout_error(
 ) -> None:
     entry = loaded_provider
     result = await start_system_reconfigure(hass, entry, SYSTEM_ID)
-    result = await configure_system(
+    result = await configure(
         hass,
         result["flow_id"],
         system_input(SystemKind.HTTP, name="Alarm panel", timing=timing(timeout=60)),

@@ -8,7 +8,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.provider_watch.const import (
@@ -22,11 +21,7 @@ from custom_components.provider_watch.const import (
     EVENT_SYSTEM_ONLINE,
     SUBENTRY_SYSTEM,
 )
-from homeassistant.config_entries import (
-    SOURCE_RECONFIGURE,
-    SOURCE_USER,
-    ConfigEntryState,
-)
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_FRIENDLY_NAME,
@@ -40,8 +35,20 @@ from homeassistant.core import Event, EventStateReportedData, HomeAssistant, cal
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 
-from .conftest import internet_entry, provider_entry, setup_entry
-from .simulated import SimulatedDevice
+from .helpers import (
+    INTERNET,
+    advance,
+    changes_after,
+    configure,
+    internet_entry,
+    new_subentry,
+    provider_entry,
+    settle,
+    setup_entry,
+    start_system_flow,
+    start_system_reconfigure,
+    submit_system_form,
+)
 
 SYSTEM_ID = "system_alarm_hub"  # title "Alarm hub"
 CONNECTIVITY = "binary_sensor.alarm_hub_connectivity"
@@ -56,7 +63,6 @@ HUB = "binary_sensor.hub_online"
 HUB_ATTRS = {ATTR_FRIENDLY_NAME: "Hub online", ATTR_DEVICE_CLASS: "connectivity"}
 SIREN = "binary_sensor.siren_active"  # an ordinary binary sensor: "off" is fine
 GRACE = 300
-INTERNET = "binary_sensor.internet_connection_internet"
 
 
 @pytest.fixture(autouse=True)
@@ -88,19 +94,6 @@ def set_all_fine(hass: HomeAssistant) -> None:
     set_hub(hass, STATE_ON)
 
 
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the clock and let every due timer run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def setup_system(hass: HomeAssistant, **overrides: Any) -> MockConfigEntry:
     entities = overrides.pop("entities", (LOCK, HUB))
     return await setup_entry(
@@ -108,19 +101,14 @@ async def setup_system(hass: HomeAssistant, **overrides: Any) -> MockConfigEntry
     )
 
 
+async def setup_all_fine(hass: HomeAssistant, **overrides: Any) -> MockConfigEntry:
+    """The lock and the hub fine, then the system watching them set up."""
+    set_all_fine(hass)
+    return await setup_system(hass, **overrides)
+
+
 def status(hass: HomeAssistant) -> str:
     return hass.states.get(STATUS).state
-
-
-@pytest.fixture
-async def internet_up(hass: HomeAssistant, device: SimulatedDevice) -> MockConfigEntry:
-    """The internet check, answered by a real server on 127.0.0.1: the internet is up.
-
-    With it an outage is the system's own; without it the cause stays unknown.
-    """
-    entry = await setup_entry(hass, internet_entry(device.url))
-    assert hass.states.get(INTERNET).state == STATE_ON
-    return entry
 
 
 # --- the system's entities and the happy path -----------------------------------
@@ -129,11 +117,11 @@ async def internet_up(hass: HomeAssistant, device: SimulatedDevice) -> MockConfi
 async def test_all_fine_is_online(
     hass: HomeAssistant, entity_registry: er.EntityRegistry
 ) -> None:
-    set_all_fine(hass)
-    entry = await setup_system(hass)
+    entry = await setup_all_fine(hass)
     ids = {
         reg.unique_id: reg.entity_id
         for reg in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if reg.config_subentry_id == SYSTEM_ID
     }
     assert ids == {
         f"{SYSTEM_ID}_connectivity": CONNECTIVITY,
@@ -142,6 +130,7 @@ async def test_all_fine_is_online(
         f"{SYSTEM_ID}_last_seen": LAST_SEEN,
         f"{SYSTEM_ID}_response_time": "sensor.alarm_hub_response_time",
         f"{SYSTEM_ID}_transitions": EVENT_ENTITY,
+        f"{SYSTEM_ID}_maintenance": "switch.alarm_hub_maintenance",
     }
     assert status(hass) == "online"
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
@@ -152,13 +141,13 @@ async def test_all_fine_is_online(
     assert coordinator.update_interval is None
 
 
+@pytest.mark.usefixtures("internet")  # the internet is up: an outage is our own
 async def test_unavailable_goes_offline_after_grace_and_comes_back(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, internet_up: MockConfigEntry
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
-    set_all_fine(hass)
-    await setup_system(hass)
+    await setup_all_fine(hass)
     assert status(hass) == "online"
 
     set_lock(hass, STATE_UNAVAILABLE)
@@ -209,8 +198,7 @@ async def test_short_blip_within_grace_is_silent(
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
-    set_all_fine(hass)
-    await setup_system(hass)
+    await setup_all_fine(hass)
     set_lock(hass, STATE_UNKNOWN)
     await advance(hass, freezer, GRACE - 10)
     set_lock(hass, "unlocked")  # back before the grace time ran out
@@ -228,8 +216,7 @@ async def test_cause_unknown_without_internet_check(
 ) -> None:
     """Without the internet check nobody can tell whose fault it is."""
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    set_all_fine(hass)
-    await setup_system(hass)
+    await setup_all_fine(hass)
     set_lock(hass, STATE_UNAVAILABLE)
     await advance(hass, freezer, GRACE)
     assert status(hass) == "offline"
@@ -244,8 +231,7 @@ async def test_cause_internet_when_internet_is_down(
     await setup_entry(hass, internet_entry())  # a closed port on 127.0.0.1
     await advance(hass, freezer, 5)  # the internet check's second failure
     assert hass.states.get(INTERNET).state == STATE_OFF
-    set_all_fine(hass)
-    await setup_system(hass)
+    await setup_all_fine(hass)
     set_hub(hass, STATE_OFF)
     await advance(hass, freezer, GRACE)
     assert offline[-1].data["reason"] == "Hub online disconnected for 5 min"
@@ -294,10 +280,7 @@ async def test_connectivity_sensor_off_at_start_counts_from_its_last_change(
     freezer.tick(timedelta(seconds=GRACE - 30))
     await setup_system(hass)  # e.g. Home Assistant restarted meanwhile
     assert status(hass) == "online"
-    await advance(hass, freezer, 29)
-    assert status(hass) == "online"
-    await advance(hass, freezer, 1)
-    assert status(hass) == "offline"
+    await changes_after(hass, freezer, STATUS, 30, "online", "offline")
     assert offline[0].data["reason"] == "Hub online disconnected for 5 min"
 
 
@@ -317,8 +300,7 @@ async def test_require_all(hass: HomeAssistant, freezer: FrozenDateTimeFactory) 
     """With require_all the system is offline only when every entity has failed."""
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
-    set_all_fine(hass)
-    await setup_system(hass, require_all=True)
+    await setup_all_fine(hass, require_all=True)
 
     set_lock(hass, STATE_UNAVAILABLE)
     await advance(hass, freezer, 2 * GRACE)
@@ -326,10 +308,7 @@ async def test_require_all(hass: HomeAssistant, freezer: FrozenDateTimeFactory) 
     assert offline == []
 
     set_hub(hass, STATE_OFF)
-    await advance(hass, freezer, GRACE - 1)
-    assert status(hass) == "online"
-    await advance(hass, freezer, 1)
-    assert status(hass) == "offline"
+    await changes_after(hass, freezer, STATUS, GRACE, "online", "offline")
     assert [event.data["reason"] for event in offline] == [
         "Front door unavailable for 15 min; Hub online disconnected for 5 min"
     ]
@@ -387,10 +366,7 @@ async def test_max_silence(hass: HomeAssistant, freezer: FrozenDateTimeFactory) 
     assert lock.last_reported == changed + timedelta(seconds=3000)
 
     # then it falls silent: offline exactly max_silence after the last report
-    await advance(hass, freezer, 599)
-    assert status(hass) == "online"
-    await advance(hass, freezer, 1)
-    assert status(hass) == "offline"
+    await changes_after(hass, freezer, STATUS, 600, "online", "offline")
     assert [event.data["reason"] for event in offline] == [
         "Front door has not reported for 10 min"
     ]
@@ -418,8 +394,7 @@ async def test_max_silence_attribute_update_counts_as_report(
 async def test_max_silence_zero_means_off(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
-    set_all_fine(hass)
-    entry = await setup_system(hass, max_silence=0)
+    entry = await setup_all_fine(hass, max_silence=0)
     await advance(hass, freezer, 86_400)
     assert status(hass) == "online"
     assert entry.runtime_data.systems[SYSTEM_ID].data.machine.state == "online"
@@ -447,10 +422,7 @@ async def test_entity_that_does_not_exist(
     await setup_system(hass, entities=("lock.does_not_exist",))
     # its integration may still be starting: it gets the grace time too
     assert status(hass) == "online"
-    await advance(hass, freezer, GRACE - 1)
-    assert status(hass) == "online"
-    await advance(hass, freezer, 1)
-    assert status(hass) == "offline"
+    await changes_after(hass, freezer, STATUS, GRACE, "online", "offline")
     assert offline[0].data["reason"] == "lock.does_not_exist missing for 5 min"
 
     hass.states.async_set("lock.does_not_exist", "locked")  # it appears
@@ -464,8 +436,7 @@ async def test_entity_removed_later_gets_the_grace_time(
 ) -> None:
     """An entity that disappears (its integration reloads...) gets the grace time."""
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    set_all_fine(hass)
-    await setup_system(hass)
+    await setup_all_fine(hass)
     await advance(hass, freezer, 3600)
 
     hass.states.async_remove(LOCK)
@@ -490,8 +461,7 @@ async def test_detection_latency_equals_grace(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, grace: int
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    set_all_fine(hass)
-    await setup_system(hass, grace=grace)
+    await setup_all_fine(hass, grace=grace)
     set_lock(hass, STATE_UNAVAILABLE)
     await settle(hass)
     went_down = hass.states.get(LOCK).last_changed
@@ -506,8 +476,7 @@ async def test_detection_latency_equals_grace(
 
 async def test_grace_zero_is_offline_at_once(hass: HomeAssistant) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    set_all_fine(hass)
-    await setup_system(hass, grace=0)
+    await setup_all_fine(hass, grace=0)
     set_lock(hass, STATE_UNAVAILABLE)
     await settle(hass)
     assert status(hass) == "offline"
@@ -518,8 +487,7 @@ async def test_unload_stops_watching(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    set_all_fine(hass)
-    entry = await setup_system(hass, max_silence=600)
+    entry = await setup_all_fine(hass, max_silence=600)
     set_lock(hass, STATE_UNAVAILABLE)  # a grace timer is armed
     await settle(hass)
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -537,8 +505,7 @@ async def test_restart_keeps_the_outage(
     """A reload while offline neither re-announces the outage nor forgets it."""
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
-    set_all_fine(hass)
-    entry = await setup_system(hass)
+    entry = await setup_all_fine(hass)
     set_lock(hass, STATE_UNAVAILABLE)
     await advance(hass, freezer, GRACE)
     assert len(offline) == 1
@@ -561,34 +528,17 @@ async def test_restart_keeps_the_outage(
 @pytest.fixture
 async def provider(hass: HomeAssistant) -> MockConfigEntry:
     """A loaded provider with one watched-entities system "Alarm hub"."""
-    set_all_fine(hass)
-    return await setup_system(hass)
-
-
-async def start_entities_flow(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> dict[str, Any]:
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_SYSTEM), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert "entities" in result["menu_options"]
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"next_step_id": "entities"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "entities"
-    assert result["errors"] == {}
-    return result
+    return await setup_all_fine(hass)
 
 
 async def test_flow_creates_entities_system(
     hass: HomeAssistant, provider: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     before = set(provider.subentries)
-    result = await start_entities_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"],
+    result = await submit_system_form(
+        hass,
+        provider,
+        "entities",
         {
             CONF_NAME: " Door lock ",
             CONF_ENTITIES: [LOCK],
@@ -597,11 +547,10 @@ async def test_flow_creates_entities_system(
             CONF_MAX_SILENCE: 3600.0,
         },
     )
-    await settle(hass)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Door lock"
-    (subentry_id,) = set(provider.subentries) - before
-    subentry = provider.subentries[subentry_id]
+    subentry = new_subentry(provider, before)
+    subentry_id = subentry.subentry_id
     assert subentry.subentry_type == SUBENTRY_SYSTEM
     assert dict(subentry.data) == {
         CONF_KIND: "entities",
@@ -625,14 +574,11 @@ async def test_flow_creates_entities_system(
 
 async def test_flow_defaults(hass: HomeAssistant, provider: MockConfigEntry) -> None:
     before = set(provider.subentries)
-    result = await start_entities_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_NAME: "Door lock", CONF_ENTITIES: [LOCK, HUB]}
+    result = await submit_system_form(
+        hass, provider, "entities", {CONF_NAME: "Door lock", CONF_ENTITIES: [LOCK, HUB]}
     )
-    await settle(hass)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    (subentry_id,) = set(provider.subentries) - before
-    assert dict(provider.subentries[subentry_id].data) == {
+    assert dict(new_subentry(provider, before).data) == {
         CONF_KIND: "entities",
         CONF_ENTITIES: [LOCK, HUB],
         CONF_REQUIRE_ALL: False,
@@ -644,21 +590,19 @@ async def test_flow_defaults(hass: HomeAssistant, provider: MockConfigEntry) -> 
 async def test_flow_no_entities(hass: HomeAssistant, provider: MockConfigEntry) -> None:
     """The selector lets an empty list through; the form then asks for one."""
     before = set(provider.subentries)
-    result = await start_entities_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_NAME: "Door lock", CONF_ENTITIES: []}
+    result = await submit_system_form(
+        hass, provider, "entities", {CONF_NAME: "Door lock", CONF_ENTITIES: []}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "entities"
     assert result["errors"] == {CONF_ENTITIES: "no_entities"}
 
     # fixed on the same form
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_NAME: "Door lock", CONF_ENTITIES: [LOCK]}
+    result = await configure(
+        hass, result["flow_id"], {CONF_NAME: "Door lock", CONF_ENTITIES: [LOCK]}
     )
-    await settle(hass)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert len(set(provider.subentries) - before) == 1
+    new_subentry(provider, before)  # exactly one
 
 
 @pytest.mark.parametrize(
@@ -674,11 +618,9 @@ async def test_flow_no_entities(hass: HomeAssistant, provider: MockConfigEntry) 
 async def test_flow_schema_rejects(
     hass: HomeAssistant, provider: MockConfigEntry, user_input: dict[str, Any]
 ) -> None:
-    result = await start_entities_flow(hass, provider)
+    result = await start_system_flow(hass, provider, "entities")
     with pytest.raises(InvalidData):
-        await hass.config_entries.subentries.async_configure(
-            result["flow_id"], user_input
-        )
+        await configure(hass, result["flow_id"], user_input)
 
 
 @pytest.mark.parametrize(
@@ -696,9 +638,10 @@ async def test_flow_errors(
     user_input: dict[str, Any],
     errors: dict[str, str],
 ) -> None:
-    result = await start_entities_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"],
+    result = await submit_system_form(
+        hass,
+        provider,
+        "entities",
         {CONF_NAME: "Door lock", CONF_ENTITIES: [LOCK]} | user_input,
     )
     assert result["type"] is FlowResultType.FORM
@@ -708,13 +651,9 @@ async def test_flow_errors(
 async def test_flow_reconfigure(
     hass: HomeAssistant, provider: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    result = await hass.config_entries.subentries.async_init(
-        (provider.entry_id, SUBENTRY_SYSTEM),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": SYSTEM_ID},
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.subentries.async_configure(
+    result = await start_system_reconfigure(hass, provider, SYSTEM_ID)
+    result = await configure(
+        hass,
         result["flow_id"],
         {
             CONF_NAME: "Alarm hub",
@@ -724,7 +663,6 @@ async def test_flow_reconfigure(
             CONF_MAX_SILENCE: 0,
         },
     )
-    await settle(hass)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert dict(provider.subentries[SYSTEM_ID].data) == {

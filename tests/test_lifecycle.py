@@ -4,10 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import (
-    async_capture_events,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.provider_watch.const import (
     CONF_HOST,
@@ -22,19 +19,19 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
-from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+from .helpers import (
+    SYSTEM_ID,
+    advance,
+    http_system,
+    provider_entry,
+    settle,
+    setup_entry,
+    setup_http_provider,
+)
 from .simulated import LOCALHOST, BlackHole, SimulatedDevice, free_port
 
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
 STATUS = "sensor.alarm_panel_status"
-
-
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def storage_key(entry_id: str) -> str:
@@ -45,8 +42,7 @@ async def take_offline(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, device: SimulatedDevice
 ) -> None:
     await device.stop()
-    for seconds in (30, 5, 5):
-        await advance(hass, freezer, seconds)
+    await advance(hass, freezer, 30, 5, 5)
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
 
 
@@ -56,9 +52,7 @@ async def test_outage_is_saved_the_moment_it_is_declared(
     device: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    entry = await setup_entry(
-        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
-    )
+    entry = await setup_http_provider(hass, device.url)
     first_failure = dt_util.utcnow() + timedelta(seconds=30)
     await take_offline(hass, freezer, device)
     saved = hass_storage[storage_key(entry.entry_id)]["data"]["systems"][SYSTEM_ID]
@@ -98,12 +92,10 @@ async def test_restart_in_the_middle_of_an_outage(
     await setup_entry(hass, entry)
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
     assert hass.states.get(STATUS).state == "offline"
-    for _ in range(5):
-        await advance(hass, freezer, 30)
+    await advance(hass, freezer, 30, 30, 30, 30, 30)
     assert offline == []
     await device.start()
-    await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 5)
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
     assert len(online) == 1
     assert online[0].data["since"] == start.isoformat()
@@ -117,16 +109,14 @@ async def test_unload_saves_and_reload_resumes(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    entry = await setup_entry(
-        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
-    )
+    entry = await setup_http_provider(hass, device.url)
     await take_offline(hass, freezer, device)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert hass.states.get(CONNECTIVITY).state == STATE_UNAVAILABLE
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
     await advance(hass, freezer, 30)
     assert len(offline) == 1
@@ -135,9 +125,7 @@ async def test_unload_saves_and_reload_resumes(
 async def test_remove_deletes_saved_state(
     hass: HomeAssistant, hass_storage: dict[str, Any], device: SimulatedDevice
 ) -> None:
-    entry = await setup_entry(
-        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
-    )
+    entry = await setup_http_provider(hass, device.url)
     await hass.config_entries.async_unload(entry.entry_id)
     assert storage_key(entry.entry_id) in hass_storage
     await hass.config_entries.async_remove(entry.entry_id)
@@ -161,13 +149,15 @@ async def test_adding_and_removing_a_system_reloads(
             unique_id=None,
         ),
     )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert hass.states.get("binary_sensor.leak_sensor_connectivity").state == STATE_ON
     (subentry_id,) = entry.subentries
     hass.config_entries.async_remove_subentry(entry, subentry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert hass.states.get("binary_sensor.leak_sensor_connectivity") is None
-    assert dr.async_entries_for_config_entry(device_registry, entry.entry_id) == []
+    # only the provider's own device (its buttons) is left
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert [d.config_subentry_id for d in devices] == [None]
 
 
 async def test_tcp_and_icmp_systems(
