@@ -9,37 +9,27 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from .simulated import LOCALHOST, free_port
+from .simulated import LocalServer
 
 
-class PushGateway:
+class PushGateway(LocalServer):
     """Records the pushes mobile_app sends."""
 
     def __init__(self) -> None:
-        self.port = free_port()
+        super().__init__()
         self.pushes: list[dict[str, Any]] = []
         self.status = 201
-        self._runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{LOCALHOST}:{self.port}/push"
+        return f"{self.base}/push"
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post("/push", self._handle)
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.pushes.append(await request.json())
         return web.json_response({}, status=self.status)
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/push", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, LOCALHOST, self.port).start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     def to(self, token: str) -> list[dict[str, Any]]:
         """What one phone (by push token) received."""

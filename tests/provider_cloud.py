@@ -19,7 +19,6 @@ Routes: GET /api/devices (the list), GET /api/devices/{id} (one device), GET
 /api/health ({"status": health}). Every request is recorded in `requests`.
 """
 
-import asyncio
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .simulated import LOCALHOST, free_port
+from .simulated import LocalServer
 
 TOKEN = "tok-3f9a1c7e5b2d4e60"  # noqa: S105
 API_KEY_HEADER = "X-API-Key"
@@ -49,11 +48,11 @@ class SeenRequest:
     body: str
 
 
-class ProviderCloud:
+class ProviderCloud(LocalServer):
     """A provider's cloud API with two devices: a panel (41) and a gateway (42)."""
 
     def __init__(self, auth: str = "bearer") -> None:
-        self.port = free_port()
+        super().__init__()
         # credentials the cloud accepts
         self.auth = auth
         self.token = TOKEN
@@ -80,12 +79,6 @@ class ProviderCloud:
         self.redirect_to: str | None = None
         self.redirect_status = 302
         self.requests: list[SeenRequest] = []
-        self._runner: web.AppRunner | None = None
-        self._release = asyncio.Event()
-
-    @property
-    def base(self) -> str:
-        return f"http://{LOCALHOST}:{self.port}"
 
     @property
     def url(self) -> str:
@@ -170,7 +163,7 @@ class ProviderCloud:
             )
         )
         if self.hang:
-            await self._release.wait()
+            await self.held()
         if not self._authorized(request):
             return web.json_response(
                 {"error": "invalid credentials"}, status=self.reject_status
@@ -206,20 +199,3 @@ class ProviderCloud:
                 if str(device["id"]) == wanted:
                     return web.json_response(device)
         raise web.HTTPNotFound
-
-    # --- lifecycle -------------------------------------------------------------
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, LOCALHOST, self.port, reuse_address=True)
-        await site.start()
-
-    async def stop(self) -> None:
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        self._release = asyncio.Event()

@@ -2,6 +2,7 @@
 
 import asyncio
 import socket
+from typing import Self
 
 from aiohttp import web
 
@@ -15,34 +16,41 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class SimulatedDevice:
-    """An HTTP device on 127.0.0.1 that can be switched off (connection refused)."""
+class LocalServer:
+    """An aiohttp server on 127.0.0.1 that keeps its port across stop() and start().
+
+    Subclasses add their routes in `add_routes` (by default every path goes to
+    `_handle`); a handler that awaits `held()` never answers before the server
+    stops. Usable as `async with`: started on entry, stopped on exit.
+    """
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.status = 200
-        self.body = "system OK"
-        self.hang = False  # accept the request but never answer
-        self.requests = 0
         self._runner: web.AppRunner | None = None
         self._release = asyncio.Event()
 
     @property
-    def url(self) -> str:
-        return f"http://{LOCALHOST}:{self.port}/status"
+    def base(self) -> str:
+        return f"http://{LOCALHOST}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/{tail:.*}", self._handle)
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        self.requests += 1
-        if self.hang:
-            await self._release.wait()
-        if request.path == "/redirect-loop":
-            raise web.HTTPFound("/redirect-loop")
-        return web.Response(status=self.status, text=self.body)
+        raise NotImplementedError
+
+    async def held(self) -> None:
+        """Hold a request that was accepted: return only once the server stops."""
+        await self._release.wait()
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self.add_routes(app.router)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, LOCALHOST, self.port, reuse_address=True)
         await site.start()
@@ -54,9 +62,35 @@ class SimulatedDevice:
             self._runner = None
         self._release = asyncio.Event()
 
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+
+class SimulatedDevice(LocalServer):
+    """An HTTP device on 127.0.0.1 that can be switched off (connection refused)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = 200
+        self.body = "system OK"
+        self.hang = False  # accept the request but never answer
+        self.requests = 0
+
     @property
-    def running(self) -> bool:
-        return self._runner is not None
+    def url(self) -> str:
+        return f"{self.base}/status"
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests += 1
+        if self.hang:
+            await self.held()
+        if request.path == "/redirect-loop":
+            raise web.HTTPFound("/redirect-loop")
+        return web.Response(status=self.status, text=self.body)
 
 
 class BlackHole:

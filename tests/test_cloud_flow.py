@@ -4,14 +4,10 @@ form (nested sections) -> test menu (one real request, what the rule sees) -> sa
 or back to the form filled in; every validation error; reconfigure.
 """
 
-from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    get_schema_suggested_value,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.const import (
     CONF_AUTH,
@@ -20,19 +16,21 @@ from custom_components.provider_watch.const import (
     CONF_RULE,
     CONF_SECOND,
     CONF_TIMING,
-    SUBENTRY_SYSTEM,
 )
-from homeassistant.config_entries import (
-    SOURCE_RECONFIGURE,
-    SOURCE_USER,
-    ConfigEntryState,
-    ConfigSubentry,
-)
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 
-from .conftest import provider_entry, setup_entry
+from .helpers import (
+    configure,
+    new_subentry,
+    provider_entry,
+    setup_entry,
+    start_system_flow,
+    start_system_reconfigure,
+    suggested,
+)
 from .provider_cloud import (
     API_KEY,
     API_KEY_HEADER,
@@ -59,6 +57,17 @@ def timing(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
+RULE = {
+    "path": "$.online",
+    "comparison": "truthy",
+    "filter_path": "$.devices",
+    "id_key": "id",
+    "id_value": "41",
+}
+CHECKIN_OFF = {"quiet_at_night": False}
+SECOND_OFF = {"second_comparison": "truthy"}
+
+
 def cloud_input(url: str, **sections: dict[str, Any]) -> dict[str, Any]:
     """A valid submission of the cloud form; `sections` replace whole sections.
 
@@ -70,15 +79,9 @@ def cloud_input(url: str, **sections: dict[str, Any]) -> dict[str, Any]:
         "method": "GET",
         "verify_tls": True,
         CONF_AUTH: {"auth_type": "bearer", "token": TOKEN},
-        CONF_RULE: {
-            "path": "$.online",
-            "comparison": "truthy",
-            "filter_path": "$.devices",
-            "id_key": "id",
-            "id_value": "41",
-        },
-        CONF_CHECKIN: {"quiet_at_night": False},
-        CONF_SECOND: {"second_comparison": "truthy"},
+        CONF_RULE: RULE,
+        CONF_CHECKIN: CHECKIN_OFF,
+        CONF_SECOND: SECOND_OFF,
         CONF_TIMING: timing(),
     }
     return form | sections
@@ -108,34 +111,9 @@ def stored(url: str, **overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
-def section_schema(schema: Any, key: str) -> dict[Any, Any]:
-    """The schema dict (with suggested values) of one form section."""
-    for marker, value in schema.schema.items():
-        if marker == key:
-            assert isinstance(value, section)
-            return dict(value.schema.schema)
-    pytest.fail(f"no section {key}")
-
-
-def suggested(result: dict[str, Any], key: str, in_section: str | None = None) -> Any:
-    schema = result["data_schema"]
-    fields = section_schema(schema, in_section) if in_section else schema.schema
-    return get_schema_suggested_value(fields, key)
-
-
 async def start_cloud_flow(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     """Open the add-system menu, pick "cloud"; the flow id."""
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_SYSTEM), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert "cloud" in result["menu_options"]
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"next_step_id": "cloud"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "cloud"
-    assert result["errors"] == {}
+    result = await start_system_flow(hass, entry, "cloud")
     # the rule section is open, the others are collapsed
     sections = {
         str(marker): value.options["collapsed"]
@@ -152,21 +130,8 @@ async def start_cloud_flow(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     return str(result["flow_id"])
 
 
-async def submit(
-    hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
-) -> dict[str, Any]:
-    result = await hass.config_entries.subentries.async_configure(flow_id, user_input)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    return dict(result)
-
-
 async def pick(hass: HomeAssistant, flow_id: str, option: str) -> dict[str, Any]:
-    return await submit(hass, flow_id, {"next_step_id": option})
-
-
-def added(entry: MockConfigEntry, before: set[str]) -> ConfigSubentry:
-    (subentry,) = (s for sid, s in entry.subentries.items() if sid not in before)
-    return subentry
+    return await configure(hass, flow_id, {"next_step_id": option})
 
 
 def verdict_shown(result: dict[str, Any]) -> dict[str, str]:
@@ -177,14 +142,6 @@ def verdict_shown(result: dict[str, Any]) -> dict[str, str]:
 
 
 # --- fixtures ------------------------------------------------------------------
-
-
-@pytest.fixture
-async def cloud(socket_enabled: None) -> AsyncGenerator[ProviderCloud]:
-    simulated = ProviderCloud()
-    await simulated.start()
-    yield simulated
-    await simulated.stop()
 
 
 @pytest.fixture
@@ -201,7 +158,7 @@ async def test_cloud_system_tested_then_saved(
 ) -> None:
     flow_id = await start_cloud_flow(hass, provider)
     assert cloud.requests == []
-    result = await submit(hass, flow_id, cloud_input(cloud.url))
+    result = await configure(hass, flow_id, cloud_input(cloud.url))
     assert verdict_shown(result) == {
         "status": "200",
         "value": "true",
@@ -215,7 +172,7 @@ async def test_cloud_system_tested_then_saved(
     result = await pick(hass, flow_id, "cloud_save")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Panel"
-    subentry = added(provider, set())
+    subentry = new_subentry(provider, set())
     assert subentry.title == "Panel"
     assert dict(subentry.data) == stored(cloud.url)
     for key in ("poll_interval", "timeout", "failures_before_offline"):
@@ -225,45 +182,46 @@ async def test_cloud_system_tested_then_saved(
     assert hass.states.get("binary_sensor.panel_connectivity").state == STATE_ON
 
 
+def every_section(cloud: ProviderCloud, **auth: str) -> dict[str, Any]:
+    """The cloud form with every section filled in; an API key (auth: changes)."""
+    return cloud_input(
+        cloud.url,
+        auth={
+            "auth_type": "api_key",
+            "header_name": API_KEY_HEADER,
+            "header_value": API_KEY,
+        }
+        | auth,
+        rule={
+            "path": "$.status",
+            "comparison": "in_list",
+            "expected": "online, armed",
+            "filter_path": "$.devices",
+            "id_key": "id",
+            "id_value": "42",
+            "value_template": "{{ value_json.count >= 1 }}",
+        },
+        checkin={
+            "checkin_path": "$.lastCheckin",
+            "max_age": 900.0,
+            "timezone": "Europe/Berlin",
+            "quiet_at_night": True,
+        },
+        second_endpoint={
+            "second_url": cloud.health_url,
+            "second_path": "$.status",
+            "second_comparison": "equals",
+            "second_expected": "ok",
+        },
+    ) | {"method": "POST", "body": '{"ids": [42]}', "verify_tls": False}
+
+
 async def test_every_section_stored_flat(
     hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry
 ) -> None:
     flow_id = await start_cloud_flow(hass, provider)
-    result = await submit(
-        hass,
-        flow_id,
-        cloud_input(
-            cloud.url,
-            auth={
-                "auth_type": "api_key",
-                "header_name": f" {API_KEY_HEADER} ",
-                "header_value": API_KEY,
-                "username": "  ",
-            },
-            rule={
-                "path": "$.status",
-                "comparison": "in_list",
-                "expected": "online, armed",
-                "filter_path": "$.devices",
-                "id_key": "id",
-                "id_value": "42",
-                "value_template": "{{ value_json.count >= 1 }}",
-            },
-            checkin={
-                "checkin_path": "$.lastCheckin",
-                "max_age": 900.0,
-                "timezone": "Europe/Berlin",
-                "quiet_at_night": True,
-            },
-            second_endpoint={
-                "second_url": cloud.health_url,
-                "second_path": "$.status",
-                "second_comparison": "equals",
-                "second_expected": "ok",
-            },
-        )
-        | {"method": "POST", "body": '{"ids": [42]}', "verify_tls": False},
-    )
+    untidy = every_section(cloud, header_name=f" {API_KEY_HEADER} ", username="  ")
+    result = await configure(hass, flow_id, untidy)
     placeholders = verdict_shown(result)
     assert placeholders["verdict"] == "unknown"  # the cloud still wanted a token
     assert placeholders["reason"] == "credentials rejected (HTTP 401)"
@@ -287,40 +245,7 @@ async def test_every_section_stored_flat(
 
     # the same input again: now the cloud takes the key
     cloud.auth = "api_key"
-    result = await submit(
-        hass,
-        flow_id,
-        cloud_input(
-            cloud.url,
-            auth={
-                "auth_type": "api_key",
-                "header_name": API_KEY_HEADER,
-                "header_value": API_KEY,
-            },
-            rule={
-                "path": "$.status",
-                "comparison": "in_list",
-                "expected": "online, armed",
-                "filter_path": "$.devices",
-                "id_key": "id",
-                "id_value": "42",
-                "value_template": "{{ value_json.count >= 1 }}",
-            },
-            checkin={
-                "checkin_path": "$.lastCheckin",
-                "max_age": 900.0,
-                "timezone": "Europe/Berlin",
-                "quiet_at_night": True,
-            },
-            second_endpoint={
-                "second_url": cloud.health_url,
-                "second_path": "$.status",
-                "second_comparison": "equals",
-                "second_expected": "ok",
-            },
-        )
-        | {"method": "POST", "body": '{"ids": [42]}', "verify_tls": False},
-    )
+    result = await configure(hass, flow_id, every_section(cloud))
     placeholders = verdict_shown(result)
     assert placeholders["verdict"] == "online"
     assert placeholders["status"] == "200"
@@ -336,7 +261,7 @@ async def test_every_section_stored_flat(
 
     result = await pick(hass, flow_id, "cloud_save")
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    data = dict(added(provider, set()).data)
+    data = dict(new_subentry(provider, set()).data)
     assert data == {
         "kind": "cloud",
         "url": cloud.url,
@@ -386,10 +311,10 @@ async def test_other_authentications(
 ) -> None:
     cloud.auth = scheme
     flow_id = await start_cloud_flow(hass, provider)
-    result = await submit(hass, flow_id, cloud_input(cloud.url, auth=auth))
+    result = await configure(hass, flow_id, cloud_input(cloud.url, auth=auth))
     assert verdict_shown(result)["verdict"] == "online"
     result = await pick(hass, flow_id, "cloud_save")
-    data = added(provider, set()).data
+    data = new_subentry(provider, set()).data
     assert data["auth_type"] == scheme
     assert "token" not in data
 
@@ -454,7 +379,7 @@ async def test_test_step_shows_what_the_rule_sees(
         case "no_list":
             cloud.shape = "bare_array"
     flow_id = await start_cloud_flow(hass, provider)
-    result = await submit(
+    result = await configure(
         hass, flow_id, cloud_input(cloud.url, timing=timing(timeout=1.0))
     )
     assert verdict_shown(result) == {
@@ -473,7 +398,7 @@ async def test_test_step_value_with_checkin_and_template(
 ) -> None:
     cloud.panel_last_seen = "2020-01-01T00:00:00Z"
     flow_id = await start_cloud_flow(hass, provider)
-    result = await submit(
+    result = await configure(
         hass,
         flow_id,
         cloud_input(
@@ -491,7 +416,7 @@ async def test_test_step_value_with_checkin_and_template(
     assert placeholders["reason"].startswith("last check-in ")
 
     result = await pick(hass, flow_id, "cloud_edit")
-    result = await submit(
+    result = await configure(
         hass,
         flow_id,
         cloud_input(
@@ -508,16 +433,6 @@ async def test_test_step_value_with_checkin_and_template(
 
 
 # --- validation ----------------------------------------------------------------
-
-RULE = {
-    "path": "$.online",
-    "comparison": "truthy",
-    "filter_path": "$.devices",
-    "id_key": "id",
-    "id_value": "41",
-}
-CHECKIN_OFF = {"quiet_at_night": False}
-SECOND_OFF = {"second_comparison": "truthy"}
 
 
 @pytest.mark.parametrize(
@@ -627,6 +542,20 @@ SECOND_OFF = {"second_comparison": "truthy"}
             },
             {"second_path": "invalid_path"},
         ),
+        (  # a second comparison other than truthy needs its expected value
+            {
+                CONF_SECOND: {
+                    "second_url": "http://127.0.0.1:9/health",
+                    "second_path": "$.status",
+                    "second_comparison": "equals",
+                }
+            },
+            {"second_expected": "expected_required"},
+        ),
+        (  # a second path needs the second URL
+            {CONF_SECOND: {"second_path": "$.status", "second_comparison": "truthy"}},
+            {"second_url": "invalid_url"},
+        ),
         (
             {CONF_TIMING: timing(timeout=60.0, poll_interval=60.0)},
             {"base": "timeout_not_below_interval"},
@@ -643,7 +572,7 @@ async def test_validation_errors(
 ) -> None:
     flow_id = await start_cloud_flow(hass, provider)
     bad = cloud_input(cloud.url) | change
-    result = await submit(hass, flow_id, bad)
+    result = await configure(hass, flow_id, bad)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "cloud"
     assert result["errors"] == errors
@@ -651,7 +580,7 @@ async def test_validation_errors(
     # what was typed is kept
     assert suggested(result, "url") == bad["url"]
     # fixed: on to the test step
-    result = await submit(hass, flow_id, cloud_input(cloud.url))
+    result = await configure(hass, flow_id, cloud_input(cloud.url))
     assert verdict_shown(result)["verdict"] == "online"
 
 
@@ -662,10 +591,10 @@ async def test_broken_template_refused_by_the_form(
     flow_id = await start_cloud_flow(hass, provider)
     broken = cloud_input(cloud.url, rule={"value_template": "{{ value_json.online "})
     with pytest.raises(InvalidData) as err:
-        await submit(hass, flow_id, broken)
+        await configure(hass, flow_id, broken)
     assert err.value.path == [CONF_RULE, "value_template"]
     assert cloud.requests == []
-    result = await submit(
+    result = await configure(
         hass,
         flow_id,
         cloud_input(cloud.url, rule={"value_template": "{{ value_json.count > 0 }}"}),
@@ -677,10 +606,12 @@ async def test_name_exists(
     hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry
 ) -> None:
     flow_id = await start_cloud_flow(hass, provider)
-    await submit(hass, flow_id, cloud_input(cloud.url))
+    await configure(hass, flow_id, cloud_input(cloud.url))
     await pick(hass, flow_id, "cloud_save")
     flow_id = await start_cloud_flow(hass, provider)
-    result = await submit(hass, flow_id, cloud_input(cloud.url) | {CONF_NAME: "panel "})
+    result = await configure(
+        hass, flow_id, cloud_input(cloud.url) | {CONF_NAME: "panel "}
+    )
     assert result["errors"] == {CONF_NAME: "name_exists"}
 
 
@@ -692,12 +623,7 @@ async def test_reconfigure_cloud_system(
 ) -> None:
     entry = await setup_entry(hass, provider_entry({PANEL: stored(cloud.url)}))
     assert hass.states.get("binary_sensor.panel_connectivity").state == STATE_ON
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_SYSTEM),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": PANEL},
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
+    result = await start_system_reconfigure(hass, entry, PANEL)
     assert suggested(result, CONF_NAME) == "Panel"
     assert suggested(result, "url") == cloud.url
     assert suggested(result, "token", CONF_AUTH) == TOKEN
@@ -706,7 +632,7 @@ async def test_reconfigure_cloud_system(
     flow_id = result["flow_id"]
 
     # an error first: the form stays the reconfigure form
-    result = await submit(
+    result = await configure(
         hass,
         flow_id,
         cloud_input(cloud.url, rule={"comparison": "equals", "path": "$.x"}),
@@ -718,7 +644,7 @@ async def test_reconfigure_cloud_system(
         cloud.device_url(42),
         rule={"path": "$.status", "comparison": "equals", "expected": "online"},
     ) | {CONF_NAME: "Gateway"}
-    result = await submit(hass, flow_id, changed)
+    result = await configure(hass, flow_id, changed)
     assert verdict_shown(result)["value"] == "ONLINE"
 
     # back to the (reconfigure) form, filled in with what was tested
@@ -728,7 +654,7 @@ async def test_reconfigure_cloud_system(
     assert suggested(result, "url") == cloud.device_url(42)
     assert suggested(result, "filter_path", CONF_RULE) is None
 
-    result = await submit(hass, flow_id, changed)
+    result = await configure(hass, flow_id, changed)
     result = await pick(hass, flow_id, "cloud_save")
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -750,36 +676,9 @@ async def test_unreachable_port_is_offline_in_the_test_step(
     hass: HomeAssistant, provider: MockConfigEntry
 ) -> None:
     flow_id = await start_cloud_flow(hass, provider)
-    result = await submit(
+    result = await configure(
         hass, flow_id, cloud_input(f"http://127.0.0.1:{free_port()}/api/devices")
     )
     assert verdict_shown(result)["reason"] == (
         "provider API unreachable: connection refused"
     )
-
-
-# --- the second endpoint -------------------------------------------------------
-
-
-async def test_second_endpoint_comparison_needs_expected(
-    hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry
-) -> None:
-    flow_id = await start_cloud_flow(hass, provider)
-    second = {
-        "second_url": cloud.health_url,
-        "second_path": "$.status",
-        "second_comparison": "equals",
-    }
-    result = await submit(hass, flow_id, cloud_input(cloud.url, second_endpoint=second))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"second_expected": "expected_required"}
-
-
-async def test_second_endpoint_path_needs_url(
-    hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry
-) -> None:
-    flow_id = await start_cloud_flow(hass, provider)
-    second = {"second_path": "$.status", "second_comparison": "truthy"}
-    result = await submit(hass, flow_id, cloud_input(cloud.url, second_endpoint=second))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"second_url": "invalid_url"}

@@ -1,12 +1,7 @@
 """Device triggers: the automation editor offers 'went offline' / 'came back online'."""
 
-from datetime import timedelta
-
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import (
-    async_fire_time_changed,
-    async_get_device_automations,
-)
+from pytest_homeassistant_custom_component.common import async_get_device_automations
 
 from custom_components.provider_watch.const import DOMAIN
 from homeassistant.components import automation
@@ -15,7 +10,7 @@ from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 
-from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+from .helpers import SYSTEM_ID, advance, provider_entry, setup_http_provider
 from .simulated import SimulatedDevice
 
 
@@ -26,9 +21,7 @@ async def test_triggers_offered_and_fired(
     freezer: FrozenDateTimeFactory,
     service_calls: list[ServiceCall],
 ) -> None:
-    entry = await setup_entry(
-        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
-    )
+    entry = await setup_http_provider(hass, device.url)
     system_device = device_registry.async_get_device_by_identifier(
         (DOMAIN, SYSTEM_ID), entry.entry_id
     )
@@ -61,16 +54,10 @@ async def test_triggers_offered_and_fired(
         },
     )
     await device.stop()
-    for seconds in (30, 5, 5):
-        freezer.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, freezer, 30, 5, 5)
     assert [call.data["what"] for call in service_calls] == ["went_offline"]
     await device.start()
-    for seconds in (30, 5):
-        freezer.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, freezer, 30, 5)
     assert [call.data["what"] for call in service_calls] == [
         "went_offline",
         "came_online",

@@ -1,7 +1,6 @@
 """The "heartbeat" kind: real HTTP requests to Home Assistant's webhook endpoint."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
 from http import HTTPStatus
 import re
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
@@ -29,28 +27,32 @@ from custom_components.provider_watch.const import (
     CONF_WEBHOOK_ID,
     EVENT_SYSTEM_OFFLINE,
     EVENT_SYSTEM_ONLINE,
-    SUBENTRY_SYSTEM,
 )
 from homeassistant.components.webhook import async_generate_path
-from homeassistant.config_entries import (
-    SOURCE_RECONFIGURE,
-    SOURCE_USER,
-    ConfigEntryState,
-)
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.setup import async_setup_component
 
-from .conftest import internet_entry, provider_entry, setup_entry
-from .simulated import SimulatedDevice
+from .helpers import (
+    advance,
+    changes_after,
+    configure,
+    new_subentry,
+    provider_entry,
+    settle,
+    setup_entry,
+    start_system_flow,
+    start_system_reconfigure,
+    submit_system_form,
+)
 
 SYSTEM_ID = "system_panel"  # title "Panel"
 STATUS = "sensor.panel_status"
 CONNECTIVITY = "binary_sensor.panel_connectivity"
 CAUSE = "sensor.panel_outage_cause"
 EVENT_ENTITY = "event.panel_status_change"
-INTERNET = "binary_sensor.internet_connection_internet"
 
 WEBHOOK_ID = "0123456789abcdef" * 4
 URL = f"/api/webhook/{WEBHOOK_ID}"
@@ -82,19 +84,6 @@ async def setup_system(hass: HomeAssistant, **overrides: Any) -> MockConfigEntry
     return await setup_entry(
         hass, provider_entry({SYSTEM_ID: heartbeat_system(**overrides)})
     )
-
-
-async def settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the clock and let every due timer run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await settle(hass)
 
 
 def status(hass: HomeAssistant) -> str:
@@ -129,14 +118,6 @@ def beat(hass: HomeAssistant, client: TestClient) -> Beat:
     return send
 
 
-@pytest.fixture
-async def internet_up(hass: HomeAssistant, device: SimulatedDevice) -> MockConfigEntry:
-    """The internet check answered by a real server on 127.0.0.1: an outage is ours."""
-    entry = await setup_entry(hass, internet_entry(device.url))
-    assert hass.states.get(INTERNET).state == STATE_ON
-    return entry
-
-
 # --- beats ---------------------------------------------------------------------------
 
 
@@ -167,11 +148,9 @@ async def test_get_and_post_keep_it_online(
     assert offline == []
 
 
+@pytest.mark.usefixtures("internet")  # the internet is up: an outage is our own
 async def test_missed_heartbeat_and_back(
-    hass: HomeAssistant,
-    beat: Beat,
-    freezer: FrozenDateTimeFactory,
-    internet_up: MockConfigEntry,
+    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
@@ -180,10 +159,7 @@ async def test_missed_heartbeat_and_back(
     assert status(hass) == "online"
 
     # the deadline is period + grace after the last beat, to the second
-    await advance(hass, freezer, DEADLINE - 1)
-    assert status(hass) == "online"
-    await advance(hass, freezer, 1)
-    assert status(hass) == "offline"
+    await changes_after(hass, freezer, STATUS, DEADLINE, "online", "offline")
     assert hass.states.get(CONNECTIVITY).state == STATE_OFF
     assert hass.states.get(CAUSE).state == "system"
     assert len(offline) == 1
@@ -216,10 +192,7 @@ async def test_no_beat_at_all_after_setup(
     """The first beat is expected within period + grace of the start."""
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     await setup_system(hass)
-    await advance(hass, freezer, DEADLINE - 1)
-    assert status(hass) == STATE_UNKNOWN
-    await advance(hass, freezer, 1)
-    assert status(hass) == "offline"
+    await changes_after(hass, freezer, STATUS, DEADLINE, STATE_UNKNOWN, "offline")
     assert offline[0].data["reason"] == "no heartbeat for 6 min"
 
 
@@ -579,23 +552,6 @@ async def provider(hass: HomeAssistant, client: TestClient) -> MockConfigEntry:
     return await setup_system(hass)
 
 
-async def start_heartbeat_flow(
-    hass: HomeAssistant, entry: MockConfigEntry
-) -> dict[str, Any]:
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, SUBENTRY_SYSTEM), context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert "heartbeat" in result["menu_options"]
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {"next_step_id": "heartbeat"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "heartbeat"
-    assert result["errors"] == {}
-    return result
-
-
 HEARTBEAT_INPUT = {
     CONF_NAME: "Gate",
     CONF_PERIOD: 600.0,
@@ -605,29 +561,40 @@ HEARTBEAT_INPUT = {
 }
 
 
+async def url_step(
+    hass: HomeAssistant, entry: MockConfigEntry, user_input: dict[str, Any]
+) -> dict[str, Any]:
+    """A new heartbeat system's form submitted: the step showing where to send."""
+    result = await submit_system_form(hass, entry, "heartbeat", user_input)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "heartbeat_url"
+    return result
+
+
+async def shown_url(
+    hass: HomeAssistant, entry: MockConfigEntry, user_input: dict[str, Any]
+) -> str:
+    """The URL a new heartbeat system is shown to send its beats to."""
+    result = await url_step(hass, entry, user_input)
+    return str(result["description_placeholders"]["url"])
+
+
 async def test_flow_creates_heartbeat_system(
     hass: HomeAssistant, provider: MockConfigEntry, client: TestClient
 ) -> None:
     hass.config.internal_url = "http://127.0.0.1:8123"
     before = set(provider.subentries)
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], HEARTBEAT_INPUT
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "heartbeat_url"
+    result = await url_step(hass, provider, HEARTBEAT_INPUT)
     url = result["description_placeholders"]["url"]
     match = re.fullmatch(r"http://127\.0\.0\.1:8123/api/webhook/([0-9a-f]{64})", url)
     assert match is not None
     webhook_id = match[1]
     assert webhook_id != WEBHOOK_ID
 
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
-    await settle(hass)
+    result = await configure(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Gate"
-    (subentry_id,) = set(provider.subentries) - before
-    data = dict(provider.subentries[subentry_id].data)
+    data = dict(new_subentry(provider, before).data)
     assert data == {
         CONF_KIND: "heartbeat",
         CONF_PERIOD: 600,
@@ -651,14 +618,8 @@ async def test_flow_each_system_gets_its_own_id(
 ) -> None:
     ids = set()
     for name in ("Gate", "Garage"):
-        result = await start_heartbeat_flow(hass, provider)
-        result = await hass.config_entries.subentries.async_configure(
-            result["flow_id"], HEARTBEAT_INPUT | {CONF_NAME: name}
-        )
-        result = await hass.config_entries.subentries.async_configure(
-            result["flow_id"], {}
-        )
-        await settle(hass)
+        result = await url_step(hass, provider, HEARTBEAT_INPUT | {CONF_NAME: name})
+        result = await configure(hass, result["flow_id"], {})
         assert result["type"] is FlowResultType.CREATE_ENTRY
     for subentry in provider.subentries.values():
         ids.add(subentry.data[CONF_WEBHOOK_ID])
@@ -672,11 +633,7 @@ async def test_flow_url_without_configured_url(
     """No internal URL set: the URL is built from Home Assistant's own IP address."""
     assert hass.config.api is not None
     local = f"http://{hass.config.api.local_ip}:{hass.config.api.port}"
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], HEARTBEAT_INPUT
-    )
-    url = result["description_placeholders"]["url"]
+    url = await shown_url(hass, provider, HEARTBEAT_INPUT)
     assert re.fullmatch(re.escape(local) + r"/api/webhook/[0-9a-f]{64}", url)
 
 
@@ -684,11 +641,7 @@ async def test_flow_url_falls_back_to_the_path(
     hass: HomeAssistant, provider: MockConfigEntry
 ) -> None:
     hass.config.api = None  # Home Assistant does not know its own address
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], HEARTBEAT_INPUT
-    )
-    url = result["description_placeholders"]["url"]
+    url = await shown_url(hass, provider, HEARTBEAT_INPUT)
     assert re.fullmatch(r"/api/webhook/[0-9a-f]{64}", url)
 
 
@@ -697,18 +650,10 @@ async def test_flow_url_for_remote_senders_prefers_external(
 ) -> None:
     hass.config.internal_url = "http://127.0.0.1:8123"
     hass.config.external_url = "https://home.example.org"
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], HEARTBEAT_INPUT | {CONF_LOCAL_ONLY: False}
-    )
-    url = result["description_placeholders"]["url"]
+    url = await shown_url(hass, provider, HEARTBEAT_INPUT | {CONF_LOCAL_ONLY: False})
     assert re.fullmatch(r"https://home\.example\.org/api/webhook/[0-9a-f]{64}", url)
 
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], HEARTBEAT_INPUT
-    )
-    url = result["description_placeholders"]["url"]
+    url = await shown_url(hass, provider, HEARTBEAT_INPUT)
     assert url.startswith("http://127.0.0.1:8123/api/webhook/")
 
 
@@ -716,15 +661,12 @@ async def test_flow_defaults_and_blank_keyword(
     hass: HomeAssistant, provider: MockConfigEntry
 ) -> None:
     before = set(provider.subentries)
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], {CONF_NAME: "Gate", CONF_FAIL_KEYWORD: "   "}
+    result = await url_step(
+        hass, provider, {CONF_NAME: "Gate", CONF_FAIL_KEYWORD: "   "}
     )
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
-    await settle(hass)
+    result = await configure(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    (subentry_id,) = set(provider.subentries) - before
-    data = dict(provider.subentries[subentry_id].data)
+    data = dict(new_subentry(provider, before).data)
     assert data == {
         CONF_KIND: "heartbeat",
         CONF_PERIOD: 300,
@@ -749,9 +691,8 @@ async def test_flow_errors(
     user_input: dict[str, Any],
     errors: dict[str, str],
 ) -> None:
-    result = await start_heartbeat_flow(hass, provider)
-    result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], HEARTBEAT_INPUT | user_input
+    result = await submit_system_form(
+        hass, provider, "heartbeat", HEARTBEAT_INPUT | user_input
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "heartbeat"
@@ -764,24 +705,18 @@ async def test_flow_errors(
 async def test_flow_schema_rejects(
     hass: HomeAssistant, provider: MockConfigEntry, user_input: dict[str, Any]
 ) -> None:
-    result = await start_heartbeat_flow(hass, provider)
+    result = await start_system_flow(hass, provider, "heartbeat")
     with pytest.raises(InvalidData):
-        await hass.config_entries.subentries.async_configure(
-            result["flow_id"], HEARTBEAT_INPUT | user_input
-        )
+        await configure(hass, result["flow_id"], HEARTBEAT_INPUT | user_input)
 
 
 async def test_flow_reconfigure_keeps_the_webhook_id(
     hass: HomeAssistant, provider: MockConfigEntry, beat: Beat
 ) -> None:
     hass.config.internal_url = "http://127.0.0.1:8123"
-    result = await hass.config_entries.subentries.async_init(
-        (provider.entry_id, SUBENTRY_SYSTEM),
-        context={"source": SOURCE_RECONFIGURE, "subentry_id": SYSTEM_ID},
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.subentries.async_configure(
+    result = await start_system_reconfigure(hass, provider, SYSTEM_ID)
+    result = await configure(
+        hass,
         result["flow_id"],
         {
             CONF_NAME: "Panel",
@@ -794,8 +729,7 @@ async def test_flow_reconfigure_keeps_the_webhook_id(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "heartbeat_url"
     assert result["description_placeholders"]["url"].endswith(URL)
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
-    await settle(hass)
+    result = await configure(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert dict(provider.subentries[SYSTEM_ID].data) == {

@@ -1,21 +1,18 @@
 """The internet check: its flows, its coordinator, and the outage causes it decides.
 
 Every internet entry here probes 127.0.0.1 only: the default public targets are
-offered by the form but never submitted (an autouse fixture checks this).
+offered by the form but never submitted (the only_loopback_targets fixture checks this).
 """
 
-from collections.abc import AsyncGenerator, Generator
-from datetime import timedelta
 import json
 from pathlib import Path
 import re
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
     get_schema_suggested_value,
 )
 
@@ -44,36 +41,26 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .conftest import SYSTEM_ID, http_system, internet_entry, provider_entry
+from .helpers import (
+    INTERNET,
+    SYSTEM_ID,
+    advance,
+    internet_entries,
+    provider_entries,
+    settle,
+    setup_http_provider,
+    setup_internet,
+    state,
+)
 from .simulated import LOCALHOST, SimulatedDevice, free_port
 
-INTERNET = "binary_sensor.internet_connection_internet"
 CAUSE = "sensor.alarm_panel_outage_cause"
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
-LOOPBACK_PREFIXES = (f"{LOCALHOST}:", f"http://{LOCALHOST}:", f"https://{LOCALHOST}:")
+
+pytestmark = pytest.mark.usefixtures("only_loopback_targets")
 
 
-# --- fixtures and helpers ------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def only_loopback_targets(hass: HomeAssistant) -> Generator[None]:
-    """No internet entry of a test may probe anything but 127.0.0.1."""
-    yield
-    for entry in internet_entries(hass):
-        targets = entry.options.get("targets") or entry.data.get("targets") or []
-        assert targets, "an internet entry without targets"
-        assert all(t.startswith(LOOPBACK_PREFIXES) for t in targets), targets
-        assert not set(targets) & set(DEFAULT_TARGETS)
-
-
-@pytest.fixture
-async def upstream(socket_enabled: None) -> AsyncGenerator[SimulatedDevice]:
-    """A server on 127.0.0.1 standing in for "the internet" (switchable)."""
-    server = SimulatedDevice()
-    await server.start()
-    yield server
-    await server.stop()
+# --- helpers -------------------------------------------------------------------------
 
 
 def tcp_target(server: SimulatedDevice) -> str:
@@ -84,59 +71,22 @@ def closed_target() -> str:
     return f"{LOCALHOST}:{free_port()}"
 
 
-def internet_entries(hass: HomeAssistant) -> list[ConfigEntry]:
-    return [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.data.get("entry_type") == "internet"
-    ]
-
-
-def provider_entries(hass: HomeAssistant) -> list[ConfigEntry]:
-    return [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.data.get("entry_type") != "internet"
-    ]
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add and set up an entry, and let its first checks finish."""
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
-
-
-async def set_up_internet(hass: HomeAssistant, *targets: str) -> MockConfigEntry:
-    assert targets, "tests always name their (127.0.0.1) targets"
-    return await set_up(hass, internet_entry(*targets))
-
-
-async def set_up_provider(hass: HomeAssistant, device: SimulatedDevice) -> ConfigEntry:
-    return await set_up(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
-
-
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the clock and let every due check run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
-
-
 def coordinator_of(entry: ConfigEntry) -> InternetCoordinator:
     runtime = entry.runtime_data
     assert isinstance(runtime, InternetCoordinator)
     return runtime
+
+
+async def start_provider_flow(hass: HomeAssistant, name: str) -> dict[str, Any]:
+    """A new provider's flow, its name entered."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    return dict(
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"name": name}
+        )
+    )
 
 
 async def take_system_offline(
@@ -144,8 +94,7 @@ async def take_system_offline(
 ) -> None:
     """The HTTP system fails three probes (30 s poll, then 5 s retries)."""
     await device.stop()
-    await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 5)
     assert state(hass, CONNECTIVITY) == STATE_ON
     await advance(hass, freezer, 5)
     assert state(hass, CONNECTIVITY) == STATE_OFF
@@ -160,6 +109,38 @@ async def take_internet_down(
     assert state(hass, INTERNET) == STATE_ON
     await advance(hass, freezer, 5)
     assert state(hass, INTERNET) == STATE_OFF
+
+
+async def system_down_internet_up(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> ConfigEntry:
+    """The internet check answers and the system is offline: its own fault."""
+    internet = await setup_internet(hass, tcp_target(upstream))
+    await setup_http_provider(hass, device.url)
+    await take_system_offline(hass, freezer, device)
+    assert state(hass, CAUSE) == "system"
+    return internet
+
+
+async def staggered_checks(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> ConfigEntry:
+    """Internet checks at +0, +30, +60 s; system probes at +5, +35, +40, +45 s.
+
+    Returns at +30 s, right after the regular internet check.
+    """
+    internet = await setup_internet(hass, upstream.url)
+    await advance(hass, freezer, 5)
+    await setup_http_provider(hass, device.url)
+    await advance(hass, freezer, 25)
+    assert upstream.requests == 2  # the regular check at +30
+    return internet
 
 
 # --- target validation ----------------------------------------------------------------
@@ -196,12 +177,7 @@ def test_is_valid_target(target: str, valid: bool) -> None:
 async def test_first_provider_sets_up_internet_check(
     hass: HomeAssistant, upstream: SimulatedDevice, device_registry: dr.DeviceRegistry
 ) -> None:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"name": "Acme Alarm"}
-    )
+    result = await start_provider_flow(hass, "Acme Alarm")
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "internet"
     assert result["errors"] == {}
@@ -216,7 +192,7 @@ async def test_first_provider_sets_up_internet_check(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Acme Alarm"
     assert result["data"] == {"name": "Acme Alarm"}
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
     [provider] = provider_entries(hass)
     assert provider.state is ConfigEntryState.LOADED
@@ -242,16 +218,11 @@ async def test_first_provider_sets_up_internet_check(
 async def test_second_provider_skips_internet_step(
     hass: HomeAssistant, upstream: SimulatedDevice
 ) -> None:
-    internet = await set_up_internet(hass, tcp_target(upstream))
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"name": "Beta Security"}
-    )
+    internet = await setup_internet(hass, tcp_target(upstream))
+    result = await start_provider_flow(hass, "Beta Security")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Beta Security"
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert internet_entries(hass) == [internet]
     assert internet.options == {"targets": [tcp_target(upstream)]}
 
@@ -260,20 +231,15 @@ async def test_internet_step_when_check_appeared_meanwhile(
     hass: HomeAssistant, upstream: SimulatedDevice
 ) -> None:
     """Two flows started before either finished: only one internet check."""
-    first = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    first = await hass.config_entries.flow.async_configure(
-        first["flow_id"], {"name": "Acme Alarm"}
-    )
+    first = await start_provider_flow(hass, "Acme Alarm")
     assert first["step_id"] == "internet"
-    internet = await set_up_internet(hass, tcp_target(upstream))
+    internet = await setup_internet(hass, tcp_target(upstream))
 
     result = await hass.config_entries.flow.async_configure(
         first["flow_id"], {"targets": [closed_target()]}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert internet_entries(hass) == [internet]
     assert internet.options == {"targets": [tcp_target(upstream)]}  # untouched
     assert len(provider_entries(hass)) == 1
@@ -294,12 +260,7 @@ async def test_internet_step_when_check_appeared_meanwhile(
 async def test_internet_step_rejects_invalid_targets(
     hass: HomeAssistant, upstream: SimulatedDevice, targets: list[str]
 ) -> None:
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"name": "Acme Alarm"}
-    )
+    result = await start_provider_flow(hass, "Acme Alarm")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"targets": targets}
     )
@@ -316,7 +277,7 @@ async def test_internet_step_rejects_invalid_targets(
         result["flow_id"], {"targets": [tcp_target(upstream)]}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert len(internet_entries(hass)) == 1
     assert len(provider_entries(hass)) == 1
 
@@ -330,7 +291,7 @@ async def test_system_step_twice_aborts(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"] == data
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_SYSTEM}, data={"targets": [closed_target()]}
@@ -348,7 +309,7 @@ async def test_options_change_targets(
     hass: HomeAssistant, upstream: SimulatedDevice
 ) -> None:
     closed = closed_target()
-    entry = await set_up_internet(hass, closed)
+    entry = await setup_internet(hass, closed)
     assert coordinator_of(entry).targets == (closed,)
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -369,7 +330,7 @@ async def test_options_change_targets(
         result["flow_id"], {"targets": [f" {upstream.url} ", "", tcp_target(upstream)]}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert entry.options == {"targets": [upstream.url, tcp_target(upstream)]}
     # the entry was reloaded with the new targets, which answer
     assert entry.state is ConfigEntryState.LOADED
@@ -387,7 +348,7 @@ async def test_options_change_targets(
 async def test_options_reject_invalid_targets(
     hass: HomeAssistant, upstream: SimulatedDevice, targets: list[str]
 ) -> None:
-    entry = await set_up_internet(hass, tcp_target(upstream))
+    entry = await setup_internet(hass, tcp_target(upstream))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"targets": targets}
@@ -405,7 +366,7 @@ async def test_options_form_fills_its_description_placeholders(
     )
     description = strings["options"]["step"]["init"]["description"]
     needed = set(re.findall(r"{(\w+)}", description))
-    entry = await set_up_internet(hass, tcp_target(upstream))
+    entry = await setup_internet(hass, tcp_target(upstream))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
     assert needed <= set(result["description_placeholders"] or {})
@@ -414,7 +375,7 @@ async def test_options_form_fills_its_description_placeholders(
 async def test_reconfigure_internet_entry_aborts(
     hass: HomeAssistant, upstream: SimulatedDevice
 ) -> None:
-    entry = await set_up_internet(hass, tcp_target(upstream))
+    entry = await setup_internet(hass, tcp_target(upstream))
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "internet_use_options"
@@ -424,8 +385,8 @@ async def test_reconfigure_internet_entry_aborts(
 async def test_internet_entry_has_no_subentry_types(
     hass: HomeAssistant, upstream: SimulatedDevice, device: SimulatedDevice
 ) -> None:
-    internet = await set_up_internet(hass, tcp_target(upstream))
-    provider = await set_up_provider(hass, device)
+    internet = await setup_internet(hass, tcp_target(upstream))
+    provider = await setup_http_provider(hass, device.url)
     assert internet.supported_subentry_types == {}
     assert set(provider.supported_subentry_types) == {"system"}
 
@@ -440,7 +401,7 @@ async def test_internet_on_while_any_target_answers(
     entity_registry: er.EntityRegistry,
 ) -> None:
     open_target, closed = tcp_target(upstream), closed_target()
-    entry = await set_up_internet(hass, open_target, closed)
+    entry = await setup_internet(hass, open_target, closed)
     coordinator = coordinator_of(entry)
     assert state(hass, INTERNET) == STATE_ON
     assert coordinator.data.reachable == (open_target,)
@@ -482,7 +443,7 @@ async def test_any_http_answer_counts(
 ) -> None:
     """An HTTP target is reachable whatever status it answers with."""
     upstream.status = 503
-    entry = await set_up_internet(hass, upstream.url)
+    entry = await setup_internet(hass, upstream.url)
     assert state(hass, INTERNET) == STATE_ON
     upstream.status = 404
     await advance(hass, freezer, 30)
@@ -491,15 +452,14 @@ async def test_any_http_answer_counts(
     assert upstream.requests == 2
 
     await upstream.stop()
-    await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 5)
     assert state(hass, INTERNET) == STATE_OFF
 
 
 async def test_blip_of_one_failed_check_is_ignored(
     hass: HomeAssistant, upstream: SimulatedDevice, freezer: FrozenDateTimeFactory
 ) -> None:
-    entry = await set_up_internet(hass, tcp_target(upstream))
+    entry = await setup_internet(hass, tcp_target(upstream))
     changes: list[Event[EventStateChangedData]] = []
     hass.bus.async_listen("state_changed", changes.append)
     await upstream.stop()
@@ -515,7 +475,7 @@ async def test_first_check_failing_is_not_reported_up(
     hass: HomeAssistant, socket_enabled: None, freezer: FrozenDateTimeFactory
 ) -> None:
     """No target has ever answered: the internet is not "up" while it is suspect."""
-    entry = await set_up_internet(hass, closed_target(), closed_target())
+    entry = await setup_internet(hass, closed_target(), closed_target())
     assert coordinator_of(entry).update_interval == INTERNET_RETRY
     assert state(hass, INTERNET) == STATE_UNKNOWN
     await advance(hass, freezer, 5)
@@ -528,7 +488,7 @@ async def test_internet_device(
     device_registry: dr.DeviceRegistry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    entry = await set_up_internet(hass, tcp_target(upstream))
+    entry = await setup_internet(hass, tcp_target(upstream))
     device = device_registry.async_get_device_by_identifier(
         (DOMAIN, entry.entry_id), entry.entry_id
     )
@@ -549,14 +509,14 @@ async def test_internet_device(
 async def test_unload_and_reload(
     hass: HomeAssistant, upstream: SimulatedDevice
 ) -> None:
-    entry = await set_up_internet(hass, tcp_target(upstream))
+    entry = await setup_internet(hass, tcp_target(upstream))
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert DATA_INTERNET not in hass.data
     assert state(hass, INTERNET) == STATE_UNAVAILABLE
 
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert hass.data[DATA_INTERNET] is coordinator_of(entry)
     assert state(hass, INTERNET) == STATE_ON
 
@@ -573,8 +533,8 @@ async def test_cause_follows_the_internet(
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
-    await set_up_internet(hass, tcp_target(upstream))
-    await set_up_provider(hass, device)
+    await setup_internet(hass, tcp_target(upstream))
+    await setup_http_provider(hass, device.url)
     cause_entry = entity_registry.async_get(CAUSE)
     assert cause_entry is not None
     assert cause_entry.unique_id == f"{SYSTEM_ID}_cause"
@@ -600,9 +560,7 @@ async def test_cause_follows_the_internet(
 
     # the system recovers: no cause any more
     await device.start()
-    for _ in range(2):
-        await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 30, 5)
     assert state(hass, CONNECTIVITY) == STATE_ON
     assert state(hass, CAUSE) == "none"
     assert len(online) == 1
@@ -616,12 +574,11 @@ async def test_offline_while_internet_down_blames_internet(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    await set_up_internet(hass, tcp_target(upstream))
-    await set_up_provider(hass, device)
+    await setup_internet(hass, tcp_target(upstream))
+    await setup_http_provider(hass, device.url)
     await upstream.stop()
     await device.stop()
-    await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 5)
     assert state(hass, INTERNET) == STATE_OFF
     await advance(hass, freezer, 5)
     assert state(hass, CONNECTIVITY) == STATE_OFF
@@ -639,11 +596,7 @@ async def test_first_system_failure_rechecks_the_internet(
     has the internet re-checked, so the outage is blamed on the internet in time.
     """
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    internet = await set_up_internet(hass, upstream.url)  # checks at +0, +30, +60
-    await advance(hass, freezer, 5)
-    await set_up_provider(hass, device)  # probes at +5, +35, +40, +45
-    await advance(hass, freezer, 25)
-    assert upstream.requests == 2  # the regular check at +30
+    internet = await staggered_checks(hass, freezer, device, upstream)
     await upstream.stop()
     await device.stop()
 
@@ -665,11 +618,7 @@ async def test_later_failures_do_not_recheck_the_internet(
     upstream: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await set_up_internet(hass, upstream.url)
-    await advance(hass, freezer, 5)
-    await set_up_provider(hass, device)
-    await advance(hass, freezer, 25)
-    assert upstream.requests == 2
+    await staggered_checks(hass, freezer, device, upstream)
     await device.stop()
     await advance(hass, freezer, 5)  # +35: first failure, one extra check
     assert upstream.requests == 3
@@ -689,7 +638,7 @@ async def test_cause_unknown_without_internet_check(
     hass: HomeAssistant, device: SimulatedDevice, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    await set_up_provider(hass, device)
+    await setup_http_provider(hass, device.url)
     assert internet_entries(hass) == []
     await take_system_offline(hass, freezer, device)
     assert state(hass, CAUSE) == "unknown"
@@ -702,10 +651,7 @@ async def test_unloading_internet_check_rejudges_causes(
     upstream: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    internet = await set_up_internet(hass, tcp_target(upstream))
-    await set_up_provider(hass, device)
-    await take_system_offline(hass, freezer, device)
-    assert state(hass, CAUSE) == "system"
+    internet = await system_down_internet_up(hass, freezer, device, upstream)
 
     assert await hass.config_entries.async_unload(internet.entry_id)
     await hass.async_block_till_done()
@@ -713,7 +659,7 @@ async def test_unloading_internet_check_rejudges_causes(
 
     # set up again: known again once its first check answers
     assert await hass.config_entries.async_setup(internet.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert state(hass, CAUSE) == "system"
 
     # removed for good: unknown again
@@ -729,17 +675,14 @@ async def test_changing_targets_rejudges_causes(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """New targets that do not answer: after two checks the internet is blamed."""
-    internet = await set_up_internet(hass, tcp_target(upstream))
-    await set_up_provider(hass, device)
-    await take_system_offline(hass, freezer, device)
-    assert state(hass, CAUSE) == "system"
+    internet = await system_down_internet_up(hass, freezer, device, upstream)
 
     result = await hass.config_entries.options.async_init(internet.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"targets": [closed_target()]}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert state(hass, CAUSE) == "unknown"  # the new check has no verdict yet
     await advance(hass, freezer, 5)
     assert state(hass, INTERNET) == STATE_OFF

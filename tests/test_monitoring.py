@@ -1,12 +1,7 @@
 """A system goes offline and comes back: entities, events, timing, restarts."""
 
-from datetime import timedelta
-
 from freezegun.api import FrozenDateTimeFactory
-from pytest_homeassistant_custom_component.common import (
-    async_capture_events,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.provider_watch.const import (
     EVENT_SYSTEM_OFFLINE,
@@ -16,7 +11,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+from .helpers import SYSTEM_ID, advance, setup_http_provider
 from .simulated import SimulatedDevice
 
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
@@ -26,24 +21,13 @@ RESPONSE_TIME = "sensor.alarm_panel_response_time"
 EVENT_ENTITY = "event.alarm_panel_status_change"
 
 
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Move the clock and let every due probe run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def test_online_system_entities(
     hass: HomeAssistant,
     device: SimulatedDevice,
     entity_registry: er.EntityRegistry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
-    entry = await setup_entry(
-        hass, provider_entry({SYSTEM_ID: http_system(device.url)})
-    )
+    entry = await setup_http_provider(hass, device.url)
     assert hass.states.get(CONNECTIVITY).state == STATE_ON
     assert hass.states.get(STATUS).state == "online"
     assert hass.states.get(LAST_SEEN).state != STATE_UNKNOWN
@@ -68,7 +52,7 @@ async def test_goes_offline_after_threshold_and_back(
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
-    await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    await setup_http_provider(hass, device.url)
     await device.stop()
 
     await advance(hass, freezer, 30)  # regular poll fails: suspect, still "on"
@@ -93,8 +77,7 @@ async def test_goes_offline_after_threshold_and_back(
     # while offline the regular interval applies again, and nothing is re-announced
     await advance(hass, freezer, 5)
     assert device.requests == 1  # only the setup probe ever reached the device
-    for _ in range(4):
-        await advance(hass, freezer, 30)
+    await advance(hass, freezer, 30, 30, 30, 30)
     assert len(offline) == 1
 
     await device.start()
@@ -115,10 +98,9 @@ async def test_blip_shorter_than_threshold_is_silent(
     hass: HomeAssistant, device: SimulatedDevice, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    await setup_entry(hass, provider_entry({SYSTEM_ID: http_system(device.url)}))
+    await setup_http_provider(hass, device.url)
     device.status = 503
-    await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 5)
     assert hass.states.get(STATUS).state == "pending"
     device.status = 200
     await advance(hass, freezer, 5)
@@ -130,16 +112,16 @@ async def test_http_reasons(
     hass: HomeAssistant, device: SimulatedDevice, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    system = http_system(device.url, keyword="system OK", failures_before_offline=1)
-    await setup_entry(hass, provider_entry({SYSTEM_ID: system}))
+    await setup_http_provider(
+        hass, device.url, keyword="system OK", failures_before_offline=1
+    )
     assert hass.states.get(STATUS).state == "online"
     device.body = "maintenance page"
     await advance(hass, freezer, 30)
     assert offline[-1].data["reason"] == "keyword not found"
 
     device.body = "system OK"
-    await advance(hass, freezer, 30)
-    await advance(hass, freezer, 5)
+    await advance(hass, freezer, 30, 5)
     assert hass.states.get(STATUS).state == "online"
     device.status = 503
     await advance(hass, freezer, 30)

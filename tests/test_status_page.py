@@ -3,24 +3,18 @@
 A real Statuspage v2 server runs on 127.0.0.1; nothing leaves the machine.
 """
 
-from collections.abc import AsyncGenerator, Generator
-from datetime import datetime, timedelta
-import json
-from typing import Any, Literal
+from datetime import timedelta
+from typing import Any
 
-from aiohttp import web
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
-    get_schema_suggested_value,
 )
 
-from custom_components.provider_watch.const import DOMAIN, EVENT_SYSTEM_OFFLINE
+from custom_components.provider_watch.const import EVENT_SYSTEM_OFFLINE
 from custom_components.provider_watch.coordinator import ProviderRuntimeData
-from custom_components.provider_watch.internet import DEFAULT_TARGETS
 from custom_components.provider_watch.status_page import (
     STATUS_PAGE_INTERVAL,
     StatusPageCoordinator,
@@ -30,241 +24,42 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
-from homeassistant.util import dt as dt_util
 
-from .conftest import SYSTEM_ID, http_system, internet_entry, provider_entry
+from .helpers import (
+    INTERNET,
+    SYSTEM_ID,
+    advance,
+    attributes,
+    http_system,
+    provider_entry,
+    settle,
+    setup_entry,
+    setup_internet,
+    state,
+    suggested,
+)
 from .simulated import LOCALHOST, SimulatedDevice, free_port
+from .statuspage_server import (
+    API,
+    CLOUD_GROUP,
+    DASHBOARD,
+    MOBILE_APP,
+    NAMES,
+    WEBHOOKS,
+    Mode,
+    StatusPageServer,
+)
 
 PROBLEM = "binary_sensor.acme_alarm_provider_cloud"
 INCIDENT = "sensor.acme_alarm_current_incident"
 CAUSE = "sensor.alarm_panel_outage_cause"
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
-INTERNET = "binary_sensor.internet_connection_internet"
-
-PAGE_ID = "kctbh9vrtdwd"
-# component ids shaped like a real page's
-CLOUD_GROUP = "7dnlhl9gmvpg"  # a group: "Cloud", holding API and WEBHOOKS
-API = "b13yz5g2cw10"
-WEBHOOKS = "9c0cr3f53ph4"
-DASHBOARD = "zr1yt0j8p3bd"
-MOBILE_APP = "1gs5cb4fgmwp"
-NAMES = {
-    CLOUD_GROUP: "Cloud",
-    API: "Alarm API",
-    WEBHOOKS: "Webhooks",
-    DASHBOARD: "Dashboard",
-    MOBILE_APP: "Mobile app",
-}
 PICKED = [API, DASHBOARD]  # WEBHOOKS and MOBILE_APP are not picked
 
-type Mode = Literal["json", "403", "429", "html"]
-
-
-# --- a Statuspage v2 server on 127.0.0.1 ---------------------------------------------
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-class StatusPage:
-    """Serves /api/v2/summary.json like Atlassian Statuspage; every part switchable."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.statuses = dict.fromkeys(NAMES, "operational")
-        self.incidents: list[dict[str, Any]] = []
-        self.maintenances: list[dict[str, Any]] = []
-        self.mode: Mode = "json"
-        self.retry_after: str | None = None
-        self.requests = 0
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        """The page's address as people type it."""
-        return f"http://{LOCALHOST}:{self.port}"
-
-    def add_incident(self, name: str, impact: str = "major") -> None:
-        """A new unresolved incident; the page lists the newest first."""
-        ident = f"inc{len(self.incidents)}"
-        now = _iso(dt_util.utcnow())
-        self.incidents.insert(
-            0,
-            {
-                "id": ident,
-                "name": name,
-                "status": "investigating",
-                "created_at": now,
-                "updated_at": now,
-                "monitoring_at": None,
-                "resolved_at": None,
-                "impact": impact,
-                "shortlink": "https://stspg.io/x1",
-                "started_at": now,
-                "page_id": PAGE_ID,
-                "incident_updates": [
-                    {
-                        "id": f"{ident}u",
-                        "status": "investigating",
-                        "body": "We are investigating.",
-                        "incident_id": ident,
-                        "created_at": now,
-                        "display_at": now,
-                        "affected_components": None,
-                    }
-                ],
-                "components": [],
-            },
-        )
-
-    def add_maintenance(
-        self,
-        name: str,
-        status: str,
-        component_ids: list[str],
-        window: tuple[timedelta, timedelta] = (timedelta(hours=-1), timedelta(hours=1)),
-    ) -> None:
-        """A maintenance; its window is relative to the (frozen) time of the call."""
-        now = dt_util.utcnow()
-        self.maintenances.append(
-            {
-                "id": f"mnt{len(self.maintenances)}",
-                "name": name,
-                "status": status,
-                "window": (now + window[0], now + window[1]),
-                "component_ids": component_ids,
-            }
-        )
-
-    def _component(self, ident: str) -> dict[str, Any]:
-        group = ident == CLOUD_GROUP
-        data: dict[str, Any] = {
-            "id": ident,
-            "name": NAMES[ident],
-            "status": self.statuses[ident],
-            "created_at": "2019-01-10T16:06:25.112Z",
-            "updated_at": "2026-05-04T11:58:03.431Z",
-            "position": 1,
-            "description": None,
-            "showcase": False,
-            "start_date": "2019-01-10",
-            "group_id": CLOUD_GROUP if ident in (API, WEBHOOKS) else None,
-            "page_id": PAGE_ID,
-            "group": group,
-            "only_show_if_degraded": False,
-        }
-        if group:
-            data["components"] = [API, WEBHOOKS]
-        return data
-
-    def _maintenance(self, spec: dict[str, Any]) -> dict[str, Any]:
-        start, end = spec["window"]
-        return {
-            "id": spec["id"],
-            "name": spec["name"],
-            "status": spec["status"],
-            "created_at": "2026-04-20T09:00:00.000Z",
-            "updated_at": "2026-04-20T09:00:00.000Z",
-            "monitoring_at": None,
-            "resolved_at": None,
-            "impact": "maintenance",
-            "shortlink": "https://stspg.io/m1",
-            "started_at": _iso(start),
-            "page_id": PAGE_ID,
-            "incident_updates": [],
-            "components": [
-                self._component(cid) | {"status": "under_maintenance"}
-                for cid in spec["component_ids"]
-            ],
-            "scheduled_for": _iso(start),
-            "scheduled_until": _iso(end),
-        }
-
-    def summary(self) -> dict[str, Any]:
-        now = dt_util.utcnow()
-        return {
-            "page": {
-                "id": PAGE_ID,
-                "name": "Acme Alarm",
-                "url": "https://status.acme-alarm.example",
-                "time_zone": "Etc/UTC",
-                "updated_at": _iso(now),
-            },
-            "status": {"indicator": "none", "description": "All Systems Operational"},
-            "components": [self._component(ident) for ident in NAMES],
-            "incidents": self.incidents,
-            "scheduled_maintenances": [
-                self._maintenance(spec) for spec in self.maintenances
-            ],
-        }
-
-    async def _handle(self, _request: web.Request) -> web.StreamResponse:
-        self.requests += 1
-        if self.mode == "403":
-            return web.Response(status=403, text="Forbidden")
-        if self.mode == "429":
-            headers = {"Retry-After": self.retry_after} if self.retry_after else {}
-            return web.Response(status=429, text="Too Many Requests", headers=headers)
-        if self.mode == "html":
-            return web.Response(
-                text="<!DOCTYPE html><html><body>Status</body></html>",
-                content_type="text/html",
-            )
-        return web.Response(
-            body=json.dumps(self.summary()).encode(), content_type="application/json"
-        )
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/api/v2/summary.json", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, LOCALHOST, self.port).start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-
-@pytest.fixture
-async def page(socket_enabled: None) -> AsyncGenerator[StatusPage]:
-    server = StatusPage()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def upstream(socket_enabled: None) -> AsyncGenerator[SimulatedDevice]:
-    """A server on 127.0.0.1 that the internet check probes."""
-    server = SimulatedDevice()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture(autouse=True)
-def only_loopback_targets(hass: HomeAssistant) -> Generator[None]:
-    """No internet entry of a test may probe anything but 127.0.0.1."""
-    yield
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.data.get("entry_type") == "internet":
-            targets = entry.options["targets"]
-            assert all(t.startswith(f"{LOCALHOST}:") for t in targets), targets
-            assert not set(targets) & set(DEFAULT_TARGETS)
+pytestmark = pytest.mark.usefixtures("only_loopback_targets")
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
 
 
 async def set_up_provider(
@@ -273,33 +68,20 @@ async def set_up_provider(
     systems: dict[str, dict[str, Any]] | None = None,
 ) -> MockConfigEntry:
     """The provider "Acme Alarm", with status page options and systems."""
-    entry = provider_entry(systems or {})
-    entry.add_to_hass(hass)
-    if options is not None:
-        hass.config_entries.async_update_entry(entry, options=options)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.state is ConfigEntryState.LOADED
-    return entry
+    return await setup_entry(hass, provider_entry(systems or {}, options=options))
 
 
-def page_options(page: StatusPage, picked: list[str] | None = None) -> dict[str, Any]:
+def page_options(
+    page: StatusPageServer, picked: list[str] | None = None
+) -> dict[str, Any]:
     return {
-        "status_page": page.url,
+        "status_page": page.base,
         "status_components": PICKED if picked is None else picked,
     }
 
 
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def next_page_read(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, page: StatusPage
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, page: StatusPageServer
 ) -> None:
     """Move the clock in 30 s steps until the page has been read once more."""
     before = page.requests
@@ -309,18 +91,6 @@ async def next_page_read(
             assert page.requests == before + 1
             return
     pytest.fail("the status page was not read within 5 minutes")
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return current.state
-
-
-def attributes(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
-    current = hass.states.get(entity_id)
-    assert current is not None, entity_id
-    return dict(current.attributes)
 
 
 def status_page_of(entry: ConfigEntry) -> StatusPageCoordinator | None:
@@ -347,11 +117,25 @@ def select_options(result: dict[str, Any]) -> list[tuple[str, str]]:
     pytest.fail("no status_components field")
 
 
+async def internet_up_and_page_problem(
+    hass: HomeAssistant,
+    page: StatusPageServer,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    """The internet check answers, a picked component is down, the system online."""
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    page.statuses[API] = "major_outage"
+    await set_up_provider(
+        hass, page_options(page), {SYSTEM_ID: http_system(device.url)}
+    )
+
+
 # --- options flow ---------------------------------------------------------------------
 
 
 async def test_options_pick_components(
-    hass: HomeAssistant, page: StatusPage, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, page: StatusPageServer, entity_registry: er.EntityRegistry
 ) -> None:
     entry = await set_up_provider(hass)
     assert status_page_of(entry) is None
@@ -360,7 +144,7 @@ async def test_options_pick_components(
     result = await start_options(hass, entry)
     assert result["description_placeholders"] == {"reason": ""}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"status_page": f"  {page.url}  "}
+        result["flow_id"], {"status_page": f"  {page.base}  "}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "components"
@@ -372,23 +156,20 @@ async def test_options_pick_components(
         (DASHBOARD, "Dashboard"),
         (MOBILE_APP, "Mobile app"),
     ]
-    suggested = get_schema_suggested_value(
-        result["data_schema"].schema, "status_components"
-    )
-    assert suggested == []
+    assert suggested(result, "status_components") == []
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"status_components": PICKED}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.options == {"status_page": page.url, "status_components": PICKED}
+    await settle(hass)
+    assert entry.options == {"status_page": page.base, "status_components": PICKED}
 
     # the entry was reloaded: its status page is watched now
     assert entry.state is ConfigEntryState.LOADED
     coordinator = status_page_of(entry)
     assert coordinator is not None
-    assert coordinator.url == f"{page.url}/api/v2/summary.json"
+    assert coordinator.url == page.url
     assert coordinator.component_ids == tuple(PICKED)
     assert page.requests == 2
     assert state(hass, PROBLEM) == STATE_OFF
@@ -402,32 +183,26 @@ async def test_options_pick_components(
 
     # opened again: the page and the picked components are suggested
     result = await start_options(hass, entry)
-    assert (
-        get_schema_suggested_value(result["data_schema"].schema, "status_page")
-        == page.url
-    )
+    assert suggested(result, "status_page") == page.base
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"status_page": f"{page.url}/api/v2/summary.json"}
+        result["flow_id"], {"status_page": page.url}
     )
     assert result["step_id"] == "components"
-    suggested = get_schema_suggested_value(
-        result["data_schema"].schema, "status_components"
-    )
-    assert suggested == PICKED
+    assert suggested(result, "status_components") == PICKED
 
 
 async def test_options_pick_none_watches_every_component(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = await set_up_provider(hass)
     result = await start_options(hass, entry)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"status_page": page.url}
+        result["flow_id"], {"status_page": page.base}
     )
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.options == {"status_page": page.url, "status_components": []}
+    await settle(hass)
+    assert entry.options == {"status_page": page.base, "status_components": []}
     coordinator = status_page_of(entry)
     assert coordinator is not None
     assert coordinator.component_ids is None
@@ -439,18 +214,15 @@ async def test_options_pick_none_watches_every_component(
 
 
 async def test_options_components_no_longer_on_the_page(
-    hass: HomeAssistant, page: StatusPage
+    hass: HomeAssistant, page: StatusPageServer
 ) -> None:
     """A picked component the page no longer lists is not suggested again."""
     entry = await set_up_provider(hass, page_options(page, [API, "gone0000000"]))
     result = await start_options(hass, entry)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"status_page": page.url}
+        result["flow_id"], {"status_page": page.base}
     )
-    suggested = get_schema_suggested_value(
-        result["data_schema"].schema, "status_components"
-    )
-    assert suggested == [API]
+    assert suggested(result, "status_components") == [API]
 
 
 @pytest.mark.parametrize(
@@ -459,7 +231,7 @@ async def test_options_components_no_longer_on_the_page(
     ids=["empty", "spaces", "left out"],
 )
 async def test_options_blank_page_clears(
-    hass: HomeAssistant, page: StatusPage, user_input: dict[str, Any]
+    hass: HomeAssistant, page: StatusPageServer, user_input: dict[str, Any]
 ) -> None:
     entry = await set_up_provider(hass, page_options(page))
     assert status_page_of(entry) is not None
@@ -470,7 +242,7 @@ async def test_options_blank_page_clears(
         result["flow_id"], user_input
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert entry.options == {}
     assert entry.state is ConfigEntryState.LOADED
     assert status_page_of(entry) is None
@@ -480,14 +252,14 @@ async def test_options_blank_page_clears(
 
 
 async def test_options_blank_page_removes_its_entities(
-    hass: HomeAssistant, page: StatusPage, entity_registry: er.EntityRegistry
+    hass: HomeAssistant, page: StatusPageServer, entity_registry: er.EntityRegistry
 ) -> None:
     entry = await set_up_provider(hass, page_options(page))
     result = await start_options(hass, entry)
     await hass.config_entries.options.async_configure(
         result["flow_id"], {"status_page": ""}
     )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
     assert entity_registry.async_get(PROBLEM) is None
     assert entity_registry.async_get(INCIDENT) is None
 
@@ -497,7 +269,7 @@ async def test_options_blank_page_removes_its_entities(
     ["not a url", "ftp://status.example.com", "http://", "http://exa mple.com"],
 )
 async def test_options_invalid_url(
-    hass: HomeAssistant, page: StatusPage, url: str
+    hass: HomeAssistant, page: StatusPageServer, url: str
 ) -> None:
     entry = await set_up_provider(hass)
     result = await start_options(hass, entry)
@@ -522,10 +294,10 @@ async def test_options_invalid_url(
     ids=["403", "429", "html", "closed port"],
 )
 async def test_options_unreadable_page(
-    hass: HomeAssistant, page: StatusPage, mode: Mode | None, reason: str
+    hass: HomeAssistant, page: StatusPageServer, mode: Mode | None, reason: str
 ) -> None:
     entry = await set_up_provider(hass)
-    url = page.url
+    url = page.base
     if mode is None:
         url = f"http://{LOCALHOST}:{free_port()}"
     else:
@@ -539,15 +311,13 @@ async def test_options_unreadable_page(
     assert result["errors"] == {"status_page": "status_page_unreadable"}
     assert result["description_placeholders"] == {"reason": f"\n\n**{reason}**"}
     # what was typed stays in the form
-    assert (
-        get_schema_suggested_value(result["data_schema"].schema, "status_page") == url
-    )
+    assert suggested(result, "status_page") == url
     assert entry.options == {}
 
     # fixed on the page's side: the next try goes on
     page.mode = "json"
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"status_page": page.url}
+        result["flow_id"], {"status_page": page.base}
     )
     assert result["step_id"] == "components"
 
@@ -556,7 +326,7 @@ async def test_options_unreadable_page(
 
 
 async def test_provider_cloud_problem(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     await set_up_provider(hass, page_options(page))
     assert state(hass, PROBLEM) == STATE_OFF
@@ -594,7 +364,7 @@ async def test_provider_cloud_problem(
 
 
 async def test_polled_every_five_minutes(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = await set_up_provider(hass, page_options(page))
     coordinator = status_page_of(entry)
@@ -615,7 +385,10 @@ async def test_polled_every_five_minutes(
 
 @pytest.mark.parametrize("mode", ["403", "429", "html"])
 async def test_unreadable_page_is_unknown_never_a_problem(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory, mode: Mode
+    hass: HomeAssistant,
+    page: StatusPageServer,
+    freezer: FrozenDateTimeFactory,
+    mode: Mode,
 ) -> None:
     page.statuses[API] = "major_outage"
     page.add_incident("Alarm API down")
@@ -639,7 +412,7 @@ async def test_unreadable_page_is_unknown_never_a_problem(
 
 
 async def test_unreadable_from_the_start(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     page.mode = "403"
     page.statuses[API] = "major_outage"
@@ -651,7 +424,7 @@ async def test_unreadable_from_the_start(
 
 
 async def test_page_going_away_is_unknown(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     await set_up_provider(hass, page_options(page))
     assert state(hass, PROBLEM) == STATE_OFF
@@ -661,7 +434,7 @@ async def test_page_going_away_is_unknown(
 
 
 async def test_retry_after_stretches_the_interval(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     entry = await set_up_provider(hass, page_options(page))
     coordinator = status_page_of(entry)
@@ -690,7 +463,7 @@ async def test_retry_after_stretches_the_interval(
 
 
 async def test_incident_sensor_shows_the_newest(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     await set_up_provider(hass, page_options(page))
     assert state(hass, INCIDENT) == STATE_UNKNOWN
@@ -708,7 +481,7 @@ async def test_incident_sensor_shows_the_newest(
 
 
 async def test_maintenance_attribute(
-    hass: HomeAssistant, page: StatusPage, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, page: StatusPageServer, freezer: FrozenDateTimeFactory
 ) -> None:
     hour = timedelta(hours=1)
     page.add_maintenance("Dashboard upgrade", "in_progress", [DASHBOARD])
@@ -739,25 +512,20 @@ async def test_maintenance_attribute(
 
 async def test_cause_provider_cloud_then_system(
     hass: HomeAssistant,
-    page: StatusPage,
+    page: StatusPageServer,
     device: SimulatedDevice,
     upstream: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
-    await set_up(hass, internet_entry(f"{LOCALHOST}:{upstream.port}"))
-    page.statuses[API] = "major_outage"
-    await set_up_provider(
-        hass, page_options(page), {SYSTEM_ID: http_system(device.url)}
-    )
+    await internet_up_and_page_problem(hass, page, device, upstream)
     assert state(hass, INTERNET) == STATE_ON
     assert state(hass, PROBLEM) == STATE_ON
     assert state(hass, CAUSE) == "none"  # online: no cause
 
     # the system goes offline while the page reports a picked component down
     await device.stop()
-    for seconds in (30, 5, 5):
-        await advance(hass, freezer, seconds)
+    await advance(hass, freezer, 30, 5, 5)
     assert state(hass, CONNECTIVITY) == STATE_OFF
     assert state(hass, CAUSE) == "provider_cloud"
     assert [event.data["cause"] for event in offline] == ["provider_cloud"]
@@ -788,20 +556,15 @@ async def test_cause_provider_cloud_then_system(
 
 async def test_cause_internet_down_beats_status_page(
     hass: HomeAssistant,
-    page: StatusPage,
+    page: StatusPageServer,
     device: SimulatedDevice,
     upstream: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    await set_up(hass, internet_entry(f"{LOCALHOST}:{upstream.port}"))
-    page.statuses[API] = "major_outage"
-    await set_up_provider(
-        hass, page_options(page), {SYSTEM_ID: http_system(device.url)}
-    )
+    await internet_up_and_page_problem(hass, page, device, upstream)
     await device.stop()
     await upstream.stop()
-    for seconds in (30, 5, 5):
-        await advance(hass, freezer, seconds)
+    await advance(hass, freezer, 30, 5, 5)
     assert state(hass, INTERNET) == STATE_OFF
     assert state(hass, PROBLEM) == STATE_ON  # last read, before the internet failed
     assert state(hass, CAUSE) == "internet"

@@ -1,13 +1,10 @@
 """Statuspage v2 summary.json: parsing, relevance, and fetches from a real server."""
 
 import asyncio
-from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 import json
-from typing import Any
 
-from aiohttp import web
 import pytest
 
 from custom_components.provider_watch.sources.statuspage import (
@@ -28,214 +25,19 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .simulated import LOCALHOST, free_port
+from .statuspage_server import (
+    API,
+    CLOUD_GROUP,
+    DASHBOARD,
+    MOBILE_APP,
+    WEBHOOKS,
+    StatusPageServer,
+    incident,
+    maintenance,
+    summary,
+)
 
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
-PAGE_ID = "y2j98763l56x"
-
-# component ids as a real page has them
-API = "b13yz5g2cw10"
-WEBHOOKS = "9c0cr3f53ph4"
-DASHBOARD = "zr1yt0j8p3bd"
-CLOUD_GROUP = "7dnlhl9gmvpg"  # group holding API and WEBHOOKS
-MOBILE_APP = "1gs5cb4fgmwp"
-
-
-def iso(moment: datetime) -> str:
-    """A timestamp the way Statuspage writes it."""
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def component(
-    ident: str,
-    name: str,
-    status: Any = "operational",
-    *,
-    group_id: str | None = None,
-    members: list[str] | None = None,
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": ident,
-        "name": name,
-        "status": status,
-        "created_at": "2019-01-10T16:06:25.112Z",
-        "updated_at": "2026-05-04T11:58:03.431Z",
-        "position": 1,
-        "description": None,
-        "showcase": False,
-        "start_date": "2019-01-10",
-        "group_id": group_id,
-        "page_id": PAGE_ID,
-        "group": members is not None,
-        "only_show_if_degraded": False,
-    }
-    if members is not None:
-        data["components"] = members
-    return data
-
-
-def incident(ident: str, name: str, status: str, impact: str) -> dict[str, Any]:
-    return {
-        "id": ident,
-        "name": name,
-        "status": status,
-        "created_at": "2026-05-04T11:40:00.000Z",
-        "updated_at": "2026-05-04T11:52:00.000Z",
-        "monitoring_at": None,
-        "resolved_at": None,
-        "impact": impact,
-        "shortlink": "https://stspg.io/abcd",
-        "started_at": "2026-05-04T11:40:00.000Z",
-        "page_id": PAGE_ID,
-        "incident_updates": [
-            {
-                "id": "upd1",
-                "status": status,
-                "body": "We are investigating reports of failed logins.",
-                "incident_id": ident,
-                "created_at": "2026-05-04T11:40:00.000Z",
-                "display_at": "2026-05-04T11:40:00.000Z",
-                "affected_components": None,
-            }
-        ],
-        "components": [],
-    }
-
-
-def maintenance(
-    ident: str,
-    name: str,
-    status: str,
-    window: tuple[datetime, datetime],
-    component_ids: list[str],
-) -> dict[str, Any]:
-    start, end = window
-    return {
-        "id": ident,
-        "name": name,
-        "status": status,
-        "created_at": "2026-04-20T09:00:00.000Z",
-        "updated_at": "2026-04-20T09:00:00.000Z",
-        "monitoring_at": None,
-        "resolved_at": None,
-        "impact": "maintenance",
-        "shortlink": "https://stspg.io/efgh",
-        "started_at": iso(start),
-        "page_id": PAGE_ID,
-        "incident_updates": [],
-        "components": [
-            component(cid, f"component {cid}", "under_maintenance")
-            for cid in component_ids
-        ],
-        "scheduled_for": iso(start),
-        "scheduled_until": iso(end),
-    }
-
-
-def summary(
-    statuses: dict[str, Any] | None = None,
-    *,
-    indicator: str = "none",
-    incidents: list[dict[str, Any]] | None = None,
-    maintenances: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """A realistic summary.json; statuses overrides component statuses by id."""
-    status_of = {API: "operational", WEBHOOKS: "operational"} | (statuses or {})
-    status_of.setdefault(DASHBOARD, "operational")
-    status_of.setdefault(MOBILE_APP, "operational")
-    status_of.setdefault(CLOUD_GROUP, "operational")
-    return {
-        "page": {
-            "id": PAGE_ID,
-            "name": "Acme Alarm",
-            "url": "https://status.acme-alarm.example",
-            "time_zone": "Etc/UTC",
-            "updated_at": "2026-05-04T11:58:03.431Z",
-        },
-        "status": {"indicator": indicator, "description": "All Systems Operational"},
-        "components": [
-            component(
-                CLOUD_GROUP, "Cloud", status_of[CLOUD_GROUP], members=[API, WEBHOOKS]
-            ),
-            component(API, "Alarm API", status_of[API], group_id=CLOUD_GROUP),
-            component(WEBHOOKS, "Webhooks", status_of[WEBHOOKS], group_id=CLOUD_GROUP),
-            component(DASHBOARD, "Dashboard", status_of[DASHBOARD]),
-            component(MOBILE_APP, "Mobile app", status_of[MOBILE_APP]),
-        ],
-        "incidents": incidents or [],
-        "scheduled_maintenances": maintenances or [],
-    }
-
-
-class StatusPageServer:
-    """A Statuspage-like HTTP server on 127.0.0.1."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.status = 200
-        self.body: bytes = json.dumps(summary()).encode()
-        self.content_type = "application/json"
-        self.headers: dict[str, str] = {}
-        self.chunked = False  # stream the body without a Content-Length
-        self.hang = False  # accept the request but never answer
-        self.accept: str | None = None
-        self._release = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{LOCALHOST}:{self.port}/api/v2/summary.json"
-
-    def serve(self, data: object) -> None:
-        self.body = json.dumps(data).encode()
-
-    async def _summary(self, request: web.Request) -> web.StreamResponse:
-        self.accept = request.headers.get("Accept")
-        if self.hang:
-            await self._release.wait()
-        if not self.chunked:
-            return web.Response(
-                status=self.status,
-                body=self.body,
-                content_type=self.content_type,
-                headers=self.headers,
-            )
-        response = web.StreamResponse(status=self.status, headers=self.headers)
-        response.content_type = self.content_type
-        response.enable_chunked_encoding()
-        await response.prepare(request)
-        for start in range(0, len(self.body), 64 * 1024):
-            await response.write(self.body[start : start + 64 * 1024])
-        await response.write_eof()
-        return response
-
-    async def _moved(self, _request: web.Request) -> web.StreamResponse:
-        raise web.HTTPMovedPermanently("/api/v2/summary.json")
-
-    async def _loop(self, _request: web.Request) -> web.StreamResponse:
-        raise web.HTTPFound("/loop")
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/api/v2/summary.json", self._summary)
-        app.router.add_get("/moved", self._moved)
-        app.router.add_get("/loop", self._loop)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, LOCALHOST, self.port).start()
-
-    async def stop(self) -> None:
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-
-@pytest.fixture
-async def page(socket_enabled: None) -> AsyncGenerator[StatusPageServer]:
-    server = StatusPageServer()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def fetch(hass: HomeAssistant, url: str, timeout: float = 5) -> StatusPageResult:
@@ -496,7 +298,7 @@ async def test_unknown_status_strings(
 
 
 async def test_follows_redirects(hass: HomeAssistant, page: StatusPageServer) -> None:
-    result = await fetch(hass, f"http://{LOCALHOST}:{page.port}/moved")
+    result = await fetch(hass, f"{page.base}/moved")
     assert result.report is not None
 
 
@@ -573,7 +375,7 @@ async def test_http_5xx(
 
 
 async def test_http_404(hass: HomeAssistant, page: StatusPageServer) -> None:
-    result = await fetch(hass, f"http://{LOCALHOST}:{page.port}/api/v2/nope.json")
+    result = await fetch(hass, f"{page.base}/api/v2/nope.json")
     assert result.unknown_reason == "status page answered HTTP 404"
 
 
@@ -665,7 +467,7 @@ async def test_broken_http(
 
 
 async def test_redirect_loop(hass: HomeAssistant, page: StatusPageServer) -> None:
-    result = await fetch(hass, f"http://{LOCALHOST}:{page.port}/loop")
+    result = await fetch(hass, f"{page.base}/loop")
     assert result == StatusPageResult(
         None, "status page unreachable: too many redirects", None
     )

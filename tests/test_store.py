@@ -6,7 +6,7 @@ import pytest
 
 from homeassistant.core import HomeAssistant
 
-from .conftest import SYSTEM_ID, http_system, provider_entry, setup_entry
+from .helpers import SYSTEM_ID, http_system, provider_entry, setup_entry
 from .simulated import SimulatedDevice
 
 
