@@ -1,4 +1,7 @@
-"""Status, cause, last seen, response time of each system; the provider's incident."""
+"""Sensors of each system (status, cause, last seen, response time, figures).
+
+The provider's device gets the incident of its status page and its own figures.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,14 +15,17 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EntityCategory, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ProviderRuntimeData, SystemCoordinator
 from .core.cause import Cause
+from .core.figures import Figures
 from .core.state import SystemState
-from .entity import EntryEntity, SystemEntity
+from .entity import EntryEntity, SystemEntity, system_device_info
+from .history import FiguresCoordinator, ProviderFigures, SystemFigures
 from .status_page import StatusPageCoordinator
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
@@ -83,6 +89,87 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
 INCIDENT = SensorEntityDescription(key="incident", translation_key="incident")
 
 
+# --- uptime figures (from the outage history) -------------------------------------
+
+
+def _uptime(figures: Figures) -> float | None:
+    uptime = figures.uptime
+    return round(uptime, 4) if uptime is not None else None
+
+
+def _minutes(seconds: float) -> float:
+    return round(seconds / 60, 2)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FigureSensorEntityDescription(SensorEntityDescription):
+    """A figure of a system (or of the provider)."""
+
+    value_fn: Callable[[SystemFigures], float | int | None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderFigureSensorEntityDescription(SensorEntityDescription):
+    """A figure of the provider as a whole."""
+
+    value_fn: Callable[[ProviderFigures], float | int | None]
+
+
+def _figure(
+    key: str,
+    value_fn: Callable[[SystemFigures], float | int | None],
+    unit: str | None,
+) -> FigureSensorEntityDescription:
+    return FigureSensorEntityDescription(
+        key=key,
+        translation_key=key,
+        state_class=SensorStateClass.MEASUREMENT,
+        device_class=SensorDeviceClass.DURATION if unit == UnitOfTime.MINUTES else None,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=_PRECISION.get(unit),
+        value_fn=value_fn,
+    )
+
+
+def _provider_figure(
+    key: str,
+    value_fn: Callable[[ProviderFigures], float | int | None],
+    unit: str | None,
+) -> ProviderFigureSensorEntityDescription:
+    return ProviderFigureSensorEntityDescription(
+        key=key,
+        translation_key=f"provider_{key}",
+        state_class=SensorStateClass.MEASUREMENT,
+        device_class=SensorDeviceClass.DURATION if unit == UnitOfTime.MINUTES else None,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=_PRECISION.get(unit),
+        value_fn=value_fn,
+    )
+
+
+_PRECISION: dict[str | None, int] = {PERCENTAGE: 2, UnitOfTime.MINUTES: 0}
+
+FIGURE_SENSORS: tuple[FigureSensorEntityDescription, ...] = (
+    _figure("uptime_24h", lambda f: _uptime(f.day), PERCENTAGE),
+    _figure("uptime_7d", lambda f: _uptime(f.week), PERCENTAGE),
+    _figure("uptime_30d", lambda f: _uptime(f.month), PERCENTAGE),
+    _figure("outages_30d", lambda f: f.month.outages, None),
+    _figure("downtime_30d", lambda f: _minutes(f.month.downtime), UnitOfTime.MINUTES),
+    _figure(
+        "longest_outage_30d", lambda f: _minutes(f.month.longest), UnitOfTime.MINUTES
+    ),
+    _figure("current_outage", lambda f: _minutes(f.current_outage), UnitOfTime.MINUTES),
+)
+
+PROVIDER_FIGURE_SENSORS: tuple[ProviderFigureSensorEntityDescription, ...] = (
+    _provider_figure("uptime_30d", lambda f: _uptime(f.month), PERCENTAGE),
+    _provider_figure("outages_30d", lambda f: f.month.outages, None),
+    _provider_figure(
+        "downtime_30d", lambda f: _minutes(f.month.downtime), UnitOfTime.MINUTES
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: ConfigEntry[Any],
@@ -94,11 +181,22 @@ async def async_setup_entry(
         return
     if runtime.status_page is not None:
         async_add_entities([ProviderIncident(runtime.status_page, entry, INCIDENT)])
-    for system_id, coordinator in runtime.systems.items():
+    figures = runtime.figures
+    if figures is not None:
         async_add_entities(
-            [SystemSensor(coordinator, description) for description in SENSORS],
-            config_subentry_id=system_id,
+            ProviderFigureSensor(figures, entry, description)
+            for description in PROVIDER_FIGURE_SENSORS
         )
+    for system_id, coordinator in runtime.systems.items():
+        entities: list[SensorEntity] = [
+            SystemSensor(coordinator, description) for description in SENSORS
+        ]
+        if figures is not None:
+            entities += [
+                SystemFigureSensor(figures, coordinator, description)
+                for description in FIGURE_SENSORS
+            ]
+        async_add_entities(entities, config_subentry_id=system_id)
 
 
 class SystemSensor(SystemEntity, SensorEntity):
@@ -116,6 +214,18 @@ class SystemSensor(SystemEntity, SensorEntity):
         """The value from the coordinator."""
         return self.entity_description.value_fn(self.coordinator)
 
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """On the status: since when the system is offline, and why."""
+        if self.entity_description.key != "status":
+            return None
+        machine = self.coordinator.machine
+        start = machine.outage_start
+        return {
+            "since": start.isoformat() if start else None,
+            "reason": machine.reason,
+        }
+
 
 class ProviderIncident(EntryEntity[StatusPageCoordinator], SensorEntity):
     """The name of the newest open incident on the provider's status page."""
@@ -124,3 +234,41 @@ class ProviderIncident(EntryEntity[StatusPageCoordinator], SensorEntity):
     def native_value(self) -> str | None:
         """None (unknown) when there is no incident or the page cannot be read."""
         return self.coordinator.data.incident
+
+
+class SystemFigureSensor(CoordinatorEntity[FiguresCoordinator], SensorEntity):
+    """An uptime figure of a monitored system, on the system's device."""
+
+    _attr_has_entity_name = True
+    entity_description: FigureSensorEntityDescription
+
+    def __init__(
+        self,
+        figures: FiguresCoordinator,
+        system: SystemCoordinator,
+        description: FigureSensorEntityDescription,
+    ) -> None:
+        """Bind the sensor to the provider's figures and the system's device."""
+        super().__init__(figures)
+        self.entity_description = description
+        self._system_id = system.system_id
+        self._attr_unique_id = f"{system.system_id}_{description.key}"
+        self._attr_device_info = system_device_info(system)
+
+    @property
+    def native_value(self) -> float | int | None:
+        """The figure, from the outage history."""
+        return self.entity_description.value_fn(
+            self.coordinator.data.systems[self._system_id]
+        )
+
+
+class ProviderFigureSensor(EntryEntity[FiguresCoordinator], SensorEntity):
+    """An uptime figure of the provider as a whole, on the provider's device."""
+
+    entity_description: ProviderFigureSensorEntityDescription
+
+    @property
+    def native_value(self) -> float | int | None:
+        """The figure, from the outage history."""
+        return self.entity_description.value_fn(self.coordinator.data)

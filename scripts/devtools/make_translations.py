@@ -7,6 +7,7 @@ steps) are written once; the JSON is the file Home Assistant reads.
 
 import json
 from pathlib import Path
+from typing import Any
 
 OUT = (
     Path(__file__).resolve().parents[2]
@@ -512,6 +513,10 @@ def build() -> dict[str, object]:
             "sensor": {
                 "status": {
                     "name": "Status",
+                    "state_attributes": {
+                        "since": {"name": "Offline since"},
+                        "reason": {"name": "Reason"},
+                    },
                     "state": {
                         "unknown": "Unknown",
                         "online": "Online",
@@ -676,8 +681,141 @@ def build() -> dict[str, object]:
     }
 
 
+# --- Evidence: outage history, uptime figures, the report (issue 5) ---------------
+
+FIGURE_SENSORS = {
+    "uptime_24h": "Uptime 24 hours",
+    "uptime_7d": "Uptime 7 days",
+    "uptime_30d": "Uptime 30 days",
+    "outages_30d": "Outages 30 days",
+    "downtime_30d": "Downtime 30 days",
+    "longest_outage_30d": "Longest outage 30 days",
+    "current_outage": "Current outage",
+    "provider_uptime_30d": "Uptime 30 days (all systems)",
+    "provider_outages_30d": "Outages 30 days (all systems)",
+    "provider_downtime_30d": "Downtime 30 days (all systems)",
+}
+# The report's words ("exceptions" holds message templates, as for the alerts).
+REPORT_TEXTS = {
+    "report_title": "Outage report: {provider}",
+    "report_period": "{start} to {end} ({timezone}), generated {generated}",
+    "report_summary_heading": "Summary",
+    "report_summary_lead": "Between {start} and {end}, {system}, which you monitor "
+    "for me,",
+    "report_summary_lead_next": "In the same period, {system}",
+    "report_summary_since": "{system} (monitored since {since})",
+    "report_summary_none": "{lead} was not offline at all.",
+    "report_summary_once": "{lead} was offline once, for {downtime}.",
+    "report_summary_many": "{lead} was offline {count} times, {downtime} in total; "
+    "the longest outage lasted {longest}.",
+    "report_summary_uptime": "That is an uptime of {uptime} %.",
+    "report_summary_not_monitored": "{lead} was not monitored yet.",
+    "report_summary_causes": "Causes: {causes}.",
+    "report_summary_cause_provider_cloud": "your side (cloud or API)",
+    "report_summary_cause_internet": "my home internet",
+    "report_summary_cause_system": "the system itself",
+    "report_summary_cause_auth": "rejected credentials",
+    "report_summary_cause_unknown": "undetermined",
+    "report_summary_noticed": "Each outage was noticed within {max} of its start "
+    "({average} on average).",
+    "report_systems_heading": "Uptime per system",
+    "report_causes_heading": "Outages by cause",
+    "report_outages_heading": "Outages",
+    "report_contacts_heading": "Contacts at {provider}",
+    "report_col_system": "System",
+    "report_col_monitored_since": "Monitored since",
+    "report_col_uptime": "Uptime (%)",
+    "report_col_outages": "Outages",
+    "report_col_downtime": "Downtime (min)",
+    "report_col_longest": "Longest outage (min)",
+    "report_col_start": "Start",
+    "report_col_end": "End",
+    "report_col_duration": "Duration",
+    "report_col_minutes": "Minutes",
+    "report_col_cause": "Cause",
+    "report_col_noticed": "Noticed after",
+    "report_col_detected": "Detected by",
+    "report_col_alert": "Alert sent",
+    "report_col_ack": "Acknowledged",
+    "report_cause_provider_cloud": "The provider's side (cloud)",
+    "report_cause_internet": "The home's internet",
+    "report_cause_system": "The system itself",
+    "report_cause_auth": "Credentials rejected",
+    "report_cause_unknown": "Undetermined",
+    "report_contact_support": "Support",
+    "report_contact_account": "Account / sales",
+    "report_contact_feedback": "Product feedback",
+    "report_contact_none": "not given",
+    "report_ongoing": "ongoing",
+    "report_unknown": "unknown",
+    "report_no_outages": "No outages in this period.",
+    "report_ack_by": "{at} by {by}",
+    "report_note": "Uptime and downtime count only the time inside the period "
+    "after monitoring began; outages are listed with their full times. Times are "
+    "{timezone}. Recorded by Provider Watch in Home Assistant.",
+    "report_months": "January,February,March,April,May,June,July,August,"
+    "September,October,November,December",
+    "report_notification_title": "Outage report for {provider}",
+    "report_notification_message": "{summary}\n\nSaved as `{markdown}` and "
+    "`{csv}`. Open: [Markdown]({markdown_url}) · [CSV]({csv_url}) (the links work "
+    "for 24 hours).",
+    # service action errors
+    "report_month_invalid": "{month} is not a month; use YYYY-MM, e.g. 2026-10.",
+    "report_range_invalid": "A custom period needs a start and an end date, the "
+    "end not before the start.",
+}
+REPORT_SERVICE = {
+    "name": "Generate report",
+    "description": "Writes the outage report of a provider (Markdown and CSV in "
+    "<config>/provider_watch/reports/) and returns its figures.",
+    "fields": {
+        "config_entry_id": {"name": "Provider", "description": "The provider."},
+        "period": {
+            "name": "Period",
+            "description": "The last 30 days, a calendar month, or your own dates.",
+        },
+        "month": {
+            "name": "Month",
+            "description": "For a calendar month: YYYY-MM, e.g. 2026-10. Blank: "
+            "last month.",
+        },
+        "start": {"name": "Start", "description": "For your own dates: the first day."},
+        "end": {"name": "End", "description": "For your own dates: the last day."},
+    },
+}
+HISTORY_CORRUPT = {
+    "title": "The outage history of {provider} could not be read",
+    "description": "Provider Watch could not read the saved outage history of "
+    "{provider} ({error}). Nothing was overwritten: the file was kept as `{path}` "
+    "and a new history was started. Restore it from a backup if you need the old "
+    "outages in reports.",
+}
+
+
+def add_evidence(strings: dict[str, Any]) -> dict[str, Any]:
+    """The strings of the outage history, the figures and the report."""
+    entity = strings["entity"]
+    for key, name in FIGURE_SENSORS.items():
+        entity["sensor"][key] = {"name": name}
+    entity["button"]["generate_report"] = {"name": "Generate report"}
+    for key, text in REPORT_TEXTS.items():
+        strings["exceptions"][key] = {"message": text}
+    strings["issues"]["history_corrupt"] = HISTORY_CORRUPT
+    strings["services"]["generate_report"] = REPORT_SERVICE
+    strings["selector"]["report_period"] = {
+        "options": {
+            "last_30_days": "Last 30 days",
+            "calendar_month": "Calendar month",
+            "custom": "Your own dates",
+        }
+    }
+    return strings
+
+
 def main() -> None:
-    OUT.write_text(json.dumps(build(), indent=2, ensure_ascii=False) + "\n")
+    OUT.write_text(
+        json.dumps(add_evidence(build()), indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 import sys
@@ -20,20 +21,52 @@ CLIENT_ID_PATH = "/"
 ONBOARDING_DONE_EXCEPT_USER = ["core_config", "analytics", "integration"]
 
 
-def prepare_config(config_dir: Path) -> None:
-    """Mark every onboarding step but the owner account done, before the first start."""
+def prepare_config(config_dir: Path, port: int = 8123) -> None:
+    """Before the first start: onboarding and the HTTP server settings.
+
+    - every onboarding step but the owner account is marked done;
+    - HTTP listens on 127.0.0.1 only. Since HA 2026.x the http settings live in
+      .storage/http (YAML is migrated once as an unconfirmed "pending" config that
+      reverts to the default, 0.0.0.0:8123, after 5 minutes), so the confirmed
+      ("stable") config is written there directly, validated by HA's own schema.
+    """
     storage = config_dir / ".storage"
-    onboarding = storage / "onboarding"
-    if onboarding.exists():
-        return
     storage.mkdir(parents=True, exist_ok=True)
-    onboarding.write_text(
+    onboarding = storage / "onboarding"
+    if not onboarding.exists():
+        onboarding.write_text(
+            json.dumps(
+                {
+                    "version": 4,
+                    "minor_version": 1,
+                    "key": "onboarding",
+                    "data": {"done": ONBOARDING_DONE_EXCEPT_USER},
+                }
+            )
+        )
+    from homeassistant.components.http import config as http_config  # noqa: PLC0415
+
+    stable = dict(
+        http_config.HTTP_STORAGE_SCHEMA(
+            {"server_host": ["127.0.0.1"], "server_port": port}
+        )
+    )
+    stable |= {
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "error": None,
+        "error_message": None,
+    }
+    (storage / "http").write_text(
         json.dumps(
             {
-                "version": 4,
-                "minor_version": 1,
-                "key": "onboarding",
-                "data": {"done": ONBOARDING_DONE_EXCEPT_USER},
+                "version": http_config.STORAGE_VERSION,
+                "minor_version": http_config.STORAGE_MINOR_VERSION,
+                "key": "http",
+                "data": {
+                    http_config.KEY_STABLE: stable,
+                    http_config.KEY_PENDING: None,
+                    http_config.KEY_YAML_MIGRATION_DONE: True,
+                },
             }
         )
     )
@@ -141,6 +174,55 @@ class HomeAssistantApi:
                 json=step,
             )
         return dict(result)
+
+    async def options_flow(
+        self, entry_id: str, *steps: dict[str, Any]
+    ) -> dict[str, Any]:
+        result = await self._json(
+            "POST",
+            "/api/config/config_entries/options/flow",
+            json={"handler": entry_id},
+        )
+        for step in steps:
+            result = await self._json(
+                "POST",
+                f"/api/config/config_entries/options/flow/{result['flow_id']}",
+                json=step,
+            )
+        return dict(result)
+
+    async def wait_for_components(self, *names: str, timeout: float = 300) -> None:
+        """Wait until HA has set up these integrations (GET /api/config)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            with contextlib.suppress(RuntimeError, aiohttp.ClientError):
+                loaded = set((await self.get("/api/config"))["components"])
+                if set(names) <= loaded:
+                    return
+            await asyncio.sleep(0.5)
+        raise TimeoutError(f"Home Assistant did not set up {names}")
+
+    async def post(self, path: str, body: Any) -> Any:
+        return await self._json("POST", path, json=body)
+
+    async def get(self, path: str) -> Any:
+        return await self._json("GET", path)
+
+    async def ws(self, message: dict[str, Any]) -> Any:
+        """One command over the websocket API (e.g. the device registry list)."""
+        url = self.base.replace("http", "ws", 1) + "/api/websocket"
+        async with self.session.ws_connect(url) as socket:
+            await socket.receive_json()  # auth_required
+            await socket.send_json({"type": "auth", "access_token": self.token})
+            await socket.receive_json()  # auth_ok
+            await socket.send_json({"id": 1, **message})
+            while True:
+                answer = await socket.receive_json()
+                if answer.get("id") == 1:
+                    if not answer.get("success"):
+                        raise RuntimeError(f"websocket {message['type']}: {answer}")
+                    return answer["result"]
 
     async def subentry_flow(
         self, entry_id: str, subentry_type: str, *steps: dict[str, Any]
