@@ -1,16 +1,35 @@
-"""Phone alerts end to end in-process: real mobile_app, real fake phones and gateway."""
+"""Phone alerts end to end in-process: real mobile_app, real fake phones and gateway.
 
-from collections.abc import AsyncGenerator
-from typing import Any
+What an alert says and carries, per root cause and per phone OS, as the exact JSON
+the push relay receives; the persistent notification that mirrors it.
+"""
+
+from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
-from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
+from . import alerting
+from .alerting import (
+    LEAK,
+    LOCK,
+    PANEL,
+    FakePhone,
+    ack_snooze,
+    alert_id_of,
+    clear,
+    device_page,
+    local_hhmm,
+    notes,
+    outage,
+    recovery,
+    setup_provider,
+    wait_for,
+)
 from .helpers import (
     SYSTEM_ID,
     advance,
@@ -22,36 +41,20 @@ from .helpers import (
 )
 from .phones import PushGateway, register_phone, tap
 from .simulated import LOCALHOST, SimulatedDevice
+from .statuspage_server import API, StatusPageServer
 
+gateway = alerting.gateway
+app_client = alerting.app_client
+second = alerting.second
+third = alerting.third
+android = alerting.android
+iphone = alerting.iphone
 
-@pytest.fixture
-async def gateway(socket_enabled: None) -> AsyncGenerator[PushGateway]:
-    """The fake push relay on 127.0.0.1."""
-    server = PushGateway()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def app_client(hass: HomeAssistant, hass_client: Any) -> TestClient:
-    """An authenticated client of HA's HTTP API, with mobile_app loaded."""
-    assert await async_setup_component(hass, "mobile_app", {})
-    await hass.async_block_till_done()
-    client: TestClient = await hass_client()
-    return client
-
-
-def phone_device(hass: HomeAssistant, registration: dict[str, Any]) -> str:
-    """The device-registry id of a registered phone."""
-    wanted = ("mobile_app", f"phone-{registration['device_name'].lower()}")
-    for entry in hass.config_entries.async_entries("mobile_app"):
-        device = dr.async_get(hass).async_get_device_by_identifier(
-            wanted, entry.entry_id
-        )
-        if device is not None:
-            return device.id
-    raise AssertionError(f"no device for {wanted}")
+CALL = "Call Acme Alarm support"
+SYSTEM_CAUSE = (
+    "Your internet is up — this looks like your system, not your connection. "
+    "No alert from Acme Alarm is recorded in Home Assistant."
+)
 
 
 async def test_offline_alert_ack_and_recovery(
@@ -71,7 +74,10 @@ async def test_offline_alert_ack_and_recovery(
         provider_entry(
             {SYSTEM_ID: http_system(device.url)},
             options={
-                "phones": [phone_device(hass, android), phone_device(hass, iphone)],
+                "phones": [
+                    alerting.phone_device(hass, android),
+                    alerting.phone_device(hass, iphone),
+                ],
                 "repeat": "30",
             },
         ),
@@ -92,14 +98,12 @@ async def test_offline_alert_ack_and_recovery(
     data = push["data"]
     assert data["tag"].startswith("provider-watch-")
     actions = {a["title"]: a for a in data["actions"]}
-    assert actions["Call Acme Alarm support"] == {
+    assert actions[CALL] == {
         "action": "URI",
-        "title": "Call Acme Alarm support",
+        "title": CALL,
         "uri": "deep-link://tel:+15550100",
     }
-    ios_call = {a["title"]: a for a in to_iphone[0]["data"]["actions"]}[
-        "Call Acme Alarm support"
-    ]
+    ios_call = {a["title"]: a for a in to_iphone[0]["data"]["actions"]}[CALL]
     assert ios_call["uri"] == "tel:+15550100"
     ack = next(a["action"] for a in data["actions"] if a["title"] == "Acknowledge")
 
@@ -124,3 +128,592 @@ async def test_offline_alert_ack_and_recovery(
     assert [p["message"] for p in pushes[2:3]] == ["clear_notification"]
     assert pushes[2]["data"]["tag"] == data["tag"]
     assert pushes[3]["title"] == "Alarm panel is back online"
+
+
+# --- one system -----------------------------------------------------------------------
+
+
+async def test_system_alert_exact_payloads_per_os(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    """Android: URI + deep-link://tel:; iOS: its own action id + tel:; no critical."""
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={"phones": [android.device_id, iphone.device_id]},
+    )
+    start = dt_util.utcnow() + timedelta(seconds=30)  # the first failed check
+    await outage(hass, freezer, device)
+
+    assert len(android.pushes) == len(iphone.pushes) == 1
+    alert_id = alert_id_of(android.pushes[0])
+    assert alert_id_of(iphone.pushes[0]) == alert_id
+    page = device_page(hass, PANEL)
+    sent = {
+        "title": "Alarm panel is offline",
+        "message": f"Offline since {local_hhmm(start)} (10 s). {SYSTEM_CAUSE}",
+        "data": {
+            "tag": f"provider-watch-{alert_id}",
+            "group": "provider-watch-Acme Alarm",
+            "url": page,
+            "clickAction": page,
+            "action_data": {"alert_id": alert_id},
+        },
+    }
+    assert android.pushes == [
+        android.body(
+            sent
+            | {
+                "data": sent["data"]
+                | {
+                    "actions": [
+                        *ack_snooze(alert_id),
+                        {
+                            "action": "URI",
+                            "title": CALL,
+                            "uri": "deep-link://tel:+15550100",
+                        },
+                    ]
+                }
+            }
+        )
+    ]
+    assert iphone.pushes == [
+        iphone.body(
+            sent
+            | {
+                "data": sent["data"]
+                | {
+                    "actions": [
+                        *ack_snooze(alert_id),
+                        {
+                            "action": f"PW_CALL_{alert_id}",
+                            "title": CALL,
+                            "uri": "tel:+15550100",
+                        },
+                    ]
+                }
+            }
+        )
+    ]
+
+    # back online: the alert is cleared, then a recovery without actions
+    await recovery(hass, freezer, device)
+    back = {
+        "title": "Alarm panel is back online",
+        "message": "Alarm panel is back online after 45 s.",
+        "data": {
+            "tag": f"provider-watch-{alert_id}-back",
+            "group": "provider-watch-Acme Alarm",
+            "url": page,
+            "clickAction": page,
+        },
+    }
+    for phone in (android, iphone):
+        assert phone.pushes[1:] == [phone.body(clear(alert_id)), phone.body(back)]
+
+
+@pytest.mark.parametrize(
+    ("contacts", "android_extra", "ios_extra"),
+    [
+        pytest.param(
+            {"support_url": "https://acme.example/help"},
+            [
+                {
+                    "action": "URI",
+                    "title": "Open Acme Alarm support",
+                    "uri": "https://acme.example/help",
+                }
+            ],
+            [
+                {
+                    "action": "PW_CALL_{id}",
+                    "title": "Open Acme Alarm support",
+                    "uri": "https://acme.example/help",
+                }
+            ],
+            id="support-url-only",
+        ),
+        pytest.param(
+            {"support_phone": "(555) 010-0200", "support_url": "https://x.example"},
+            [
+                {
+                    "action": "URI",
+                    "title": CALL,
+                    "uri": "deep-link://tel:5550100200",
+                }
+            ],
+            [{"action": "PW_CALL_{id}", "title": CALL, "uri": "tel:5550100200"}],
+            id="phone-wins-over-url",
+        ),
+        pytest.param({}, [], [], id="no-contacts"),
+    ],
+)
+async def test_support_action_per_os(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    contacts: dict[str, str],
+    android_extra: list[dict[str, str]],
+    ios_extra: list[dict[str, str]],
+) -> None:
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={"phones": [android.device_id, iphone.device_id]},
+        data=contacts,
+    )
+    await outage(hass, freezer, device)
+
+    alert_id = alert_id_of(android.pushes[0])
+
+    def filled(actions: list[dict[str, str]]) -> list[dict[str, str]]:
+        return [a | {"action": a["action"].format(id=alert_id)} for a in actions]
+
+    assert android.pushes[0]["data"]["actions"] == [
+        *ack_snooze(alert_id),
+        *filled(android_extra),
+    ]
+    assert iphone.pushes[0]["data"]["actions"] == [
+        *ack_snooze(alert_id),
+        *filled(ios_extra),
+    ]
+
+
+async def test_system_alert_with_status_page_reporting_no_incident(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    page: StatusPageServer,
+) -> None:
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={
+            "phones": [android.device_id],
+            "status_page": page.base,
+            "status_components": [API],
+        },
+    )
+    await outage(hass, freezer, device)
+
+    (push,) = android.pushes
+    assert push["title"] == "Alarm panel is offline"
+    assert push["message"].endswith(
+        "Your internet is up and Acme Alarm's status page reports no incident — "
+        "this looks like your system. "
+        "No alert from Acme Alarm is recorded in Home Assistant."
+    )
+
+
+async def test_status_page_that_cannot_be_read_is_not_quoted(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    page: StatusPageServer,
+) -> None:
+    """A status page that refuses (403) reports nothing: no "reports no incident"."""
+    page.mode = "403"
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={"phones": [android.device_id], "status_page": page.base},
+    )
+    await outage(hass, freezer, device)
+
+    (push,) = android.pushes
+    assert push["message"].endswith(SYSTEM_CAUSE)
+
+
+async def test_status_page_with_an_unrelated_incident_is_not_quoted(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    page: StatusPageServer,
+) -> None:
+    """An open incident on a component not picked: the page does report one."""
+    page.add_incident("Mobile app login failures", impact="minor")
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={
+            "phones": [android.device_id],
+            "status_page": page.base,
+            "status_components": [API],
+        },
+    )
+    await outage(hass, freezer, device)
+
+    (push,) = android.pushes
+    assert push["message"].endswith(SYSTEM_CAUSE)
+
+
+async def test_cause_unknown_without_internet_check(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+) -> None:
+    """No internet check: the alert still goes out, and says the cause is unclear."""
+    await setup_provider(hass, {PANEL: device}, options={"phones": [android.device_id]})
+    await outage(hass, freezer, device)
+
+    (push,) = android.pushes
+    assert push["title"] == "Alarm panel is offline"
+    assert push["message"].endswith("(10 s). The cause is not clear yet.")
+
+
+# --- the internet ---------------------------------------------------------------------
+
+
+async def internet_outage(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    phones: list[FakePhone],
+    upstream: SimulatedDevice,
+    panel: SimulatedDevice,
+    lock: SimulatedDevice,
+) -> None:
+    """Two providers (a system each) alerting the same phones; the internet fails."""
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    options = {"phones": [p.device_id for p in phones]}
+    await setup_provider(hass, {PANEL: panel}, options=options)
+    await setup_provider(hass, {LOCK: lock}, title="Lock Co", options=options)
+    await upstream.stop()
+    await outage(hass, freezer, panel, lock)
+
+
+async def test_internet_down_is_one_alert_for_all_systems(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    start = dt_util.utcnow() + timedelta(seconds=30)
+    await internet_outage(hass, freezer, [android, iphone], upstream, device, second)
+
+    assert len(android.pushes) == len(iphone.pushes) == 1
+    alert_id = alert_id_of(android.pushes[0])
+    sent = {
+        "title": "Your internet is offline",
+        "message": (
+            f"Offline since {local_hhmm(start)} (10 s). Your internet is down — "
+            "2 monitored systems unreachable: Alarm panel, Door lock."
+        ),
+        "data": {
+            "tag": f"provider-watch-{alert_id}",
+            "group": "provider-watch-internet",
+            "action_data": {"alert_id": alert_id},
+            "actions": ack_snooze(alert_id),  # whom to call: no single provider
+        },
+    }
+    assert android.pushes == [android.body(sent)]
+    assert iphone.pushes == [iphone.body(sent)]
+    assert notes(hass) == {
+        f"provider_watch_{alert_id}": {
+            "notification_id": f"provider_watch_{alert_id}",
+            "title": sent["title"],
+            "message": sent["message"],
+            "created_at": dt_util.utcnow(),
+        }
+    }
+
+    # the internet and both systems come back: only the internet's recovery
+    await upstream.start()
+    await recovery(hass, freezer, device, second)
+    await advance(hass, freezer, 60)
+    back = {
+        "title": "Your internet is back online",
+        "message": "Your internet is back online after 45 s.",
+        "data": {
+            "tag": f"provider-watch-{alert_id}-back",
+            "group": "provider-watch-internet",
+        },
+    }
+    for phone in (android, iphone):
+        assert phone.pushes[1:] == [phone.body(clear(alert_id)), phone.body(back)]
+    assert notes(hass) == {}
+
+
+async def test_internet_back_but_one_system_stays_down(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    await internet_outage(hass, freezer, [android], upstream, device, second)
+    (alert,) = android.pushes
+    internet_id = alert_id_of(alert)
+
+    # the internet and the panel come back; the door lock does not
+    await upstream.start()
+    await recovery(hass, freezer, device)
+    await wait_for(hass, freezer, lambda: len(android.pushes) >= 4)
+    await advance(hass, freezer, 60)
+    assert android.titles == [
+        "Your internet is offline",
+        "clear_notification",
+        "Your internet is back online",
+        "Door lock is offline",
+    ]
+    assert android.pushes[1]["data"]["tag"] == f"provider-watch-{internet_id}"
+    lock_alert = android.pushes[3]
+    lock_id = alert_id_of(lock_alert)
+    assert lock_id != internet_id
+    assert lock_alert["message"].endswith(
+        "Your internet is up — this looks like your system, not your connection. "
+        "No alert from Lock Co is recorded in Home Assistant."
+    )
+    assert lock_alert["data"]["group"] == "provider-watch-Lock Co"
+    assert lock_alert["data"]["url"] == device_page(hass, LOCK)
+    assert set(notes(hass)) == {f"provider_watch_{lock_id}"}
+
+
+async def test_reload_during_internet_outage_changes_nothing(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    """A reloaded provider's systems stay in the internet alert (no second alert)."""
+    await internet_outage(hass, freezer, [android], upstream, device, second)
+    assert android.titles == ["Your internet is offline"]
+
+    for entry in hass.config_entries.async_entries("provider_watch"):
+        assert await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+    await advance(hass, freezer, *[5] * 24)
+    assert android.titles == ["Your internet is offline"]
+
+
+# --- the provider's cloud -------------------------------------------------------------
+
+
+async def test_provider_cloud_down_is_one_alert_per_provider(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    third: SimulatedDevice,
+    upstream: SimulatedDevice,
+    page: StatusPageServer,
+) -> None:
+    """The status page reports the cloud down: one alert per provider, its systems."""
+    page.statuses[API] = "major_outage"
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    options = {
+        "phones": [android.device_id],
+        "status_page": page.base,
+        "status_components": [API],
+    }
+    await setup_provider(hass, {PANEL: device, LOCK: second}, options=options)
+    await setup_provider(hass, {LEAK: third}, title="Leak Co", options=options)
+    await outage(hass, freezer, device, second, third)
+
+    assert sorted(android.titles) == [
+        "Acme Alarm's cloud is offline",
+        "Leak Co's cloud is offline",
+    ]
+    by_title = {p["title"]: p for p in android.pushes}
+    acme = by_title["Acme Alarm's cloud is offline"]
+    assert acme["message"].endswith(
+        "(10 s). Acme Alarm's cloud is not answering — "
+        "affected: Alarm panel, Door lock."
+    )
+    assert acme["data"]["group"] == "provider-watch-Acme Alarm"
+    assert "url" not in acme["data"]  # two systems: no single device page
+    assert acme["data"]["actions"][2]["title"] == CALL  # the provider to call
+    leak = by_title["Leak Co's cloud is offline"]
+    assert leak["message"].endswith(
+        "(10 s). Leak Co's cloud is not answering — affected: Leak sensor."
+    )
+    assert leak["data"]["group"] == "provider-watch-Leak Co"
+    assert alert_id_of(acme) != alert_id_of(leak)
+    assert len(notes(hass)) == 2
+
+    # the cloud is back, and so are the systems: a recovery per provider
+    page.statuses[API] = "operational"
+    await recovery(hass, freezer, device, second, third)
+    await advance(hass, freezer, *[30] * 12)
+    assert sorted(android.titles[2:]) == [
+        "Acme Alarm's cloud is back online",
+        "Leak Co's cloud is back online",
+        "clear_notification",
+        "clear_notification",
+    ]
+    assert notes(hass) == {}
+
+
+# --- critical alerts ------------------------------------------------------------------
+
+
+async def test_critical_alerts_per_os(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={
+            "phones": [android.device_id, iphone.device_id],
+            "critical": True,
+            "repeat": "30",
+        },
+    )
+    await outage(hass, freezer, device)
+    await advance(hass, freezer, 30 * 60)  # the reminder rings as loudly
+
+    for push in iphone.pushes:
+        data = push["data"]
+        assert data["push"] == {
+            "sound": {"name": "default", "critical": 1, "volume": 1.0}
+        }
+        assert not {"priority", "ttl", "channel"} & set(data)
+    for push in android.pushes:
+        data = push["data"]
+        assert (data["priority"], data["ttl"], data["channel"]) == (
+            "high",
+            0,
+            "alarm_stream",
+        )
+        assert "push" not in data
+    assert android.titles == ["Alarm panel is offline", "Alarm panel is still offline"]
+
+    # the recovery is good news: no critical sound
+    await recovery(hass, freezer, device)
+    for phone in (android, iphone):
+        back = phone.pushes[-1]
+        assert back["title"] == "Alarm panel is back online"
+        assert not {"push", "priority", "ttl", "channel"} & set(back["data"])
+
+
+async def test_non_critical_alerts_have_no_critical_keys(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device},
+        options={"phones": [android.device_id, iphone.device_id], "critical": False},
+    )
+    await outage(hass, freezer, device)
+
+    for phone in (android, iphone):
+        (push,) = phone.pushes
+        assert set(push["data"]) == {
+            "tag",
+            "group",
+            "url",
+            "clickAction",
+            "action_data",
+            "actions",
+        }
+
+
+async def test_each_outage_has_its_own_tag_and_alert_id(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    app_client: TestClient,
+    android: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    """A new outage is a new alert: a tap on the old one does not touch it."""
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass, {PANEL: device}, options={"phones": [android.device_id], "repeat": "30"}
+    )
+    await outage(hass, freezer, device)
+    first = alert_id_of(android.pushes[0])
+    await recovery(hass, freezer, device)
+    await outage(hass, freezer, device)
+    again = alert_id_of(android.pushes[-1])
+    assert again != first
+    assert android.pushes[-1]["data"]["tag"] == f"provider-watch-{again}"
+    call = android.pushes[0]["data"]["actions"][2]
+    assert android.pushes[-1]["data"]["actions"] == [*ack_snooze(again), call]
+
+    await tap(app_client, android.webhook_id, f"PW_ACK_{first}")  # the old alert
+    await settle(hass)
+    await advance(hass, freezer, 30 * 60)
+    assert android.titles[-1] == "Alarm panel is still offline"
+
+
+# --- the persistent notification ------------------------------------------------------
+
+
+async def test_persistent_notification_mirrors_each_open_alert(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    await setup_provider(
+        hass,
+        {PANEL: device, LOCK: second},
+        options={"phones": [android.device_id], "repeat": "30"},
+    )
+    await outage(hass, freezer, device)
+    await advance(hass, freezer, 60)
+    await outage(hass, freezer, second)
+
+    panel, lock = android.pushes
+    assert {note["title"]: note["message"] for note in notes(hass).values()} == {
+        panel["title"]: panel["message"],
+        lock["title"]: lock["message"],
+    }
+    assert set(notes(hass)) == {
+        f"provider_watch_{alert_id_of(panel)}",
+        f"provider_watch_{alert_id_of(lock)}",
+    }
+
+    # a reminder updates the notification in place
+    await advance(hass, freezer, 30 * 60)
+    note = notes(hass)[f"provider_watch_{alert_id_of(panel)}"]
+    assert note["title"] == "Alarm panel is still offline"
+
+    # a recovery dismisses it; the other alert's stays
+    await recovery(hass, freezer, device)
+    assert set(notes(hass)) == {f"provider_watch_{alert_id_of(lock)}"}
+    await recovery(hass, freezer, second)
+    assert notes(hass) == {}

@@ -131,6 +131,14 @@ async def test_all_fine_is_online(
         f"{SYSTEM_ID}_response_time": "sensor.alarm_hub_response_time",
         f"{SYSTEM_ID}_transitions": EVENT_ENTITY,
         f"{SYSTEM_ID}_maintenance": "switch.alarm_hub_maintenance",
+        # the uptime figures (test_history.py)
+        f"{SYSTEM_ID}_uptime_24h": "sensor.alarm_hub_uptime_24_hours",
+        f"{SYSTEM_ID}_uptime_7d": "sensor.alarm_hub_uptime_7_days",
+        f"{SYSTEM_ID}_uptime_30d": "sensor.alarm_hub_uptime_30_days",
+        f"{SYSTEM_ID}_outages_30d": "sensor.alarm_hub_outages_30_days",
+        f"{SYSTEM_ID}_downtime_30d": "sensor.alarm_hub_downtime_30_days",
+        f"{SYSTEM_ID}_longest_outage_30d": "sensor.alarm_hub_longest_outage_30_days",
+        f"{SYSTEM_ID}_current_outage": "sensor.alarm_hub_current_outage",
     }
     assert status(hass) == "online"
     assert hass.states.get(CONNECTIVITY).state == STATE_ON

@@ -12,6 +12,7 @@ from homeassistant.helpers.dispatcher import (
     async_dispatcher_send,
 )
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .alerts import DATA_ALERTS, AlertManager
@@ -31,6 +32,8 @@ from .coordinator import (
     SystemCoordinator,
     Timing,
 )
+from .core.state import Step
+from .history import OutageHistory
 from .internet import (
     CONF_TARGETS,
     DATA_INTERNET,
@@ -40,6 +43,7 @@ from .internet import (
     InternetCoordinator,
 )
 from .probes import build_probe
+from .report import async_setup_report_service
 from .services import async_setup_services
 from .sources.icmp import icmp_privilege
 from .status_page import StatusPageCoordinator
@@ -78,6 +82,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         EVENT_HOMEASSISTANT_STOP, lambda _event: manager.async_stop()
     )
     async_setup_services(hass)
+    async_setup_report_service(hass)
     return True
 
 
@@ -108,7 +113,9 @@ async def _async_setup_provider(
 ) -> bool:
     store = SystemStateStore(hass, entry.entry_id)
     await store.async_load()
-    runtime = ProviderRuntimeData(hass, store)
+    history = OutageHistory(hass, entry)
+    await history.async_load()
+    runtime = ProviderRuntimeData(hass, entry, store, history)
     if page := entry.options.get(CONF_STATUS_PAGE):
         runtime.status_page = StatusPageCoordinator(
             hass, entry, page, entry.options.get(CONF_STATUS_COMPONENTS)
@@ -134,6 +141,17 @@ async def _async_setup_provider(
             watcher = _WATCHERS[kind](hass, coordinator, subentry.data)
             starts.append(watcher.async_start)  # started once entities exist
     store.retain(set(runtime.systems))
+    now = dt_util.utcnow()
+    await history.async_retain(set(runtime.systems), now)
+    for coordinator in runtime.systems.values():
+        # a new system is added to the history; a restored outage is matched up
+        await coordinator.async_track_history(
+            Step(state=coordinator.machine), None, now
+        )
+    runtime.figures.async_history_changed()  # now with every system
+    entry.async_on_unload(
+        history.async_add_listener(runtime.figures.async_history_changed)
+    )
     entry.runtime_data = runtime
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -188,6 +206,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bo
             async_dispatcher_send(hass, SIGNAL_INTERNET_CHANGED)
         return unloaded
     await entry.runtime_data.store.async_flush()
+    await entry.runtime_data.history.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
@@ -195,3 +214,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> No
     """Delete the saved states of a removed provider."""
     if not is_internet_entry(entry):
         await SystemStateStore(hass, entry.entry_id).async_remove()
+        await OutageHistory(hass, entry).async_remove()

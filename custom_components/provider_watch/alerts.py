@@ -5,18 +5,28 @@ watches every system's state and cause, runs the pure policy (core/policy.py) wh
 something changes or a repeat is due, and sends what it decides.
 """
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from homeassistant.components import persistent_notification
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+)
+from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
+from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
 from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
@@ -42,6 +52,7 @@ from .coordinator import ProviderRuntimeData, SystemCoordinator
 from .core.cause import Cause
 from .core.policy import (
     FLAP_WINDOW,
+    INTERNET_KEY,
     Notice,
     NoticeKind,
     Offline,
@@ -52,6 +63,7 @@ from .core.policy import (
     plan,
     snooze,
 )
+from .core.state import SystemState
 from .messages import (
     ACTION_ACK,
     ACTION_SNOOZE,
@@ -61,12 +73,15 @@ from .messages import (
     payload,
     title_and_message,
 )
-from .phones import Phone, resolve_phone
+from .phones import Phone, async_check_phones, resolve_phone
 
 DATA_ALERTS: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
 SIGNAL_MAINTENANCE = f"{DOMAIN}_maintenance"
 EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
 STORAGE_VERSION = 1
+RETRY_HELD = timedelta(minutes=1)
+# not checked yet since set up: neither down nor back as far as alerts go
+UNCONFIRMED = frozenset({SystemState.UNKNOWN, SystemState.PENDING})
 
 
 def parse_repeat(text: str | None) -> tuple[int, ...]:
@@ -103,6 +118,34 @@ def settings_from_options(options: Mapping[str, Any]) -> Settings:
         quiet_end=_time(options.get(CONF_QUIET_END)),
         critical_ignores_quiet=bool(options.get(CONF_CRITICAL_IGNORES_QUIET, True)),
     )
+
+
+def _settle_time(system: SystemCoordinator) -> timedelta:
+    """How long a system that is back takes to be seen back.
+
+    Its next check, then the successful checks that confirm it (each may take its
+    timeout).
+    """
+    timing = system.timing
+    confirm = timing.retry_interval + timing.timeout
+    return timedelta(
+        seconds=timing.poll_interval
+        + timing.thresholds.successes_before_online * confirm
+    )
+
+
+def _record_cause(record: Record) -> Cause | None:
+    """The root cause an internet / provider-cloud alert stands for."""
+    if record.key == INTERNET_KEY:
+        return Cause.INTERNET
+    if record.is_parent:
+        return Cause.PROVIDER_CLOUD
+    return None
+
+
+@callback
+def _is_notify_service(event_data: Mapping[str, Any]) -> bool:
+    return event_data.get("domain") == "notify"
 
 
 def _record_to_dict(record: Record) -> dict[str, Any]:
@@ -162,12 +205,20 @@ class AlertManager:
         self.maintenance: set[str] = set()  # system ids (or provider entry ids)
         self._providers: dict[str, tuple[ConfigEntry[Any], ProviderRuntimeData]] = {}
         self._owner: dict[str, str] = {}  # system id -> provider entry id
-        self._seen: dict[str, tuple[bool, Cause | None]] = {}
+        self._seen: dict[str, tuple[bool, Cause | None, bool]] = {}
         self._transitions: dict[str, list[datetime]] = defaultdict(list)
+        # when each system's current (or last) outage began: a recovery reports
+        # the whole outage, and the machine forgets its start once back online
+        self._starts: dict[str, datetime] = {}
+        # systems of an internet / provider-cloud alert whose cause changed while
+        # they are still down: since when (they stay in that alert for a grace time)
+        self._leaving: dict[str, datetime] = {}
+        self._lock = asyncio.Lock()
         self._texts: dict[str, str] = {}
+        self._saved: dict[str, Any] | None = None
         self._pending = False
         self._unsub_timer: CALLBACK_TYPE | None = None
-        self._unsub_action: CALLBACK_TYPE | None = None
+        self._unsubs: list[CALLBACK_TYPE] = []
 
     async def async_start(self) -> None:
         """Load saved alerts and listen for taps on the phones."""
@@ -180,15 +231,28 @@ class AlertManager:
         self._texts = await async_get_translations(
             self.hass, self.hass.config.language, "exceptions", [DOMAIN]
         )
-        self._unsub_action = self.hass.bus.async_listen(
-            EVENT_NOTIFICATION_ACTION, self._async_on_action
-        )
+        self._unsubs = [
+            self.hass.bus.async_listen(
+                EVENT_NOTIFICATION_ACTION, self._async_on_action
+            ),
+            # a phone added, removed or renamed in the Companion app
+            *(
+                self.hass.bus.async_listen(
+                    event, self._async_on_notify_change, _is_notify_service
+                )
+                for event in (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED)
+            ),
+            async_at_started(self.hass, self._async_started),
+            async_dispatcher_connect(
+                self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_on_entry_change
+            ),
+        ]
 
     @callback
     def async_stop(self) -> None:
-        """Stop timers and listeners (the last provider was unloaded)."""
-        if self._unsub_action:
-            self._unsub_action()
+        """Stop timers and listeners (Home Assistant stops)."""
+        while self._unsubs:
+            self._unsubs.pop()()
         if self._unsub_timer:
             self._unsub_timer()
             self._unsub_timer = None
@@ -206,7 +270,11 @@ class AlertManager:
             self._owner[system.system_id] = entry.entry_id
             unsubs.append(system.async_add_listener(self._listener(system)))
             self._on_system_update(system)
+        if runtime.status_page is not None:
+            # the provider's own maintenance starts or ends with the page
+            unsubs.append(runtime.status_page.async_add_listener(self.schedule))
         self.schedule()
+        self.async_check_phones()
 
         @callback
         def unregister() -> None:
@@ -218,6 +286,41 @@ class AlertManager:
 
         return unregister
 
+    # --- phones ----------------------------------------------------------------
+
+    @callback
+    def async_check_phones(self) -> None:
+        """Repairs for configured phones that cannot be alerted (once running).
+
+        While Home Assistant starts, the phones are still being set up.
+        """
+        if self.hass.state is not CoreState.running:
+            return
+        async_check_phones(
+            self.hass,
+            (
+                device_id
+                for entry, _ in self._providers.values()
+                for key in (CONF_PHONES, CONF_ESCALATION_PHONES)
+                for device_id in entry.options.get(key, [])
+            ),
+        )
+
+    @callback
+    def _async_on_notify_change(self, _event: Event[Mapping[str, Any]]) -> None:
+        self.async_check_phones()
+
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self.async_check_phones()
+
+    @callback
+    def _async_on_entry_change(
+        self, change: ConfigEntryChange, entry: ConfigEntry[Any]
+    ) -> None:
+        if change is ConfigEntryChange.REMOVED and entry.domain == DOMAIN:
+            self.schedule()  # its alerts go with it
+
     def _listener(self, system: SystemCoordinator) -> CALLBACK_TYPE:
         @callback
         def on_update() -> None:
@@ -227,7 +330,13 @@ class AlertManager:
 
     @callback
     def _on_system_update(self, system: SystemCoordinator) -> None:
-        seen = (system.data.offline, system.data.cause)
+        seen = (
+            system.data.offline,
+            system.data.cause,
+            system.machine.state in UNCONFIRMED,
+        )
+        if seen[0] and (start := system.machine.outage_start) is not None:
+            self._starts[system.system_id] = start
         before = self._seen.get(system.system_id)
         if seen == before:
             return
@@ -247,12 +356,17 @@ class AlertManager:
     # --- the policy ------------------------------------------------------------
 
     async def async_evaluate(self, _now: datetime | None = None) -> None:
-        """Run the policy and send what it decides."""
+        """Run the policy and send what it decides (one pass at a time)."""
+        async with self._lock:
+            await self._async_evaluate()
+
+    async def _async_evaluate(self) -> None:
         self._pending = False
         now = dt_util.utcnow()
         offline: list[Offline] = []
         visible: set[str] = set()
         settings: dict[str, Settings] = {}
+        wake: datetime | None = None
         for entry_id, (entry, runtime) in self._providers.items():
             settings[entry_id] = settings_from_options(entry.options)
             held = entry_id in self.maintenance or (
@@ -260,17 +374,41 @@ class AlertManager:
                 and bool(runtime.status_page.data.maintenances)
             )
             for system_id, system in runtime.systems.items():
+                if not system.data.offline:
+                    self._leaving.pop(system_id, None)
                 if held or system_id in self.maintenance:
+                    continue
+                if system.machine.state in UNCONFIRMED or (
+                    system.data.offline and system.data.cause is None
+                ):
+                    # not checked yet (or restored as offline, not judged yet):
+                    # its alerts stay as they are until it is
                     continue
                 visible.add(system_id)
                 if system.data.offline:
-                    offline.append(self._offline(entry_id, system, now))
+                    outage, until = self._offline(entry_id, system, now)
+                    offline.append(outage)
+                    if until is not None and (wake is None or until < wake):
+                        wake = until
         in_records = {s for r in self.records.values() for s in r.systems}
+        entries = self.hass.config_entries
         gone = {
             s
             for s in in_records
-            if self._owner.get(s) in self._providers
-            and s not in self._providers[self._owner[s]][1].systems
+            if (owner := self._owner.get(s)) is not None
+            and (
+                # its provider was removed, or no longer has it
+                entries.async_get_entry(owner) is None
+                or (
+                    owner in self._providers
+                    and s not in self._providers[owner][1].systems
+                )
+            )
+        }
+        self._owner = {
+            s: owner
+            for s, owner in self._owner.items()
+            if entries.async_get_entry(owner) is not None
         }
         result = plan(
             self.records,
@@ -285,14 +423,33 @@ class AlertManager:
         await self._async_save()
         for notice in result.notices:
             await self._async_send(notice)
+        if wake is not None and (result.next_check is None or wake < result.next_check):
+            result.next_check = wake
+        if result.next_check is not None and result.next_check <= now:
+            # A pass never needs another pass right away: a wake-up that is already
+            # due (a reminder held by quiet hours) would spin, so look again soon.
+            result.next_check = now + RETRY_HELD
         self._reschedule(result.next_check)
 
     def _offline(
         self, entry_id: str, system: SystemCoordinator, now: datetime
-    ) -> Offline:
+    ) -> tuple[Offline, datetime | None]:
+        """The outage as the policy sees it; and when to look again, if needed."""
         transitions = self._transitions[system.system_id]
         transitions[:] = [t for t in transitions if now - t <= FLAP_WINDOW]
         cause = system.data.cause
+        until: datetime | None = None
+        parent = self._parent_cause(system.system_id)
+        if parent is not None and cause is not parent:
+            # Its internet / cloud alert is over, or it was re-judged without a new
+            # check (e.g. the internet just came back): it stays in that alert
+            # until it has had the time to be seen back online. Only a system that
+            # is still down then gets an alert of its own.
+            left = self._leaving.setdefault(system.system_id, now)
+            if now < (end := left + _settle_time(system)):
+                cause, until = parent, end
+        else:
+            self._leaving.pop(system.system_id, None)
         return Offline(
             system_id=system.system_id,
             provider_id=entry_id,
@@ -302,7 +459,14 @@ class AlertManager:
             else Cause.SYSTEM,
             since=system.machine.outage_start or now,
             flapping=is_flapping(transitions, now),
-        )
+        ), until
+
+    def _parent_cause(self, system_id: str) -> Cause | None:
+        """The cause of the internet / provider-cloud alert a system is in, if any."""
+        for record in self.records.values():
+            if record.is_parent and system_id in record.systems:
+                return _record_cause(record)
+        return None
 
     def _reschedule(self, when: datetime | None) -> None:
         if self._unsub_timer:
@@ -314,13 +478,15 @@ class AlertManager:
             )
 
     async def _async_save(self) -> None:
-        await self._store.async_save(
-            {
-                "records": [_record_to_dict(r) for r in self.records.values()],
-                "maintenance": sorted(self.maintenance),
-                "owners": self._owner,
-            }
-        )
+        """Write the alerts down, when they changed (a pass often changes nothing)."""
+        data = {
+            "records": [_record_to_dict(r) for r in self.records.values()],
+            "maintenance": sorted(self.maintenance),
+            "owners": dict(self._owner),
+        }
+        if data != self._saved:
+            await self._store.async_save(data)
+            self._saved = data
 
     # --- sending ---------------------------------------------------------------
 
@@ -345,7 +511,11 @@ class AlertManager:
             if p in self._providers
         ]
         entry = provider_entries[0] if len(provider_entries) == 1 else None
-        starts = [s.machine.outage_start for s in systems if s.machine.outage_start]
+        starts = [
+            start
+            for s in systems
+            if (start := s.machine.outage_start or self._starts.get(s.system_id))
+        ]
         since = min(starts) if starts else record.opened
         end = dt_util.utcnow()
         device_path = None
@@ -354,35 +524,56 @@ class AlertManager:
                 (DOMAIN, systems[0].system_id), systems[0].config_entry.entry_id
             )
             device_path = f"/config/devices/device/{device.id}" if device else None
-        cause = next((s.data.cause for s in systems if s.data.cause), Cause.SYSTEM)
+        cause = _record_cause(record) or next(
+            (s.data.cause for s in systems if s.data.cause), Cause.SYSTEM
+        )
         return AlertContext(
             systems=[s.subentry.title for s in systems] or [record.key],
             provider=entry.title if entry else "",
             since_text=dt_util.as_local(since).strftime("%H:%M"),
             duration=(end - since).total_seconds(),
             cause=cause,
-            status_page=bool(entry and entry.options.get(CONF_STATUS_PAGE)),
+            status_page=entry is not None and self._page_reports_nothing(entry),
             support_phone=entry.data.get(CONF_SUPPORT_PHONE) if entry else None,
             support_url=entry.data.get(CONF_SUPPORT_URL) if entry else None,
             device_path=device_path,
             flaps=len(self._transitions.get(next(iter(record.systems), ""), [])),
         )
 
-    def _phones(self, record: Record, *, escalation: bool) -> list[Phone]:
-        key = CONF_ESCALATION_PHONES if escalation else CONF_PHONES
+    def _page_reports_nothing(self, entry: ConfigEntry[Any]) -> bool:
+        """The provider's status page was read and lists no open incident."""
+        if entry.entry_id not in self._providers or not entry.options.get(
+            CONF_STATUS_PAGE
+        ):
+            return False
+        page = self._providers[entry.entry_id][1].status_page
+        report = page.data.report if page is not None else None
+        return report is not None and not report.incidents
+
+    def _phones(self, record: Record, *keys: str) -> list[Phone]:
         device_ids: list[str] = []
         for provider_id in sorted(record.providers):
             if provider_id in self._providers:
-                for device_id in self._providers[provider_id][0].options.get(key, []):
-                    if device_id not in device_ids:
-                        device_ids.append(device_id)
+                options = self._providers[provider_id][0].options
+                for key in keys:
+                    for device_id in options.get(key, []):
+                        if device_id not in device_ids:
+                            device_ids.append(device_id)
         return [p for d in device_ids if (p := resolve_phone(self.hass, d))]
 
     async def _async_send(self, notice: Notice) -> None:
         record = notice.record
         ctx = self._context(record)
         note_id = f"{DOMAIN}_{record.alert_id}"
-        phones = self._phones(record, escalation=notice.escalation)
+        if notice.escalation:
+            phones = self._phones(record, CONF_ESCALATION_PHONES)
+        elif (
+            notice.kind in (NoticeKind.RECOVERY, NoticeKind.CLEAR) and record.escalated
+        ):
+            # the escalation tier was alerted too: it hears the end of it as well
+            phones = self._phones(record, CONF_PHONES, CONF_ESCALATION_PHONES)
+        else:
+            phones = self._phones(record, CONF_PHONES)
         critical = any(
             self._providers[p][0].options.get(CONF_CRITICAL, False)
             for p in record.providers
@@ -399,6 +590,8 @@ class AlertManager:
             persistent_notification.async_create(
                 self.hass, message, title=title, notification_id=note_id
             )
+            if notice.kind in (NoticeKind.OFFLINE, NoticeKind.DIGEST) and phones:
+                self._for_history(record.systems, "sent", dt_util.utcnow(), None)
         for phone in phones:
             await self._async_notify(
                 phone, payload(notice, ctx, phone, self.text, critical=critical)
@@ -475,8 +668,22 @@ class AlertManager:
         matched = self._matching(alert_ids, systems)
         for record in matched:
             self.records[record.key] = acknowledge(record, now, by)
+            self._for_history(record.systems, "acked", now, by)
         self.schedule()
         return len(matched)
+
+    def _for_history(
+        self, systems: frozenset[str], what: str, when: datetime, by: str | None
+    ) -> None:
+        """Note in each provider's outage history that an alert went out / was seen."""
+        for _, runtime in self._providers.values():
+            mine = [s for s in systems if s in runtime.systems]
+            if not mine:
+                continue
+            if what == "sent":
+                runtime.history.mark_alert_sent(mine, when)
+            else:
+                runtime.history.mark_acknowledged(mine, when, by)
 
     @callback
     def async_snooze(

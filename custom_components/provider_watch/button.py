@@ -12,6 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .alerts import DATA_ALERTS, AlertManager
 from .coordinator import ProviderRuntimeData
 from .entity import provider_device_info
+from .report import REPORT_BUTTON, async_press_report
 
 PARALLEL_UPDATES = 1
 
@@ -43,6 +44,11 @@ BUTTONS = (
     ),
     ProviderButtonDescription(
         key="send_test_alert", translation_key="send_test_alert", press_fn=_test
+    ),
+    ProviderButtonDescription(
+        key=REPORT_BUTTON.key,
+        translation_key=REPORT_BUTTON.translation_key,
+        press_fn=async_press_report,
     ),
 )
 

@@ -408,6 +408,8 @@ class ProviderOptionsFlow(OptionsFlow):
             self._alerts = {
                 k: v for k, v in cleaned.items() if k in ALERT_FIELDS and v != []
             }
+            if CONF_REPEAT in user_input and CONF_REPEAT not in self._alerts:
+                self._alerts[CONF_REPEAT] = ""  # blank on purpose: no reminders
             errors = validate_alerts(self._alerts)
             if not errors and CONF_ESCALATE_AFTER in self._alerts:
                 escalate = int(self._alerts.pop(CONF_ESCALATE_AFTER))

@@ -1,8 +1,9 @@
 """One coordinator per monitored system: source -> state machine -> cause -> events."""
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -40,6 +41,7 @@ from .core.state import (
     Transition,
     advance,
 )
+from .history import FiguresCoordinator, OutageHistory
 from .internet import internet_up, request_internet_check
 from .probes import Probe
 from .sources import ProbeResult
@@ -50,6 +52,7 @@ type ProviderWatchConfigEntry = ConfigEntry[ProviderRuntimeData]
 
 # Push kinds decide with their own grace time: one verdict moves the machine.
 PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
+PROBE_LOG_SIZE = 20  # the last probe results kept per system (for diagnostics)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +94,16 @@ class Timing:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProbeLog:
+    """One probe result, as diagnostics show it."""
+
+    time: datetime
+    outcome: str  # an Outcome value, or "auth_failed"
+    latency_ms: float | None
+    reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class SystemSnapshot:
     """What the entities show for one system."""
 
@@ -127,6 +140,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._store = store
         self._probe = probe
         self._provider = provider
+        self.probes: deque[ProbeLog] = deque(maxlen=PROBE_LOG_SIZE)
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,
@@ -159,6 +173,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             return self.data
         result = await self._probe()
         if result.auth_failed:
+            self._log_probe(result, dt_util.utcnow(), "auth_failed")
             self.auth_failed = True
             self.async_update_listeners()  # the cause sensor shows "auth" now
             raise ConfigEntryAuthFailed(
@@ -180,11 +195,25 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self.data = snapshot
         self.async_update_listeners()
 
+    def _log_probe(
+        self, result: ProbeResult, now: datetime, outcome: str | None = None
+    ) -> None:
+        self.probes.append(
+            ProbeLog(
+                time=now,
+                outcome=outcome or result.outcome.value,
+                latency_ms=result.latency_ms,
+                reason=result.reason,
+            )
+        )
+
     async def _async_apply(self, result: ProbeResult) -> SystemSnapshot:
+        now = dt_util.utcnow()
+        self._log_probe(result, now)
         step = advance(
             self.data.machine,
             result.outcome,
-            dt_util.utcnow(),
+            now,
             self.timing.thresholds,
             result.reason,
             result.failed_since,
@@ -203,10 +232,25 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             self._store.put(self.system_id, step.state)
         else:
             await self._store.async_put_now(self.system_id, step.state)
+        await self.async_track_history(step, snapshot.cause, now)
+        if step.transition is not None:
             self._announce(step, snapshot.cause)
         self.data = snapshot
         self._provider.system_changed(self)
         return snapshot
+
+    async def async_track_history(
+        self, step: Step, cause: Cause | None, now: datetime
+    ) -> None:
+        """Record a step (or, at setup, the restored state) in the outage history."""
+        await self._provider.history.async_track(
+            system_id=self.system_id,
+            name=self.subentry.title,
+            kind=self.kind.value,
+            step=step,
+            cause=cause,
+            now=now,
+        )
 
     def _cause_for(self, snapshot: SystemSnapshot) -> Cause | None:
         if not snapshot.offline:
@@ -220,6 +264,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         if cause != self.data.cause:
             # Set directly: async_set_updated_data would push the next poll back.
             self.data = replace(self.data, cause=cause)
+            self._provider.history.async_update_cause(self.system_id, cause)
             self.async_update_listeners()
 
     def _announce(self, step: Step, cause: Cause | None) -> None:
@@ -267,12 +312,21 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
 class ProviderRuntimeData:
     """What a loaded provider entry holds, and the evidence its systems share."""
 
-    def __init__(self, hass: HomeAssistant, store: SystemStateStore) -> None:
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        store: SystemStateStore,
+        history: OutageHistory,
+    ) -> None:
         """Start with no systems."""
         self.hass = hass
         self.store = store
+        self.history = history
         self.systems: dict[str, SystemCoordinator] = {}
         self.status_page: StatusPageCoordinator | None = None
+        # the uptime figures of self.systems, from the outage history
+        self.figures = FiguresCoordinator(hass, entry, history, self.systems)
 
     def evidence_for(self, system: SystemCoordinator) -> CauseEvidence:
         """What is known about the causes that could explain this system's outage."""

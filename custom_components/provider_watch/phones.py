@@ -5,15 +5,17 @@ in the app still gets its alerts; a phone removed (or without push) raises a rep
 issue instead of failing silently.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import slugify
 
 from .const import DOMAIN
 
 MOBILE_APP = "mobile_app"
+ISSUE_PREFIX = "phone_missing_"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,7 +44,7 @@ def resolve_phone(hass: HomeAssistant, device_id: str) -> Phone | None:
     if not hass.services.has_service("notify", service):
         _raise_missing(hass, device_id, device.name_by_user or device.name or name)
         return None
-    ir.async_delete_issue(hass, DOMAIN, f"phone_missing_{device_id}")
+    ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_PREFIX}{device_id}")
     os_name = str(entry.data.get("os_name", "")).lower()
     return Phone(
         device_id=device_id,
@@ -56,9 +58,27 @@ def _raise_missing(hass: HomeAssistant, device_id: str, name: str | None) -> Non
     ir.async_create_issue(
         hass,
         DOMAIN,
-        f"phone_missing_{device_id}",
+        f"{ISSUE_PREFIX}{device_id}",
         is_fixable=False,
         severity=ir.IssueSeverity.WARNING,
         translation_key="phone_missing",
         translation_placeholders={"phone": name or device_id},
     )
+
+
+@callback
+def async_check_phones(hass: HomeAssistant, device_ids: Iterable[str]) -> None:
+    """Raise or clear the repair of each configured phone, before any alert.
+
+    A repair for a phone no longer configured anywhere is cleared too.
+    """
+    wanted = set(device_ids)
+    for device_id in sorted(wanted):
+        resolve_phone(hass, device_id)
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(ISSUE_PREFIX)
+            and issue_id.removeprefix(ISSUE_PREFIX) not in wanted
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -182,21 +182,21 @@ async def async_setup_entry(
     if runtime.status_page is not None:
         async_add_entities([ProviderIncident(runtime.status_page, entry, INCIDENT)])
     figures = runtime.figures
-    if figures is not None:
-        async_add_entities(
-            ProviderFigureSensor(figures, entry, description)
-            for description in PROVIDER_FIGURE_SENSORS
-        )
+    async_add_entities(
+        ProviderFigureSensor(figures, entry, description)
+        for description in PROVIDER_FIGURE_SENSORS
+    )
     for system_id, coordinator in runtime.systems.items():
-        entities: list[SensorEntity] = [
-            SystemSensor(coordinator, description) for description in SENSORS
-        ]
-        if figures is not None:
-            entities += [
-                SystemFigureSensor(figures, coordinator, description)
-                for description in FIGURE_SENSORS
-            ]
-        async_add_entities(entities, config_subentry_id=system_id)
+        async_add_entities(
+            [
+                *(SystemSensor(coordinator, description) for description in SENSORS),
+                *(
+                    SystemFigureSensor(figures, coordinator, description)
+                    for description in FIGURE_SENSORS
+                ),
+            ],
+            config_subentry_id=system_id,
+        )
 
 
 class SystemSensor(SystemEntity, SensorEntity):

@@ -5,7 +5,7 @@ from typing import Any
 
 import probatio as vol
 
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -18,7 +18,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
 from .alerts import DATA_ALERTS, AlertManager
-from .const import DOMAIN
+from .const import CONF_ENTRY_TYPE, DOMAIN
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
@@ -44,6 +44,23 @@ def _manager(hass: HomeAssistant) -> AlertManager:
     return manager
 
 
+def _provider(hass: HomeAssistant, entry_id: str) -> ConfigEntry[Any]:
+    """A loaded provider entry (not another integration's, not the internet check)."""
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if (
+        entry is None
+        or entry.domain != DOMAIN
+        or entry.state is not ConfigEntryState.LOADED
+        or entry.data.get(CONF_ENTRY_TYPE) == "internet"
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_provider",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    return entry
+
+
 def _systems(hass: HomeAssistant, call: ServiceCall) -> set[str] | None:
     """The system ids a call names (None: every system)."""
     devices = call.data.get(ATTR_DEVICE_ID, [])
@@ -63,18 +80,7 @@ def _systems(hass: HomeAssistant, call: ServiceCall) -> set[str] | None:
             )
         systems.add(device.config_subentry_id)
     for entry_id in entries:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if (
-            entry is None
-            or entry.domain != DOMAIN
-            or (entry.state is not ConfigEntryState.LOADED)
-        ):
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_provider",
-                translation_placeholders={"entry_id": entry_id},
-            )
-        systems |= set(entry.subentries)
+        systems |= set(_provider(hass, entry_id).subentries)
     return systems
 
 
@@ -110,12 +116,18 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def send_test_alert(call: ServiceCall) -> ServiceResponse:
         manager = _manager(hass)
         wanted = call.data.get(ATTR_CONFIG_ENTRY_ID)
+        entries = (
+            [_provider(hass, entry_id) for entry_id in dict.fromkeys(wanted)]
+            if wanted is not None
+            else [
+                entry
+                for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+                if entry.data.get(CONF_ENTRY_TYPE) != "internet"
+            ]
+        )
         sent = 0
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN):
-            if entry.data.get("entry_type") == "internet":
-                continue
-            if wanted is None or entry.entry_id in wanted:
-                sent += await manager.async_send_test(entry)
+        for entry in entries:
+            sent += await manager.async_send_test(entry)
         return {"phones": sent}
 
     optional: Any = {"supports_response": SupportsResponse.OPTIONAL}

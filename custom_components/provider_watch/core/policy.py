@@ -42,6 +42,8 @@ class Settings:
     quiet_start: time | None = None
     quiet_end: time | None = None
     critical_ignores_quiet: bool = True
+    # an alert spanning providers: held only while these are held too
+    also: tuple[Settings, ...] = ()
 
     def in_quiet_hours(self, local_now: time) -> bool:
         """True inside the quiet window (which may span midnight)."""
@@ -55,7 +57,9 @@ class Settings:
         """Whether a new or repeated alert must wait for the end of quiet hours."""
         if self.critical and self.critical_ignores_quiet:
             return False
-        return self.in_quiet_hours(local_now)
+        return self.in_quiet_hours(local_now) and all(
+            other.held(local_now) for other in self.also
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -230,7 +234,7 @@ def plan(  # noqa: PLR0912
             result.wake_at(current.snoozed_until)
         elif current.sent is None:
             if policy.held(local_now):
-                result.wake_at(now + timedelta(minutes=5))  # look again after quiet
+                result.wake_at(now + HELD_RECHECK)  # look again after quiet hours
             else:
                 kind = NoticeKind.DIGEST if current.is_digest else NoticeKind.OFFLINE
                 current = replace(current, sent=now, last_sent=now)
@@ -245,18 +249,22 @@ def plan(  # noqa: PLR0912
     return result
 
 
+HELD_RECHECK = timedelta(minutes=5)  # how often held alerts look at the clock again
+
+
 def _follow_up(
     record: Record, policy: Settings, now: datetime, local_now: time, result: Plan
 ) -> Record:
     """Repeat (or re-send a digest) and escalate an unacknowledged alert."""
+    held = policy.held(local_now)
     due: datetime | None = (
         (record.last_sent or now) + DIGEST_INTERVAL
         if record.is_digest
         else repeat_due(record, policy)
     )
     if due is not None and due <= now:
-        if policy.held(local_now):
-            result.wake_at(now + timedelta(minutes=5))
+        if held:
+            due = now + HELD_RECHECK
         else:
             kind = NoticeKind.DIGEST if record.is_digest else NoticeKind.REPEAT
             record = replace(record, last_sent=now, repeats=record.repeats + 1)
@@ -269,28 +277,37 @@ def _follow_up(
     result.wake_at(due)
     if policy.escalate_after is not None and record.escalated is None and record.sent:
         escalate_at = record.sent + timedelta(minutes=policy.escalate_after)
-        if escalate_at <= now and not policy.held(local_now):
+        if escalate_at > now:
+            result.wake_at(escalate_at)
+        elif held:
+            result.wake_at(now + HELD_RECHECK)
+        else:
             record = replace(record, escalated=now)
             result.notices.append(
                 Notice(kind=NoticeKind.ESCALATION, record=record, escalation=True)
             )
-        else:
-            result.wake_at(max(escalate_at, now + timedelta(minutes=1)))
     return record
 
 
 def _merged(settings: Mapping[str, Settings], providers: Iterable[str]) -> Settings:
-    """One policy for an alert that spans providers: the most urgent wins."""
-    chosen = [settings[p] for p in providers if p in settings]
+    """One policy for an alert that spans providers: the most urgent wins.
+
+    Critical if any is, the earliest escalation, the shortest reminder schedule,
+    and held for quiet hours only while every provider is quiet.
+    """
+    chosen = [settings[p] for p in sorted(providers) if p in settings]
     if not chosen:
         return Settings()
     if len(chosen) == 1:
         return chosen[0]
     escalations = [s.escalate_after for s in chosen if s.escalate_after is not None]
+    schedules = [s.repeat for s in chosen if s.repeat]
     return replace(
         chosen[0],
+        repeat=min(schedules, key=lambda r: (r[0], r)) if schedules else (),
         critical=any(s.critical for s in chosen),
         escalate_after=min(escalations) if escalations else None,
+        also=tuple(chosen[1:]),
     )
 
 

@@ -1,0 +1,203 @@
+"""Config entry diagnostics, with every secret removed.
+
+Secrets are removed three ways: the secret fields by name (async_redact_data);
+credentials inside URLs (user:password@ and secret-looking query parameters) in
+every text; and, belt and braces, any text that contains the value of a secret
+field (a token echoed in a reason, say).
+"""
+
+from collections.abc import Iterable, Mapping
+import re
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+
+from .const import (
+    CONF_BODY,
+    CONF_ENTRY_TYPE,
+    CONF_NOTES,
+    CONF_USERNAME,
+    SECRET_FIELDS,
+)
+from .coordinator import ProviderRuntimeData, SystemCoordinator
+from .core.state import machine_to_dict
+from .internet import ENTRY_TYPE_INTERNET, InternetCoordinator
+
+# secret fields, plus what identifies the owner or may carry credentials
+TO_REDACT = SECRET_FIELDS | {CONF_USERNAME, CONF_BODY, CONF_NOTES}
+# query (and fragment) parameters whose names end like these carry secrets
+SECRET_PARAMETERS = (
+    "token",
+    "key",
+    "apikey",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "sig",
+    "signature",
+    "auth",
+    "code",
+)
+URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
+LAST_OUTAGES = 10
+MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
+
+
+def _secret_parameter(name: str) -> bool:
+    plain = name.lower().replace("-", "").replace("_", "")
+    return plain.endswith(SECRET_PARAMETERS)
+
+
+def _scrub_parameters(text: str) -> str:
+    parts = []
+    for part in text.split("&"):
+        name, sep, _value = part.partition("=")
+        parts.append(f"{name}={REDACTED}" if sep and _secret_parameter(name) else part)
+    return "&".join(parts)
+
+
+def scrub_url(url: str) -> str:
+    """A URL without its userinfo and without the values of secret parameters."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return REDACTED
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            parts.path,
+            _scrub_parameters(parts.query),
+            _scrub_parameters(parts.fragment),
+        )
+    )
+
+
+def scrub_text(text: str, secrets: Iterable[str]) -> str:
+    """Every URL in a text scrubbed, and every known secret value removed."""
+    text = URL.sub(lambda match: scrub_url(match[0]), text)
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _scrub(data: Any, secrets: list[str]) -> Any:
+    if isinstance(data, str):
+        return scrub_text(data, secrets)
+    if isinstance(data, Mapping):
+        return {key: _scrub(value, secrets) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_scrub(value, secrets) for value in data]
+    return data
+
+
+def _secret_values(entry: ConfigEntry[Any]) -> list[str]:
+    """The values of every secret field of the entry and its subentries."""
+    sources: list[Mapping[str, Any]] = [entry.data, entry.options]
+    sources += [subentry.data for subentry in entry.subentries.values()]
+    values = {
+        str(source[key])
+        for source in sources
+        for key in TO_REDACT
+        if source.get(key) and len(str(source[key])) >= MIN_SECRET_LENGTH
+    }
+    return sorted(values, key=len, reverse=True)  # longest first
+
+
+def _clean(entry: ConfigEntry[Any], data: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = _scrub(
+        async_redact_data(data, TO_REDACT), _secret_values(entry)
+    )
+    return result
+
+
+def _settings(entry: ConfigEntry[Any]) -> dict[str, Any]:
+    return {
+        "title": entry.title,
+        "state": entry.state.value,
+        "data": dict(entry.data),
+        "options": dict(entry.options),
+    }
+
+
+def _system(system: SystemCoordinator) -> dict[str, Any]:
+    snapshot = system.data
+    return {
+        "name": system.subentry.title,
+        "kind": system.kind.value,
+        "machine": machine_to_dict(snapshot.machine),
+        "cause": snapshot.cause.value if snapshot.cause else None,
+        "auth_failed": system.auth_failed,
+        "unreachable": snapshot.unreachable,
+        "latency_ms": snapshot.latency_ms,
+        "last_update_success": system.last_update_success,
+        "probes": [
+            {
+                "time": probe.time.isoformat(),
+                "outcome": probe.outcome,
+                "latency_ms": probe.latency_ms,
+                "reason": probe.reason,
+            }
+            for probe in system.probes
+        ],
+    }
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: ConfigEntry[Any]
+) -> dict[str, Any]:
+    """What support needs to see, with every secret removed."""
+    runtime = getattr(entry, "runtime_data", None)
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
+        internet: dict[str, Any] = {"settings": _settings(entry)}
+        if isinstance(runtime, InternetCoordinator):
+            internet |= {
+                "targets": list(runtime.targets),
+                "up": runtime.data.up,
+                "reachable": list(runtime.data.reachable),
+                "machine": machine_to_dict(runtime.data.machine),
+            }
+        return _clean(entry, internet)
+    data: dict[str, Any] = {
+        "settings": _settings(entry),
+        "subentries": [
+            {
+                "subentry_id": subentry.subentry_id,
+                "type": subentry.subentry_type,
+                "title": subentry.title,
+                "data": dict(subentry.data),
+            }
+            for subentry in entry.subentries.values()
+        ],
+    }
+    if isinstance(runtime, ProviderRuntimeData):
+        page = runtime.status_page
+        data |= {
+            "systems": {
+                system_id: _system(system)
+                for system_id, system in runtime.systems.items()
+            },
+            "status_page": None
+            if page is None
+            else {
+                "problem": page.has_problem,
+                "incident": page.data.incident,
+                "unknown_reason": page.data.unknown_reason,
+                "components_down": [c.name for c in page.data.problems],
+            },
+            "history": {
+                "writable": runtime.history.writable,
+                "outages": len(runtime.history.outages),
+                "last_outages": [
+                    r.to_dict() for r in runtime.history.latest(LAST_OUTAGES)
+                ],
+            },
+        }
+    return _clean(entry, data)
