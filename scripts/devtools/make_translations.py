@@ -43,7 +43,7 @@ PROVIDER_FIELDS = {
 }
 TARGETS = (
     "Targets",
-    "One per line: host:port (checked by opening a TCP connection, e.g. a DNS "
+    "Each target is host:port (checked by opening a TCP connection, e.g. a DNS "
     "resolver on port 53) or an http(s) URL (any answer counts). The internet is "
     "down only when every target fails.",
 )
