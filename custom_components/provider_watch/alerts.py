@@ -220,14 +220,33 @@ class AlertManager:
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
 
+    def _load(self, data: object) -> None:
+        """Read saved alerts; anything malformed is dropped with a warning."""
+        if data is None:
+            return
+        if not isinstance(data, Mapping):
+            LOGGER.warning("Saved alerts could not be read; starting without them")
+            return
+        records = data.get("records")
+        for raw in records if isinstance(records, list) else []:
+            try:
+                record = _record_from_dict(raw) if isinstance(raw, Mapping) else None
+            except TypeError, ValueError:
+                record = None
+            if record is None:
+                LOGGER.warning("A saved alert could not be read and was dropped")
+                continue
+            self.records[record.key] = record
+        maintenance = data.get("maintenance")
+        if isinstance(maintenance, list):
+            self.maintenance = {str(m) for m in maintenance}
+        owners = data.get("owners")
+        if isinstance(owners, Mapping):
+            self._owner = {str(k): str(v) for k, v in owners.items()}
+
     async def async_start(self) -> None:
         """Load saved alerts and listen for taps on the phones."""
-        data = await self._store.async_load() or {}
-        for raw in data.get("records", []):
-            if isinstance(raw, Mapping) and (record := _record_from_dict(raw)):
-                self.records[record.key] = record
-        self.maintenance = {str(m) for m in data.get("maintenance", [])}
-        self._owner = {str(k): str(v) for k, v in data.get("owners", {}).items()}
+        self._load(await self._store.async_load())
         self._texts = await async_get_translations(
             self.hass, self.hass.config.language, "exceptions", [DOMAIN]
         )

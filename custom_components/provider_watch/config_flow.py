@@ -260,9 +260,12 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             elif not updates:
                 errors["base"] = "missing_credentials"
             else:
-                self.hass.config_entries.async_update_subentry(
+                if not self.hass.config_entries.async_update_subentry(
                     entry, subentry, data={**subentry.data, **updates}
-                )
+                ):
+                    # the same credentials again (the provider fixed its side):
+                    # nothing changed, so reload to check again
+                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
                 return self.async_abort(reason="reauth_successful")
         secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
         schema = vol.Schema(

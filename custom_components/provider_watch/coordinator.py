@@ -35,6 +35,7 @@ from .const import (
 from .core.cause import Cause, CauseEvidence, classify
 from .core.state import (
     MachineState,
+    Outcome,
     Step,
     SystemState,
     Thresholds,
@@ -182,6 +183,8 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
                 translation_placeholders={"system": self.subentry.title},
             )
         self.auth_failed = False
+        if result.outcome is Outcome.UNKNOWN:
+            LOGGER.debug("%s could not be judged: %s", self.name, result.reason)
         snapshot = await self._async_apply(result)
         interval = self._interval_for(snapshot.machine)
         if result.retry_after:

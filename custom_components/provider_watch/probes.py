@@ -132,7 +132,7 @@ def naive_timezone(hass: HomeAssistant, name: str | None) -> ZoneInfo:
     """The zone for check-in times sent without one (default: Home Assistant's)."""
     try:
         return ZoneInfo(name or hass.config.time_zone)
-    except ZoneInfoNotFoundError, ValueError:
+    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: name too long
         return ZoneInfo("UTC")
 
 

@@ -388,7 +388,7 @@ def _second_endpoint_errors(data: Mapping[str, Any]) -> dict[str, str]:
 def _is_timezone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except ZoneInfoNotFoundError, ValueError:
+    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: name too long
         return False
     return True
 

@@ -33,12 +33,11 @@ def is_valid_url(url: str) -> bool:
     """An absolute http(s) URL with a valid host."""
     try:
         parsed = URL(url.strip())
-    except ValueError, TypeError:
+        host = parsed.host  # decoding a broken punycode host raises here
+    except ValueError, TypeError:  # UnicodeError is a ValueError
         return False
     return (
-        parsed.scheme in ("http", "https")
-        and parsed.host is not None
-        and is_valid_host(parsed.host)
+        parsed.scheme in ("http", "https") and host is not None and is_valid_host(host)
     )
 
 

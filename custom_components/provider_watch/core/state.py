@@ -116,7 +116,8 @@ def _on_success(current: MachineState, now: datetime, thresholds: Thresholds) ->
                 )
             )
         start = current.outage_start
-        duration = (now - start).total_seconds() if start is not None else None
+        # never negative, even when the clock was set back during the outage
+        duration = max((now - start).total_seconds(), 0) if start is not None else None
         online = replace(
             _enter(seen, SystemState.ONLINE, now), successes=0, outage_start=None
         )

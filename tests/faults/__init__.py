@@ -1,0 +1,1 @@
+"""The fault catalogue (issue 7)."""

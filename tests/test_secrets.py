@@ -1,0 +1,347 @@
+"""Secrets never leak (issue 7, "security").
+
+Known secret strings are planted in every secret-bearing field — a bearer token, an
+API-key header value, a basic-auth password, a heartbeat webhook id, and a URL with
+user:password@ and ?token= — and a full offline/online cycle runs with DEBUG logging
+on for Provider Watch and Home Assistant and two phones registered. Then none of the
+secrets may appear in the logs (any level, tracebacks included), bus events, states
+and attributes, persistent notifications, repair issues, open flows, pushes to the
+phones, the report (its response and files) or the diagnostics.
+"""
+
+import base64
+from collections.abc import AsyncGenerator, Generator
+from dataclasses import dataclass, field
+import importlib.util
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    async_get_persistent_notifications,
+)
+
+from custom_components.provider_watch.const import DOMAIN
+from homeassistant.const import MATCH_ALL
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from . import alerting
+from .alerting import FakePhone, add_phone
+from .faults.bench import Collect
+from .helpers import advance, provider_entry, settle, setup_entry, setup_internet
+from .phones import PushGateway
+from .provider_cloud import API_KEY_HEADER, USERNAME, ProviderCloud
+from .simulated import LOCALHOST, SimulatedDevice
+
+gateway = alerting.gateway
+app_client = alerting.app_client
+
+TOKEN = "tok-SECRET-7d1f0b9a44c2e1"  # noqa: S105
+NEW_TOKEN = "tok-SECRET-rotated-4b8e27"  # noqa: S105
+API_KEY = "key-SECRET-55aa0e3c7b19d2"
+PASSWORD = "pw-SECRET-c3e8f1a2b7d4e6"  # noqa: S105
+WEBHOOK_ID = "5ec7e7d0" * 8  # 64 hex characters, as the flow makes them
+URL_USER = "svc-user-SECRET"
+URL_PASSWORD = "urlpass-SECRET-91ab"  # noqa: S105
+URL_TOKEN = "qtok-SECRET-0f3e5a"  # noqa: S105
+SECRETS = {
+    "bearer token": TOKEN,
+    "new bearer token": NEW_TOKEN,
+    "API key": API_KEY,
+    "password": PASSWORD,
+    "webhook id": WEBHOOK_ID,
+    "URL user": URL_USER,
+    "URL password": URL_PASSWORD,
+    "URL token": URL_TOKEN,
+    # what goes over the wire for them, too
+    "basic header": base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode(),
+    "URL basic header": base64.b64encode(
+        f"{URL_USER}:{URL_PASSWORD}".encode()
+    ).decode(),
+}
+HAS_DIAGNOSTICS = (
+    importlib.util.find_spec("custom_components.provider_watch.diagnostics") is not None
+)
+
+
+def cloud_system(url: str, **auth: Any) -> dict[str, Any]:
+    """Device 41 of a provider's list, with the given authentication."""
+    return {
+        "kind": "cloud",
+        "url": url,
+        "method": "GET",
+        "verify_tls": True,
+        "filter_path": "$.devices",
+        "id_key": "id",
+        "id_value": "41",
+        "path": "$.online",
+        "comparison": "truthy",
+        "quiet_at_night": False,
+        "second_comparison": "truthy",
+        "poll_interval": 30,
+        "timeout": 2,
+        "retry_interval": 5,
+        "failures_before_offline": 2,
+        "successes_before_online": 1,
+        "auth_type": "none",
+    } | auth
+
+
+@dataclass
+class Clouds:
+    """One provider API per authentication scheme, each with our secret."""
+
+    bearer: ProviderCloud = field(default_factory=lambda: ProviderCloud("bearer"))
+    api_key: ProviderCloud = field(default_factory=lambda: ProviderCloud("api_key"))
+    basic: ProviderCloud = field(default_factory=lambda: ProviderCloud("basic"))
+    in_url: ProviderCloud = field(default_factory=lambda: ProviderCloud("none"))
+
+    def __post_init__(self) -> None:
+        self.bearer.token = TOKEN
+        self.api_key.api_key = API_KEY
+        self.basic.password = PASSWORD
+
+    @property
+    def all(self) -> tuple[ProviderCloud, ...]:
+        return (self.bearer, self.api_key, self.basic, self.in_url)
+
+    def url_with_credentials(self) -> str:
+        base = f"{URL_USER}:{URL_PASSWORD}@{LOCALHOST}:{self.in_url.port}"
+        return f"http://{base}/api/devices?token={URL_TOKEN}&site=home"
+
+
+@pytest.fixture
+async def clouds(socket_enabled: None) -> AsyncGenerator[Clouds]:
+    servers = Clouds()
+    for server in servers.all:
+        await server.start()
+    yield servers
+    for server in servers.all:
+        await server.stop()
+
+
+@pytest.fixture
+def everything_logged() -> Generator[Collect]:
+    """DEBUG for Provider Watch and Home Assistant; every record kept."""
+    handler = Collect()
+    loggers = [
+        logging.getLogger(),
+        logging.getLogger("custom_components.provider_watch"),
+        logging.getLogger("homeassistant"),
+    ]
+    levels = [logger.level for logger in loggers]
+    loggers[0].addHandler(handler)
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
+    yield handler
+    loggers[0].removeHandler(handler)
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+def leaks(where: str, text: str) -> list[str]:
+    """Which secrets a text holds."""
+    return [f"{name} in {where}" for name, value in SECRETS.items() if value in text]
+
+
+# Home Assistant's HTTP server and webhook component log the path of every request
+# at DEBUG (and the web server's access log at INFO), and a webhook's path is its
+# id: that is Home Assistant's own logging, which Provider Watch cannot change.
+HA_REQUEST_LOGGERS = (
+    "aiohttp.access",
+    "homeassistant.components.http.auth",
+    "homeassistant.helpers.http",
+    "homeassistant.components.webhook",
+)
+
+
+def log_text(handler: Collect, *, request_logs: bool = False) -> str:
+    """Every record, formatted, with its traceback (HA's request lines apart)."""
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    return "\n".join(
+        formatter.format(record)
+        for record in handler.records
+        if (record.name in HA_REQUEST_LOGGERS) is request_logs
+    )
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=repr, ensure_ascii=False)
+
+
+async def generated(
+    hass: HomeAssistant, entry_id: str, folder: Path
+) -> tuple[Any, list[str], list[Any]]:
+    """The report (its response and files) and, when there, the diagnostics."""
+    report = await hass.services.async_call(
+        DOMAIN,
+        "generate_report",
+        {"config_entry_id": entry_id},
+        blocking=True,
+        return_response=True,
+    )
+    files = [
+        path.read_text(encoding="utf-8")
+        for path in (folder / DOMAIN / "reports").iterdir()
+    ]
+    assert files
+    diagnostics: list[Any] = []
+    if HAS_DIAGNOSTICS:
+        from custom_components.provider_watch import (  # noqa: PLC0415
+            diagnostics as module,
+        )
+
+        diagnostics = [
+            await module.async_get_config_entry_diagnostics(hass, config_entry)
+            for config_entry in hass.config_entries.async_entries(DOMAIN)
+        ]
+        assert len(diagnostics) == 2  # the provider and the internet check
+    return report, files, diagnostics
+
+
+async def test_no_secret_leaks_anywhere(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    app_client: TestClient,
+    gateway: PushGateway,
+    upstream: SimulatedDevice,
+    clouds: Clouds,
+    everything_logged: Collect,
+    tmp_path: Path,
+) -> None:
+    hass.config.config_dir = str(tmp_path)  # the report's files go here
+    events: list[Event[Any]] = []
+    hass.bus.async_listen(MATCH_ALL, events.append)
+    phones: list[FakePhone] = [
+        await add_phone(hass, app_client, gateway, "Pixel"),
+        await add_phone(hass, app_client, gateway, "Iphone", ios=True),
+    ]
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    entry = await setup_entry(
+        hass,
+        provider_entry(
+            {
+                "system_bearer": cloud_system(
+                    clouds.bearer.url, auth_type="bearer", token=TOKEN
+                ),
+                "system_api_key": cloud_system(
+                    clouds.api_key.url,
+                    auth_type="api_key",
+                    header_name=API_KEY_HEADER,
+                    header_value=API_KEY,
+                ),
+                "system_basic": cloud_system(
+                    clouds.basic.url,
+                    auth_type="basic",
+                    username=USERNAME,
+                    password=PASSWORD,
+                ),
+                "system_in_url": cloud_system(clouds.url_with_credentials()),
+                "system_heartbeat": {
+                    "kind": "heartbeat",
+                    "webhook_id": WEBHOOK_ID,
+                    "period": 300,
+                    "grace": 60,
+                    "local_only": True,
+                    "fail_keyword": "fail",
+                },
+            },
+            options={"phones": [phone.device_id for phone in phones], "repeat": "30"},
+        ),
+    )
+    # every system answers (the secrets are really used)
+    assert clouds.bearer.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert clouds.api_key.requests[-1].headers[API_KEY_HEADER] == API_KEY
+    assert clouds.in_url.requests[-1].headers["Authorization"].startswith("Basic ")
+    names = ("bearer", "api_key", "basic", "in_url")
+    for name in names:
+        state = hass.states.get(f"binary_sensor.{name}_connectivity")
+        assert state is not None
+        assert state.state == "on", name
+    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data="ok")
+    assert beat.status == 200
+
+    # offline: three devices say so, one API is down, the heartbeat reports a fault
+    for cloud in (clouds.bearer, clouds.api_key, clouds.basic):
+        cloud.panel_online = False
+    await clouds.in_url.stop()
+    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data="status=fail")
+    assert beat.status == 200
+    await advance(hass, freezer, 30, 5, 5)
+    for name in (*names, "heartbeat"):
+        state = hass.states.get(f"binary_sensor.{name}_connectivity")
+        assert state is not None
+        assert state.state == "off", name
+    await advance(hass, freezer, 30 * 60)  # a reminder
+    assert all(len(phone.pushes) >= 2 for phone in phones)
+
+    # a rejected token: the reauth flow
+    clouds.bearer.revoke()
+    await advance(hass, freezer, 30)
+    assert hass.config_entries.flow.async_progress()
+
+    # online again
+    clouds.bearer.token = NEW_TOKEN
+    for cloud in (clouds.bearer, clouds.api_key, clouds.basic):
+        cloud.panel_online = True
+    await clouds.in_url.start()
+    for flow in hass.config_entries.flow.async_progress():
+        await hass.config_entries.flow.async_configure(
+            flow["flow_id"], {"system": "system_bearer", "token": NEW_TOKEN}
+        )
+    await settle(hass)
+    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}?status=ok")
+    assert beat.status == 200
+    await advance(hass, freezer, 30, 5, 30)
+    for name in (*names, "heartbeat"):
+        state = hass.states.get(f"binary_sensor.{name}_connectivity")
+        assert state is not None
+        assert state.state == "on", name
+
+    report, files, diagnostics = await generated(hass, entry.entry_id, tmp_path)
+    await settle(hass)
+
+    found = [
+        *leaks("logs", log_text(everything_logged)),
+        *leaks("bus events", dumps([(e.event_type, e.data) for e in events])),
+        *leaks(
+            "states",
+            dumps(
+                [(s.entity_id, s.state, s.attributes) for s in hass.states.async_all()]
+            ),
+        ),
+        *leaks(
+            "persistent notifications",
+            dumps(async_get_persistent_notifications(hass)),
+        ),
+        *leaks(
+            "repair issues",
+            dumps(
+                [
+                    (issue.issue_id, issue.translation_placeholders)
+                    for issue in ir.async_get(hass).issues.values()
+                ]
+            ),
+        ),
+        *leaks("open flows", dumps(hass.config_entries.flow.async_progress())),
+        *leaks("pushes", dumps(gateway.pushes)),
+        *leaks("report", dumps(report)),
+        *leaks("report files", "\n".join(files)),
+        *leaks("diagnostics", dumps(diagnostics)),
+    ]
+    assert found == []
+    # the webhook id is in Home Assistant's own request lines, and only there
+    assert leaks("", log_text(everything_logged, request_logs=True)) == [
+        "webhook id in "
+    ]
+
+
+@pytest.mark.skipif(not HAS_DIAGNOSTICS, reason="diagnostics.py is not there yet")
+def test_diagnostics_are_checked() -> None:
+    """A reminder in the test report: the secrets test covers diagnostics too."""
+    assert HAS_DIAGNOSTICS
