@@ -21,20 +21,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .figures import Interval
+from .state import parse_time
 
 HISTORY_VERSION = 2
 RETENTION = timedelta(days=400)
-
-
-def parse_time(value: object) -> datetime | None:
-    """An ISO 8601 time with a zone; anything else is None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
 
 
 def iso(value: datetime | None) -> str | None:

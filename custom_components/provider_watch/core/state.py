@@ -157,7 +157,8 @@ def _on_failure(
     )
 
 
-def _parse_time(value: object) -> datetime | None:
+def parse_time(value: object) -> datetime | None:
+    """An ISO 8601 time with a zone; anything else (naive, garbage) is None."""
     if not isinstance(value, str):
         return None
     try:
@@ -191,16 +192,16 @@ def machine_from_dict(data: Mapping[str, object]) -> MachineState:
     except ValueError:
         state = SystemState.UNKNOWN
     reason = data.get("reason")
-    outage_start = _parse_time(data.get("outage_start"))
+    outage_start = parse_time(data.get("outage_start"))
     if state in (SystemState.OFFLINE, SystemState.RECOVERING) and outage_start is None:
         # An outage without a start cannot be reported truthfully: re-detect it.
         state = SystemState.UNKNOWN
     return MachineState(
         state=state,
-        since=_parse_time(data.get("since")),
+        since=parse_time(data.get("since")),
         failures=_count(data.get("failures")),
         successes=_count(data.get("successes")),
         outage_start=outage_start,
-        last_online=_parse_time(data.get("last_online")),
+        last_online=parse_time(data.get("last_online")),
         reason=reason if isinstance(reason, str) else None,
     )
