@@ -482,10 +482,14 @@ async def proxied(hass: HomeAssistant) -> None:
 @pytest.mark.parametrize(
     ("local_only", "remote", "counted"),
     [
-        (True, "192.168.1.20", True),  # the home network
+        (
+            True,
+            "fd12:3456::20",
+            True,
+        ),  # the home network (a header value: nothing is sent there)
         (True, "203.0.113.7", False),  # the internet: ignored, quietly
         (False, "203.0.113.7", True),
-        (False, "192.168.1.20", True),
+        (False, "fd12:3456::20", True),
     ],
 )
 async def test_local_only_and_remote_senders(
