@@ -26,15 +26,27 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from .helpers import advance, http_system, provider_entry, settle, setup_entry
+from .helpers import (
+    advance,
+    http_system,
+    provider_entry,
+    settle,
+    setup_entry,
+    setup_internet,
+)
 from .phones import ANDROID, IOS, PushGateway, register_phone
-from .simulated import SimulatedDevice
+from .simulated import LOCALHOST, SimulatedDevice
 
 PROVIDER = "Acme Alarm"
 PANEL = "system_alarm_panel"
 LOCK = "system_door_lock"
 LEAK = "system_leak_sensor"
 ALERTS_STORE = "provider_watch.alerts"
+MINUTE = 60
+HOUR = 3600
+OFFLINE = "Alarm panel is offline"
+BACK = "Alarm panel is back online"
+STILL = "Alarm panel is still offline"
 
 
 # --- fixtures (bound by name in the test modules) ---------------------------------
@@ -209,6 +221,18 @@ async def setup_provider(
             ],
         )
     return await setup_entry(hass, entry)
+
+
+async def alerting_provider(
+    hass: HomeAssistant,
+    upstream: SimulatedDevice,
+    systems: dict[str, SimulatedDevice],
+    **options: Any,
+) -> str:
+    """The internet check and Acme Alarm with these options; its entry id."""
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    entry = await setup_provider(hass, systems, options=options)
+    return entry.entry_id
 
 
 async def wait_for(

@@ -5,6 +5,7 @@ the push relay receives; the persistent notification that mirrors it.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
@@ -21,6 +22,7 @@ from .alerting import (
     FakePhone,
     ack_snooze,
     alert_id_of,
+    alerting_provider,
     clear,
     device_page,
     local_hhmm,
@@ -142,11 +144,8 @@ async def test_system_alert_exact_payloads_per_os(
     upstream: SimulatedDevice,
 ) -> None:
     """Android: URI + deep-link://tel:; iOS: its own action id + tel:; no critical."""
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
-        hass,
-        {PANEL: device},
-        options={"phones": [android.device_id, iphone.device_id]},
+    await alerting_provider(
+        hass, upstream, {PANEL: device}, phones=[android.device_id, iphone.device_id]
     )
     start = dt_util.utcnow() + timedelta(seconds=30)  # the first failed check
     await outage(hass, freezer, device)
@@ -290,6 +289,29 @@ async def test_support_action_per_os(
     ]
 
 
+async def status_page_alert(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    page: StatusPageServer,
+    **options: Any,
+) -> dict[str, Any]:
+    """The panel, with a status page, goes offline; the one push Android gets."""
+    await alerting_provider(
+        hass,
+        upstream,
+        {PANEL: device},
+        phones=[android.device_id],
+        status_page=page.base,
+        **options,
+    )
+    await outage(hass, freezer, device)
+    (push,) = android.pushes
+    return push
+
+
 async def test_system_alert_with_status_page_reporting_no_incident(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -298,19 +320,9 @@ async def test_system_alert_with_status_page_reporting_no_incident(
     upstream: SimulatedDevice,
     page: StatusPageServer,
 ) -> None:
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
-        hass,
-        {PANEL: device},
-        options={
-            "phones": [android.device_id],
-            "status_page": page.base,
-            "status_components": [API],
-        },
+    push = await status_page_alert(
+        hass, freezer, android, device, upstream, page, status_components=[API]
     )
-    await outage(hass, freezer, device)
-
-    (push,) = android.pushes
     assert push["title"] == "Alarm panel is offline"
     assert push["message"].endswith(
         "Your internet is up and Acme Alarm's status page reports no incident — "
@@ -329,15 +341,7 @@ async def test_status_page_that_cannot_be_read_is_not_quoted(
 ) -> None:
     """A status page that refuses (403) reports nothing: no "reports no incident"."""
     page.mode = "403"
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
-        hass,
-        {PANEL: device},
-        options={"phones": [android.device_id], "status_page": page.base},
-    )
-    await outage(hass, freezer, device)
-
-    (push,) = android.pushes
+    push = await status_page_alert(hass, freezer, android, device, upstream, page)
     assert push["message"].endswith(SYSTEM_CAUSE)
 
 
@@ -351,19 +355,9 @@ async def test_status_page_with_an_unrelated_incident_is_not_quoted(
 ) -> None:
     """An open incident on a component not picked: the page does report one."""
     page.add_incident("Mobile app login failures", impact="minor")
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
-        hass,
-        {PANEL: device},
-        options={
-            "phones": [android.device_id],
-            "status_page": page.base,
-            "status_components": [API],
-        },
+    push = await status_page_alert(
+        hass, freezer, android, device, upstream, page, status_components=[API]
     )
-    await outage(hass, freezer, device)
-
-    (push,) = android.pushes
     assert push["message"].endswith(SYSTEM_CAUSE)
 
 
@@ -582,15 +576,13 @@ async def test_critical_alerts_per_os(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
+    await alerting_provider(
         hass,
+        upstream,
         {PANEL: device},
-        options={
-            "phones": [android.device_id, iphone.device_id],
-            "critical": True,
-            "repeat": "30",
-        },
+        phones=[android.device_id, iphone.device_id],
+        critical=True,
+        repeat="30",
     )
     await outage(hass, freezer, device)
     await advance(hass, freezer, 30 * 60)  # the reminder rings as loudly
@@ -627,11 +619,12 @@ async def test_non_critical_alerts_have_no_critical_keys(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
+    await alerting_provider(
         hass,
+        upstream,
         {PANEL: device},
-        options={"phones": [android.device_id, iphone.device_id], "critical": False},
+        phones=[android.device_id, iphone.device_id],
+        critical=False,
     )
     await outage(hass, freezer, device)
 
@@ -656,9 +649,8 @@ async def test_each_outage_has_its_own_tag_and_alert_id(
     upstream: SimulatedDevice,
 ) -> None:
     """A new outage is a new alert: a tap on the old one does not touch it."""
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
-        hass, {PANEL: device}, options={"phones": [android.device_id], "repeat": "30"}
+    await alerting_provider(
+        hass, upstream, {PANEL: device}, phones=[android.device_id], repeat="30"
     )
     await outage(hass, freezer, device)
     first = alert_id_of(android.pushes[0])
@@ -687,11 +679,12 @@ async def test_persistent_notification_mirrors_each_open_alert(
     second: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    await setup_provider(
+    await alerting_provider(
         hass,
+        upstream,
         {PANEL: device, LOCK: second},
-        options={"phones": [android.device_id], "repeat": "30"},
+        phones=[android.device_id],
+        repeat="30",
     )
     await outage(hass, freezer, device)
     await advance(hass, freezer, 60)

@@ -18,22 +18,27 @@ from homeassistant.util import dt as dt_util
 from . import alerting
 from .alerting import (
     ALERTS_STORE,
+    BACK,
+    HOUR,
     LOCK,
+    MINUTE,
+    OFFLINE,
     PANEL,
+    STILL,
     FakePhone,
     ack_snooze,
     alert_id_of,
+    alerting_provider,
     clear,
     manager,
     outage,
     recovery,
     restart,
-    setup_provider,
     system_device,
 )
-from .helpers import advance, settle, setup_internet
+from .helpers import advance, settle
 from .phones import tap
-from .simulated import LOCALHOST, SimulatedDevice
+from .simulated import SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client
@@ -41,24 +46,29 @@ second = alerting.second
 android = alerting.android
 iphone = alerting.iphone
 
-MINUTE = 60
-HOUR = 3600
-STILL = "Alarm panel is still offline"
-OFFLINE = "Alarm panel is offline"
-BACK = "Alarm panel is back online"
 ESCALATED = "Alarm panel is offline — nobody has acknowledged"
 
 
-async def alerting_provider(
+async def escalating_outage(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
     upstream: SimulatedDevice,
-    systems: dict[str, SimulatedDevice],
     **options: Any,
 ) -> str:
-    """The internet check and Acme Alarm with these options; its entry id."""
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_provider(hass, systems, options=options)
-    return entry.entry_id
+    """Android first, the iPhone as second tier; the panel goes offline; entry id."""
+    entry_id = await alerting_provider(
+        hass,
+        upstream,
+        {PANEL: device},
+        phones=[android.device_id],
+        escalation_phones=[iphone.device_id],
+        **options,
+    )
+    await outage(hass, freezer, device)
+    return entry_id
 
 
 # --- reminders ------------------------------------------------------------------------
@@ -143,16 +153,16 @@ async def test_escalation_when_nobody_acknowledges(
     upstream: SimulatedDevice,
 ) -> None:
     """The second tier hears of it after escalate_after minutes, once."""
-    await alerting_provider(
+    await escalating_outage(
         hass,
+        freezer,
+        android,
+        iphone,
+        device,
         upstream,
-        {PANEL: device},
-        phones=[android.device_id],
-        escalation_phones=[iphone.device_id],
         escalate_after=15,
         repeat="30",
     )
-    await outage(hass, freezer, device)
     (first,) = android.pushes
     alert_id = alert_id_of(first)
     assert iphone.pushes == []
@@ -218,15 +228,15 @@ async def test_no_escalation_when_acknowledged_in_time(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await alerting_provider(
+    await escalating_outage(
         hass,
+        freezer,
+        android,
+        iphone,
+        device,
         upstream,
-        {PANEL: device},
-        phones=[android.device_id],
-        escalation_phones=[iphone.device_id],
         escalate_after=15,
     )
-    await outage(hass, freezer, device)
     await advance(hass, freezer, 14 * MINUTE)
     await tap(
         app_client, android.webhook_id, f"PW_ACK_{alert_id_of(android.pushes[0])}"
@@ -286,15 +296,15 @@ async def test_acknowledge_by_service(
     upstream: SimulatedDevice,
     target: str,
 ) -> None:
-    entry_id = await alerting_provider(
+    entry_id = await escalating_outage(
         hass,
+        freezer,
+        android,
+        iphone,
+        device,
         upstream,
-        {PANEL: device},
-        phones=[android.device_id],
-        escalation_phones=[iphone.device_id],
         escalate_after=60,
     )
-    await outage(hass, freezer, device)
     data = {
         "all": {},
         "device": {"device_id": system_device(hass, PANEL)},
@@ -366,16 +376,16 @@ async def test_snooze_by_tap_mutes_for_an_hour(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await alerting_provider(
+    await escalating_outage(
         hass,
+        freezer,
+        android,
+        iphone,
+        device,
         upstream,
-        {PANEL: device},
-        phones=[android.device_id],
-        escalation_phones=[iphone.device_id],
         escalate_after=45,
         repeat="30, 120",
     )
-    await outage(hass, freezer, device)
     await advance(hass, freezer, 10 * MINUTE)
     await tap(
         app_client, android.webhook_id, f"PW_SNOOZE_{alert_id_of(android.pushes[0])}"

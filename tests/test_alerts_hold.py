@@ -13,20 +13,24 @@ from homeassistant.util import dt as dt_util
 
 from . import alerting
 from .alerting import (
+    BACK,
+    HOUR,
     LOCK,
+    MINUTE,
+    OFFLINE,
     PANEL,
     FakePhone,
     alert_id_of,
+    alerting_provider,
     clear,
     device_page,
     notes,
     outage,
     recovery,
-    setup_provider,
     system_device,
 )
-from .helpers import advance, jump, settle, setup_internet, state
-from .simulated import LOCALHOST, SimulatedDevice
+from .helpers import advance, jump, settle, state
+from .simulated import SimulatedDevice
 from .statuspage_server import API, DASHBOARD, StatusPageServer
 
 gateway = alerting.gateway
@@ -34,23 +38,8 @@ app_client = alerting.app_client
 second = alerting.second
 android = alerting.android
 
-MINUTE = 60
-HOUR = 3600
-OFFLINE = "Alarm panel is offline"
-BACK = "Alarm panel is back online"
 SWITCH = "switch.alarm_panel_maintenance"
 LOCK_SWITCH = "switch.door_lock_maintenance"
-
-
-async def alerting_provider(
-    hass: HomeAssistant,
-    upstream: SimulatedDevice,
-    systems: dict[str, SimulatedDevice],
-    **options: Any,
-) -> str:
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_provider(hass, systems, options=options)
-    return entry.entry_id
 
 
 # --- maintenance ----------------------------------------------------------------------
@@ -281,6 +270,23 @@ async def at_night(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> datet
 QUIET = {"quiet_start": "22:00:00", "quiet_end": "07:00:00"}
 
 
+async def quiet_outage(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    **options: Any,
+) -> datetime:
+    """At night, with quiet hours, the panel goes offline; when the night began."""
+    night = await at_night(hass, freezer)
+    await alerting_provider(
+        hass, upstream, {PANEL: device}, phones=[android.device_id], **QUIET, **options
+    )
+    await outage(hass, freezer, device)
+    return night
+
+
 async def until_first_push(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, phone: FakePhone, end: datetime
 ) -> datetime:
@@ -299,11 +305,7 @@ async def test_quiet_hours_hold_the_alert_until_they_end(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    night = await at_night(hass, freezer)
-    await alerting_provider(
-        hass, upstream, {PANEL: device}, phones=[android.device_id], **QUIET
-    )
-    await outage(hass, freezer, device)
+    night = await quiet_outage(hass, freezer, android, device, upstream)
     await jump(hass, freezer, night.replace(hour=6, minute=59) + timedelta(days=1))
     assert android.pushes == []
     assert notes(hass) == {}
@@ -366,17 +368,9 @@ async def test_critical_alerts_and_quiet_hours(
     ignores_quiet: dict[str, bool],
     held: bool,
 ) -> None:
-    await at_night(hass, freezer)
-    await alerting_provider(
-        hass,
-        upstream,
-        {PANEL: device},
-        phones=[android.device_id],
-        critical=True,
-        **QUIET,
-        **ignores_quiet,
+    await quiet_outage(
+        hass, freezer, android, device, upstream, critical=True, **ignores_quiet
     )
-    await outage(hass, freezer, device)
     if held:
         assert android.pushes == []
     else:
@@ -391,11 +385,7 @@ async def test_outage_over_within_quiet_hours_is_never_told(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    night = await at_night(hass, freezer)
-    await alerting_provider(
-        hass, upstream, {PANEL: device}, phones=[android.device_id], **QUIET
-    )
-    await outage(hass, freezer, device)
+    night = await quiet_outage(hass, freezer, android, device, upstream)
     await advance(hass, freezer, *[30 * MINUTE] * 4)
     await recovery(hass, freezer, device)
     await jump(hass, freezer, night.replace(hour=9, minute=0) + timedelta(days=1))

@@ -20,7 +20,10 @@ from homeassistant.util import dt as dt_util
 from . import alerting
 from .alerting import (
     ALERTS_STORE,
+    BACK,
+    HOUR,
     LOCK,
+    OFFLINE,
     PANEL,
     FakePhone,
     alert_id_of,
@@ -47,10 +50,6 @@ gateway = alerting.gateway
 app_client = alerting.app_client
 second = alerting.second
 android = alerting.android
-
-OFFLINE = "Alarm panel is offline"
-BACK = "Alarm panel is back online"
-HOUR = 3600
 
 
 # --- systems and providers removed ----------------------------------------------------

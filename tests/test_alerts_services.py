@@ -18,6 +18,7 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from . import alerting
 from .alerting import (
     LOCK,
+    OFFLINE,
     PANEL,
     FakePhone,
     add_phone,
@@ -44,8 +45,6 @@ app_client = alerting.app_client
 second = alerting.second
 android = alerting.android
 iphone = alerting.iphone
-
-OFFLINE = "Alarm panel is offline"
 
 
 def issue_ids(issue_registry: ir.IssueRegistry) -> set[str]:

@@ -99,6 +99,18 @@ def v2(entry: MockConfigEntry, data: dict[str, Any]) -> dict[str, Any]:
     return {"version": 2, "minor_version": 1, "key": key(entry), "data": data}
 
 
+async def watched_from_t0(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    upstream: SimulatedDevice,
+    device: SimulatedDevice,
+) -> MockConfigEntry:
+    """At T0: the internet check and a provider watching the device over HTTP."""
+    freezer.move_to(T0)
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    return await setup_http_provider(hass, device.url)
+
+
 def closed_record(
     record_id: str, start: datetime, end: datetime | None, system_id: str = SYSTEM_ID
 ) -> dict[str, Any]:
@@ -123,9 +135,7 @@ async def test_outage_is_recorded_on_each_transition(
     upstream: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(T0)
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_http_provider(hass, device.url)
+    entry = await watched_from_t0(hass, freezer, upstream, device)
     # a new system is written down at once, with the time it was first seen
     assert stored(hass_storage, entry) == {
         "systems": {SYSTEM_ID: {"name": "Alarm panel", "added": at(0)}},
@@ -162,9 +172,7 @@ async def test_cause_follows_the_picture_while_open(
     upstream: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(T0)
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_http_provider(hass, device.url)
+    entry = await watched_from_t0(hass, freezer, upstream, device)
     await take_offline(hass, freezer, device)
     history: OutageHistory = entry.runtime_data.history
     assert history.open_outage(SYSTEM_ID).cause == "system"
