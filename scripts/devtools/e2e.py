@@ -7,7 +7,7 @@ for "the internet" and a fake push relay (all on 127.0.0.1), onboards the owner,
 registers an Android and an iOS phone, creates a provider and a system through the
 config-flow REST API, and then: device off -> offline push on both phones (latency
 measured) -> Acknowledge tapped -> no reminder -> device on -> recovery push and
-clear_notification -> a second outage, hass SIGKILLed and restarted -> no second
+clear_notification -> the outage in the history and the report -> a second outage, hass SIGKILLed and restarted -> no second
 offline push, the outage keeps its start. Exits non-zero on any failed check and
 always stops what it started.
 """
@@ -300,6 +300,24 @@ async def main(keep: bool) -> int:
             check(
                 clears and clears[0]["data"]["tag"] == tag,
                 "clear_notification for the offline tag",
+            )
+
+            # the outage is in the history, and the report service returns it
+            answer = await api.post(
+                "/api/services/provider_watch/generate_report?return_response",
+                {"config_entry_id": entry_id, "period": "last_30_days"},
+            )
+            report = answer["service_response"]
+            closed = [
+                o
+                for o in report["outages"]
+                if o["system"] == "Alarm panel" and not o["ongoing"]
+            ]
+            check(len(closed) == 1, "the report returns the outage")
+            check(
+                closed[0]["alert_sent"] is not None
+                and closed[0]["acknowledged_at"] is not None,
+                "the history shows the alert sent and acknowledged",
             )
 
             # 4. a second outage; hass killed (after its registry writes) and restarted
