@@ -568,6 +568,25 @@ async def test_provider_cloud_down_is_one_alert_per_provider(
 # --- critical alerts ------------------------------------------------------------------
 
 
+async def both_phones_outage(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    phones: tuple[FakePhone, FakePhone],
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+    **options: Any,
+) -> None:
+    """The alarm panel, alerting both phones with these options, goes offline."""
+    await alerting_provider(
+        hass,
+        upstream,
+        {PANEL: device},
+        phones=[phone.device_id for phone in phones],
+        **options,
+    )
+    await outage(hass, freezer, device)
+
+
 async def test_critical_alerts_per_os(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -576,15 +595,9 @@ async def test_critical_alerts_per_os(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await alerting_provider(
-        hass,
-        upstream,
-        {PANEL: device},
-        phones=[android.device_id, iphone.device_id],
-        critical=True,
-        repeat="30",
+    await both_phones_outage(
+        hass, freezer, (android, iphone), device, upstream, critical=True, repeat="30"
     )
-    await outage(hass, freezer, device)
     await advance(hass, freezer, 30 * 60)  # the reminder rings as loudly
 
     for push in iphone.pushes:
@@ -619,14 +632,9 @@ async def test_non_critical_alerts_have_no_critical_keys(
     device: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
-    await alerting_provider(
-        hass,
-        upstream,
-        {PANEL: device},
-        phones=[android.device_id, iphone.device_id],
-        critical=False,
+    await both_phones_outage(
+        hass, freezer, (android, iphone), device, upstream, critical=False
     )
-    await outage(hass, freezer, device)
 
     for phone in (android, iphone):
         (push,) = phone.pushes
