@@ -119,9 +119,9 @@ def timing(**overrides: Any) -> dict[str, Any]:
     """The timing section as the form submits it."""
     return {
         CONF_POLL_INTERVAL: 30,
-        CONF_TIMEOUT: 10,
-        CONF_RETRY_INTERVAL: 5,
-        CONF_FAILURES_BEFORE_OFFLINE: 4,
+        CONF_TIMEOUT: 5,
+        CONF_RETRY_INTERVAL: 3,
+        CONF_FAILURES_BEFORE_OFFLINE: 7,
         CONF_SUCCESSES_BEFORE_ONLINE: 2,
     } | overrides
 

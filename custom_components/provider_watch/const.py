@@ -81,11 +81,28 @@ DEFAULT_REPEAT: Final = "30, 120"
 # provider-level status page
 CONF_STATUS_PAGE: Final = "status_page"
 CONF_STATUS_COMPONENTS: Final = "status_components"
+# provider-level contract: what the owner pays (the options form's "contract"
+# section; the fields are stored flat)
+CONF_CONTRACT: Final = "contract"
+CONF_MONTHLY_FEE: Final = "monthly_fee"
+CONF_CURRENCY: Final = "currency"
+CONF_RENEWAL_DATE: Final = "renewal_date"
+MAX_MONTHLY_FEE: Final = 1_000_000
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_TIMEOUT: Final = "timeout"
 CONF_RETRY_INTERVAL: Final = "retry_interval"
 CONF_FAILURES_BEFORE_OFFLINE: Final = "failures_before_offline"
 CONF_SUCCESSES_BEFORE_ONLINE: Final = "successes_before_online"
+# internet check: the outbound heartbeat (a dead-man's switch outside the home)
+CONF_OUTBOUND_URL: Final = "outbound_url"
+CONF_OUTBOUND_FAIL_URL: Final = "outbound_fail_url"
+CONF_OUTBOUND_INTERVAL: Final = "outbound_interval"  # minutes
+CONF_OUTBOUND_METHOD: Final = "outbound_method"
+# the ping URLs are secrets (anyone can report "alive" with them): never logged
+OUTBOUND_SECRET_FIELDS: Final = frozenset({CONF_OUTBOUND_URL, CONF_OUTBOUND_FAIL_URL})
+DEFAULT_OUTBOUND_INTERVAL: Final = 5
+MAX_OUTBOUND_INTERVAL: Final = 1440
+OUTBOUND_METHODS: Final = ("GET", "POST")
 
 
 class SystemKind(StrEnum):
@@ -107,13 +124,13 @@ PUSH_KINDS: Final = frozenset({SystemKind.ENTITIES, SystemKind.HEARTBEAT})
 DEFAULT_POLL_INTERVAL: Final = 30
 MIN_POLL_INTERVAL: Final = 10
 MAX_POLL_INTERVAL: Final = 86_400
-DEFAULT_TIMEOUT: Final = 10
+DEFAULT_TIMEOUT: Final = 5
 MIN_TIMEOUT: Final = 1
 MAX_TIMEOUT: Final = 60
-DEFAULT_RETRY_INTERVAL: Final = 5
+DEFAULT_RETRY_INTERVAL: Final = 3
 MIN_RETRY_INTERVAL: Final = 1
 MAX_RETRY_INTERVAL: Final = 600
-DEFAULT_FAILURES_BEFORE_OFFLINE: Final = 4
+DEFAULT_FAILURES_BEFORE_OFFLINE: Final = 7
 DEFAULT_SUCCESSES_BEFORE_ONLINE: Final = 2
 MAX_THRESHOLD: Final = 20
 DEFAULT_EXPECTED_STATUS: Final = "200-399"
