@@ -339,6 +339,17 @@ def ack_snooze(alert_id: str) -> list[dict[str, str]]:
     ]
 
 
+def told_or_not(alert_id: str) -> dict[str, Any]:
+    """What a recovery that asks "did the provider tell you?" adds to its data."""
+    return {
+        "action_data": {"alert_id": alert_id},
+        "actions": [
+            {"action": f"PW_TOLD_{alert_id}", "title": "Yes, they told me"},
+            {"action": f"PW_NOTTOLD_{alert_id}", "title": "No"},
+        ],
+    }
+
+
 def clear(alert_id: str) -> dict[str, Any]:
     """The command that removes an alert's notification from a phone."""
     return {

@@ -11,13 +11,21 @@ docs/sample-report.md (shown in the README). Known answers:
   down on the 20th and, of the outage from 31 October 23:30 to 1 November 00:45,
   30 min inside October: 55 min, 99.77 %.
 - Causes: 3 on the provider's side, 1 the home's internet, 2 the system.
+- Did the provider tell you: yes for the leak hub's cloud outage (sample-5), no for
+  sample-2, -4 and -6 (found only by Provider Watch), not answered for sample-1;
+  sample-3 (the home's internet) is not the provider's to tell and not counted.
+- What it cost: 39.90 EUR a month. 607 system-minutes down (552 + 55) of 1142
+  system-hours monitored (745 + 397), an offline share of 36420 / 4111200 s =
+  0.8859 %; October is paid in full, so the downtime was worth 39.90 * 0.008859 =
+  0.35 EUR. The contract renews on 15 January 2027 (after the report: mentioned).
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from custom_components.provider_watch.core.cost import Contract
 from custom_components.provider_watch.core.figures import calendar_month
 from custom_components.provider_watch.core.outages import OutageRecord
 from custom_components.provider_watch.core.report import (
@@ -35,6 +43,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 PANEL = "system_alarm_panel"
 HUB = "system_leak_hub"
 PROVIDER = "Acme Alarm Monitoring"
+CONTRACT = Contract(monthly_fee=39.9, currency="EUR", renews=date(2027, 1, 15))
+# the same contract as the provider's options (the live service's sample entry)
+OPTIONS = {"monthly_fee": 39.9, "currency": "EUR", "renewal_date": "2027-01-15"}
 
 
 def local(
@@ -59,8 +70,13 @@ def record(
     alert: float | None = None,
     ack: float | None = None,
     by: str | None = None,
+    told: bool | None = None,
+    note: str | None = None,
 ) -> OutageRecord:
-    """An outage; noticed/alert/ack are seconds after the start."""
+    """An outage; noticed/alert/ack are seconds after the start.
+
+    told: the owner's answer to "did the provider tell you?" (a day after the start).
+    """
 
     def after(seconds: float | None) -> datetime | None:
         return None if seconds is None else start + timedelta(seconds=seconds)
@@ -79,6 +95,11 @@ def record(
         alert_sent=after(alert),
         acknowledged_at=after(ack),
         acknowledged_by=by,
+        provider_told=told,
+        answered_at=None if told is None else after(86400),
+        answered_by=None if told is None else by,
+        answered_via=None if told is None else "phone",
+        notice_note=note,
     )
 
 
@@ -108,6 +129,8 @@ OUTAGES = (
         alert=155,
         ack=4200,
         by="user-alex",
+        told=False,
+        note="Support knew nothing of it the next morning",
     ),
     record(
         3,
@@ -129,6 +152,7 @@ OUTAGES = (
         kind="cloud",
         reason="connection refused",
         alert=50,
+        told=False,
     ),
     record(
         5,
@@ -142,6 +166,8 @@ OUTAGES = (
         alert=305,
         ack=900,
         by="user-sam",
+        told=True,
+        note="SMS from Acme at 09:20",
     ),
     record(
         6,
@@ -153,6 +179,7 @@ OUTAGES = (
         kind="heartbeat",
         reason="no heartbeat for 6 min",
         alert=365,
+        told=False,
     ),
     # outside October: not in the report
     record(
@@ -190,6 +217,7 @@ def sample_input() -> ReportInput:
         ],
         outages=OUTAGES,
         users={"user-alex": "Alex", "user-sam": "Sam"},
+        contract=CONTRACT,
     )
 
 

@@ -26,11 +26,12 @@ from .alerting import (
     clear,
     device_page,
     local_hhmm,
+    manager,
     notes,
     outage,
     recovery,
     setup_provider,
-    wait_for,
+    told_or_not,
 )
 from .helpers import (
     SYSTEM_ID,
@@ -202,17 +203,20 @@ async def test_system_alert_exact_payloads_per_os(
         )
     ]
 
-    # back online: the alert is cleared, then a recovery without actions
+    # back online: the alert is cleared, then a recovery that asks whether the
+    # provider told you (yes / no)
     await recovery(hass, freezer, device)
     back = {
         "title": "Alarm panel is back online",
-        "message": "Alarm panel is back online after 45 s.",
+        "message": "Alarm panel is back online after 45 s. Did Acme Alarm tell you "
+        "about it?",
         "data": {
             "tag": f"provider-watch-{alert_id}-back",
             "group": "provider-watch-Acme Alarm",
             "url": page,
             "clickAction": page,
-        },
+        }
+        | told_or_not(alert_id),
     }
     for phone in (android, iphone):
         assert phone.pushes[1:] == [phone.body(clear(alert_id)), phone.body(back)]
@@ -408,46 +412,33 @@ async def test_internet_down_is_one_alert_for_all_systems(
     start = dt_util.utcnow() + timedelta(seconds=30)
     await internet_outage(hass, freezer, [android, iphone], upstream, device, second)
 
-    assert len(android.pushes) == len(iphone.pushes) == 1
-    alert_id = alert_id_of(android.pushes[0])
-    sent = {
+    # one alert, decided and recorded; a push could not leave the house
+    [(note_id, note)] = notes(hass).items()
+    alert_id = note_id.removeprefix("provider_watch_")
+    assert note == {
+        "notification_id": note_id,
         "title": "Your internet is offline",
         "message": (
             f"Offline since {local_hhmm(start)} (10 s). Your internet is down — "
             "2 monitored systems unreachable: Alarm panel, Door lock."
         ),
-        "data": {
-            "tag": f"provider-watch-{alert_id}",
-            "group": "provider-watch-internet",
-            "action_data": {"alert_id": alert_id},
-            "actions": ack_snooze(alert_id),  # whom to call: no single provider
-        },
+        "created_at": dt_util.utcnow(),
     }
-    assert android.pushes == [android.body(sent)]
-    assert iphone.pushes == [iphone.body(sent)]
-    assert notes(hass) == {
-        f"provider_watch_{alert_id}": {
-            "notification_id": f"provider_watch_{alert_id}",
-            "title": sent["title"],
-            "message": sent["message"],
-            "created_at": dt_util.utcnow(),
-        }
-    }
+    assert android.pushes == iphone.pushes == []
+    held = manager(hass).delivery.held
+    assert {h.alert_id for h in held[android.device_id]} == {alert_id}
 
-    # the internet and both systems come back: only the internet's recovery
+    # the internet and both systems come back: one summary, no "back online"
     await upstream.start()
     await recovery(hass, freezer, device, second)
     await advance(hass, freezer, 60)
-    back = {
-        "title": "Your internet is back online",
-        "message": "Your internet is back online after 45 s.",
-        "data": {
-            "tag": f"provider-watch-{alert_id}-back",
-            "group": "provider-watch-internet",
-        },
-    }
     for phone in (android, iphone):
-        assert phone.pushes[1:] == [phone.body(clear(alert_id)), phone.body(back)]
+        [summary] = phone.pushes
+        assert summary["title"].startswith("While your internet was down")
+        assert summary["message"] == (
+            f"Alarm panel went offline at {local_hhmm(start)} and recovered; "
+            f"Door lock went offline at {local_hhmm(start)} and recovered"
+        )
     assert notes(hass) == {}
 
 
@@ -459,23 +450,25 @@ async def test_internet_back_but_one_system_stays_down(
     second: SimulatedDevice,
     upstream: SimulatedDevice,
 ) -> None:
+    start = dt_util.utcnow() + timedelta(seconds=30)
     await internet_outage(hass, freezer, [android], upstream, device, second)
-    (alert,) = android.pushes
-    internet_id = alert_id_of(alert)
+    [internet_note] = notes(hass)
+    internet_id = internet_note.removeprefix("provider_watch_")
 
     # the internet and the panel come back; the door lock does not
     await upstream.start()
     await recovery(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: len(android.pushes) >= 4)
-    await advance(hass, freezer, 60)
-    assert android.titles == [
-        "Your internet is offline",
-        "clear_notification",
-        "Your internet is back online",
-        "Door lock is offline",
-    ]
-    assert android.pushes[1]["data"]["tag"] == f"provider-watch-{internet_id}"
-    lock_alert = android.pushes[3]
+    await advance(hass, freezer, *[5] * 30)
+    # the lock, still down with the internet up, is alerted on its own; the
+    # summary follows once the panel has had the time to be seen back
+    lock_alert, summary = android.pushes
+    assert summary["title"].startswith("While your internet was down")
+    assert summary["message"] == (
+        f"Alarm panel went offline at {local_hhmm(start)} and recovered; "
+        f"Door lock went offline at {local_hhmm(start)} and is still offline"
+    )
+    assert summary["data"]["tag"] == f"provider-watch-{internet_id}"
+    assert lock_alert["title"] == "Door lock is offline"
     lock_id = alert_id_of(lock_alert)
     assert lock_id != internet_id
     assert lock_alert["message"].endswith(
@@ -497,13 +490,16 @@ async def test_reload_during_internet_outage_changes_nothing(
 ) -> None:
     """A reloaded provider's systems stay in the internet alert (no second alert)."""
     await internet_outage(hass, freezer, [android], upstream, device, second)
-    assert android.titles == ["Your internet is offline"]
+    before = notes(hass)
+    assert [n["title"] for n in before.values()] == ["Your internet is offline"]
 
     for entry in hass.config_entries.async_entries("provider_watch"):
         assert await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
     await advance(hass, freezer, *[5] * 24)
-    assert android.titles == ["Your internet is offline"]
+    assert notes(hass).keys() == before.keys()
+    assert len(manager(hass).delivery.held[android.device_id]) == 1
+    assert android.pushes == []
 
 
 # --- the provider's cloud -------------------------------------------------------------

@@ -213,7 +213,8 @@ async def test_escalation_when_nobody_acknowledges(
                     "group": "provider-watch-Acme Alarm",
                     "url": first["data"]["url"],
                     "clickAction": first["data"]["url"],
-                },
+                }
+                | alerting.told_or_not(alert_id),
             }
         ),
     ]
@@ -458,7 +459,9 @@ async def test_recovery_even_when_acknowledged_or_snoozed(
     await recovery(hass, freezer, device)
     assert android.titles == [OFFLINE, "clear_notification", BACK]
     assert android.pushes[1] == android.body(clear(alert_id))
-    assert android.pushes[2]["message"] == "Alarm panel is back online after 5 min."
+    assert android.pushes[2]["message"] == (
+        "Alarm panel is back online after 5 min. Did Acme Alarm tell you about it?"
+    )
 
 
 async def test_recovery_reports_the_whole_outage(
@@ -476,7 +479,9 @@ async def test_recovery_reports_the_whole_outage(
     await recovery(hass, freezer, device)
     took = dt_util.utcnow() - first_failure
     assert took > timedelta(hours=2)
-    assert android.pushes[-1]["message"] == "Alarm panel is back online after 2 h."
+    assert android.pushes[-1]["message"].startswith(
+        "Alarm panel is back online after 2 h."
+    )
 
 
 # --- acknowledge / snooze outlive a reload and a restart ------------------------------

@@ -452,6 +452,7 @@ ALERT_OPTIONS = {
     "quiet_end",
     "critical_ignores_quiet",
     "status_page",
+    "contract",  # a section: monthly fee, currency, renewal date (test_cost.py)
 }
 
 
@@ -678,7 +679,14 @@ async def test_internet_entry_has_no_alert_options(
 ) -> None:
     (internet,) = internet_entries(hass)
     result = await hass.config_entries.options.async_init(internet.entry_id)
-    assert {str(k) for k in result["data_schema"].schema} == {"targets"}
+    # the targets and the outbound heartbeat: no phones, no repeats
+    assert {str(k) for k in result["data_schema"].schema} == {
+        "targets",
+        "outbound_url",
+        "outbound_interval",
+        "outbound_method",
+        "outbound_fail_url",
+    }
 
 
 async def test_provider_without_options_uses_defaults(

@@ -15,6 +15,7 @@ from custom_components.provider_watch.const import (
     CONF_NAME,
     CONF_RULE,
     CONF_SECOND,
+    CONF_SELF_HEAL,
     CONF_TIMING,
 )
 from homeassistant.config_entries import ConfigEntryState
@@ -126,6 +127,7 @@ async def start_cloud_flow(hass: HomeAssistant, entry: MockConfigEntry) -> str:
         CONF_CHECKIN: True,
         CONF_SECOND: True,
         CONF_TIMING: True,
+        CONF_SELF_HEAL: True,
     }
     return str(result["flow_id"])
 

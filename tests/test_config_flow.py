@@ -93,6 +93,11 @@ OPTIONS_ERRORS = {
     "quiet_hours_incomplete",
     "invalid_duration",
     "escalation_needs_phones",
+    # the contract section (tests/test_cost.py)
+    "invalid_fee",
+    "negative_fee",
+    "invalid_currency",
+    "invalid_date",
 }
 SYSTEM_ERRORS = {
     "invalid_name",
@@ -112,6 +117,10 @@ SYSTEM_ERRORS = {
     "no_rule",
     "expected_required",
     "incomplete_filter",
+    # the self-heal section
+    "invalid_heal_entity",
+    "invalid_heal_number",
+    "invalid_heal_notify",
 }
 
 

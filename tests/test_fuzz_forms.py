@@ -618,6 +618,13 @@ options_form = optional(
     quiet_end=st.one_of(text, st.sampled_from(["07:00:00", "00:00"])),
     critical_ignores_quiet=booleans,
     status_page=st.one_of(urls, st.just("page")),
+    contract=optional(
+        monthly_fee=number(0, 1000),
+        currency=st.one_of(text, st.sampled_from(["EUR", " usd ", "XYZ", "eu"])),
+        renewal_date=st.one_of(
+            text, st.dates().map(str), st.sampled_from(["2027-02-30", "2027-1-5"])
+        ),
+    ),
 )
 
 

@@ -13,6 +13,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.core.cause import Cause
 from custom_components.provider_watch.core.outages import (
+    EMPTY_NOTICE,
+    HISTORY_MINOR_VERSION,
     OutageRecord,
     migrate_v1,
     parse_history,
@@ -96,7 +98,13 @@ def issues(hass: HomeAssistant) -> list[ir.IssueEntry]:
 
 
 def v2(entry: MockConfigEntry, data: dict[str, Any]) -> dict[str, Any]:
-    return {"version": 2, "minor_version": 1, "key": key(entry), "data": data}
+    """A file of the current version (2.1 files are migrated: test_provider_notice)."""
+    return {
+        "version": 2,
+        "minor_version": HISTORY_MINOR_VERSION,
+        "key": key(entry),
+        "data": data,
+    }
 
 
 async def watched_from_t0(
@@ -156,6 +164,7 @@ async def test_outage_is_recorded_on_each_transition(
         "detected": {"at": at(40), "kind": "http", "reason": "connection refused"},
         "alert_sent": None,
         "acknowledged": {"at": None, "by": None},
+        "provider_notice": EMPTY_NOTICE,
     }
 
     await bring_back(hass, freezer, device)
@@ -438,6 +447,7 @@ async def test_migration_from_version_1(
         "detected": {"at": None, "kind": None, "reason": "HTTP 503"},
         "alert_sent": None,
         "acknowledged": {"at": None, "by": None},
+        "provider_notice": EMPTY_NOTICE,
     }
     # a system that is gone keeps its records; its open outage is closed now
     assert gone["provider"] == ""
@@ -585,7 +595,8 @@ async def test_minor_version_change_loads_as_is(
     entry = provider_entry({SYSTEM_ID: http_system(device.url)})
     start = dt_util.utcnow() - timedelta(days=2)
     record = closed_record("kept", start, start + timedelta(minutes=5))
-    hass_storage[key(entry)] = v2(entry, {"outages": [record]}) | {"minor_version": 2}
+    newer = {"minor_version": HISTORY_MINOR_VERSION + 1}
+    hass_storage[key(entry)] = v2(entry, {"outages": [record]}) | newer
     await setup_entry(hass, entry)
     assert [r.id for r in entry.runtime_data.history.outages] == ["kept"]
     assert issues(hass) == []

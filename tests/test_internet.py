@@ -497,13 +497,14 @@ async def test_internet_device(
     assert device.entry_type is dr.DeviceEntryType.SERVICE
     assert device.config_entry_id == entry.entry_id
     entities = er.async_entries_for_device(entity_registry, device.id)
-    assert [e.entity_id for e in entities] == [INTERNET]
-    assert entities[0].config_entry_id == entry.entry_id
-    # the internet check has binary sensors only
+    # the connectivity sensor, and the integration-wide Self-heal switch
+    self_heal = "switch.internet_connection_self_heal"
+    assert sorted(e.entity_id for e in entities) == [INTERNET, self_heal]
+    assert {e.config_entry_id for e in entities} == {entry.entry_id}
     assert {
         e.domain
         for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
-    } == {"binary_sensor"}
+    } == {"binary_sensor", "switch"}
 
 
 async def test_unload_and_reload(

@@ -53,6 +53,7 @@ from .helpers import advance, http_system, internet_entry, settle, setup_entry
 from .report_sample import (
     BERLIN,
     HUB,
+    OPTIONS,
     OUTAGES,
     PANEL,
     PROVIDER,
@@ -206,7 +207,8 @@ def test_sample_report_known_answers() -> None:
         "(monitored since 15 October) was offline 2 times, 55 min in total; the "
         "longest outage lasted 30 min. That is an uptime of 99.77 %. Causes: your "
         "side (cloud or API) 3, my home internet 1, the system itself 2. Each outage "
-        "was noticed within 6 min of its start (2 min on average)."
+        "was noticed within 6 min of its start (2 min on average). Of the outages I "
+        "checked, you told me about 1; 3 I only found through my own monitoring."
     )
 
 
@@ -347,6 +349,7 @@ def sample_entry(device: SimulatedDevice) -> MockConfigEntry:
             CONF_ACCOUNT_CONTACT: "Dana Whitfield, accounts@acme.example",
             CONF_FEEDBACK_CONTACT: "product@acme.example",
         },
+        options=OPTIONS,
         subentries_data=[
             ConfigSubentryData(
                 data=http_system(device.url),

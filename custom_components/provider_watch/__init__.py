@@ -5,7 +5,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
@@ -21,6 +21,7 @@ from .const import (
     CONF_KIND,
     CONF_STATUS_COMPONENTS,
     CONF_STATUS_PAGE,
+    DATA_SELF_HEAL,
     DOMAIN,
     PUSH_KINDS,
     SUBENTRY_SYSTEM,
@@ -42,7 +43,9 @@ from .internet import (
     InternetConfigEntry,
     InternetCoordinator,
 )
+from .outbound import async_create_outbound
 from .probes import build_probe
+from .remediation import SelfHealManager
 from .report import async_setup_report_service
 from .services import async_setup_services
 from .sources.icmp import icmp_privilege
@@ -58,7 +61,7 @@ PLATFORMS = [
     Platform.SENSOR,
     Platform.SWITCH,
 ]
-INTERNET_PLATFORMS = [Platform.BINARY_SENSOR]
+INTERNET_PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
 DATA_ICMP_PRIVILEGED: HassKey[bool | None] = HassKey(f"{DOMAIN}_icmp_privileged")
 
 _WATCHERS: dict[SystemKind, Callable[..., EntitiesWatcher | HeartbeatWatcher]] = {
@@ -73,13 +76,23 @@ def is_internet_entry(entry: ConfigEntry[Any]) -> bool:
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """ICMP mode, the alert manager and the service actions, once."""
+    """ICMP mode, the alert and self-heal managers, the service actions, once."""
     hass.data[DATA_ICMP_PRIVILEGED] = await icmp_privilege()
     manager = AlertManager(hass)
     await manager.async_start()
     hass.data[DATA_ALERTS] = manager
     hass.bus.async_listen_once(
         EVENT_HOMEASSISTANT_STOP, lambda _event: manager.async_stop()
+    )
+    if (old := hass.data.get(DATA_SELF_HEAL)) is not None:
+        old.async_stop()  # set up again (tests restart the integration)
+    self_heal = SelfHealManager(hass)
+    await self_heal.async_start()
+    hass.data[DATA_SELF_HEAL] = self_heal
+    hass.bus.async_listen_once(
+        # in the event loop: a switch kept off by a power-cycle is turned on
+        EVENT_HOMEASSISTANT_STOP,
+        callback(lambda _event: self_heal.async_stop()),
     )
     async_setup_services(hass)
     async_setup_report_service(hass)
@@ -100,7 +113,10 @@ async def _async_setup_internet(
     coordinator = InternetCoordinator(hass, entry, targets)
     entry.runtime_data = coordinator
     hass.data[DATA_INTERNET] = coordinator
+    coordinator.outbound = async_create_outbound(hass, entry, coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, INTERNET_PLATFORMS)
+    if coordinator.outbound is not None:
+        entry.async_on_unload(coordinator.outbound.async_start())
     entry.async_create_background_task(
         hass, coordinator.async_refresh(), f"{DOMAIN} first internet check"
     )
@@ -176,6 +192,7 @@ async def _async_setup_provider(
         )
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     entry.async_on_unload(hass.data[DATA_ALERTS].register(entry, runtime))
+    entry.async_on_unload(hass.data[DATA_SELF_HEAL].register(entry, runtime))
     return True
 
 

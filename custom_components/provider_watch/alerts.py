@@ -8,6 +8,7 @@ something changes or a repeat is due, and sends what it decides.
 import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -19,7 +20,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
 from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
@@ -44,6 +44,7 @@ from .const import (
     CONF_STATUS_PAGE,
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
+    DATA_SELF_HEAL,
     DEFAULT_REPEAT,
     DOMAIN,
     LOGGER,
@@ -64,11 +65,16 @@ from .core.policy import (
     snooze,
 )
 from .core.state import SystemState
+from .core.summary import Heard, Held
+from .delivery import Delivery
 from .messages import (
     ACTION_ACK,
+    ACTION_NOT_TOLD,
     ACTION_SNOOZE,
+    ACTION_TOLD,
     SNOOZE_MINUTES,
     AlertContext,
+    alert_subject,
     clear_payload,
     payload,
     title_and_message,
@@ -219,6 +225,7 @@ class AlertManager:
         self._pending = False
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
+        self.delivery = Delivery(hass, self.text, self.schedule, self._on_push_failure)
 
     def _load(self, data: object) -> None:
         """Read saved alerts; anything malformed is dropped with a warning."""
@@ -243,6 +250,7 @@ class AlertManager:
         owners = data.get("owners")
         if isinstance(owners, Mapping):
             self._owner = {str(k): str(v) for k, v in owners.items()}
+        self.delivery.load(data.get("delivery"))
 
     async def async_start(self) -> None:
         """Load saved alerts and listen for taps on the phones."""
@@ -266,10 +274,12 @@ class AlertManager:
                 self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_on_entry_change
             ),
         ]
+        self.delivery.async_start()
 
     @callback
     def async_stop(self) -> None:
         """Stop timers and listeners (Home Assistant stops)."""
+        self.delivery.async_stop()
         while self._unsubs:
             self._unsubs.pop()()
         if self._unsub_timer:
@@ -397,6 +407,11 @@ class AlertManager:
                     self._leaving.pop(system_id, None)
                 if held or system_id in self.maintenance:
                     continue
+                if (heal := self.hass.data.get(DATA_SELF_HEAL)) is not None and (
+                    heal.holds(system_id)
+                ):
+                    # self-heal is trying: the owner hears only if it fails
+                    continue
                 if system.machine.state in UNCONFIRMED or (
                     system.data.offline and system.data.cause is None
                 ):
@@ -442,6 +457,9 @@ class AlertManager:
         await self._async_save()
         for notice in result.notices:
             await self._async_send(notice)
+        summary_at = await self._async_summary(now)
+        if summary_at is not None and (wake is None or summary_at < wake):
+            wake = summary_at
         if wake is not None and (result.next_check is None or wake < result.next_check):
             result.next_check = wake
         if result.next_check is not None and result.next_check <= now:
@@ -502,6 +520,7 @@ class AlertManager:
             "records": [_record_to_dict(r) for r in self.records.values()],
             "maintenance": sorted(self.maintenance),
             "owners": dict(self._owner),
+            "delivery": self.delivery.as_dict(),
         }
         if data != self._saved:
             await self._store.async_save(data)
@@ -518,12 +537,7 @@ class AlertManager:
             return template
 
     def _context(self, record: Record) -> AlertContext:
-        systems: list[SystemCoordinator] = [
-            runtime.systems[s]
-            for _, runtime in self._providers.values()
-            for s in sorted(record.systems)
-            if s in runtime.systems
-        ]
+        systems = self._systems(record)
         provider_entries = [
             self._providers[p][0]
             for p in sorted(record.providers)
@@ -557,6 +571,10 @@ class AlertManager:
             support_url=entry.data.get(CONF_SUPPORT_URL) if entry else None,
             device_path=device_path,
             flaps=len(self._transitions.get(next(iter(record.systems), ""), [])),
+            since=since,
+            tried=heal.tried_text([s.system_id for s in systems], self.text)
+            if (heal := self.hass.data.get(DATA_SELF_HEAL)) is not None
+            else "",
         )
 
     def _page_reports_nothing(self, entry: ConfigEntry[Any]) -> bool:
@@ -601,7 +619,9 @@ class AlertManager:
         if notice.kind in (NoticeKind.RECOVERY, NoticeKind.CLEAR):
             persistent_notification.async_dismiss(self.hass, note_id)
             for phone in phones:
-                await self._async_notify(phone, clear_payload(record))
+                await self.delivery.async_send(
+                    phone, clear_payload(record), self._held(notice, ctx)
+                )
             if notice.kind is NoticeKind.CLEAR:
                 return
         else:
@@ -611,21 +631,96 @@ class AlertManager:
             )
             if notice.kind in (NoticeKind.OFFLINE, NoticeKind.DIGEST) and phones:
                 self._for_history(record.systems, "sent", dt_util.utcnow(), None)
+        if notice.kind is NoticeKind.RECOVERY and phones:
+            ctx = replace(ctx, ask_notice=self._ask_provider_notice(record))
         for phone in phones:
-            await self._async_notify(
-                phone, payload(notice, ctx, phone, self.text, critical=critical)
+            await self.delivery.async_send(
+                phone,
+                payload(notice, ctx, phone, self.text, critical=critical),
+                self._held(notice, ctx),
             )
         LOGGER.debug(
             "Sent %s alert %s to %d phone(s)", notice.kind, record.key, len(phones)
         )
 
-    async def _async_notify(self, phone: Phone, data: dict[str, Any]) -> None:
-        try:
-            await self.hass.services.async_call(
-                "notify", phone.service, data, blocking=True
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning("Could not alert %s: %s", phone.name, err)
+    def _held(self, notice: Notice, ctx: AlertContext) -> Held:
+        """What a phone would miss of this notice if it could not be sent now."""
+        record = notice.record
+        back = notice.kind in (NoticeKind.RECOVERY, NoticeKind.CLEAR)
+        return Held(
+            alert_id=record.alert_id,
+            heard=Heard.BACK if back else Heard.OFFLINE,
+            subject=alert_subject(record, ctx, self.text),
+            since=ctx.since or record.opened,
+            at=dt_util.utcnow(),
+            tag=f"provider-watch-{record.alert_id}",
+            systems=tuple(
+                (system.system_id, system.subentry.title)
+                for system in self._systems(record)
+            ),
+        )
+
+    def _systems(self, record: Record) -> list[SystemCoordinator]:
+        return [
+            runtime.systems[s]
+            for _, runtime in self._providers.values()
+            for s in sorted(record.systems)
+            if s in runtime.systems
+        ]
+
+    async def _async_summary(self, now: datetime) -> datetime | None:
+        """Send the summary of held-back alerts when due; else when it will be."""
+        due = self._summary_due(now)
+        if due is not None and due <= now:
+            await self.delivery.async_flush(self._status)
+            return None
+        return due
+
+    def _summary_due(self, now: datetime) -> datetime | None:
+        """When the summary of held-back alerts can go out (None: nothing held).
+
+        Once the internet is back, each system still offline gets the time to be
+        seen back (its next check and confirmations), so that the summary says how
+        things really are rather than "still offline" for a system that only
+        looked down because the internet was.
+        """
+        if not self.delivery.pending:
+            return None
+        back = self.delivery.up_since or now
+        due = back
+        for system_id in self.delivery.held_systems():
+            for _, runtime in self._providers.values():
+                system = runtime.systems.get(system_id)
+                if system is not None and system.data.offline:
+                    due = max(due, back + _settle_time(system))
+        return due
+
+    def _status(self, system_id: str) -> tuple[bool, datetime | None]:
+        """Whether a system is offline now, and since when (for the summary)."""
+        for _, runtime in self._providers.values():
+            if (system := runtime.systems.get(system_id)) is not None:
+                return system.data.offline, (
+                    system.machine.outage_start or self._starts.get(system_id)
+                )
+        return False, self._starts.get(system_id)
+
+    @callback
+    def _on_push_failure(
+        self, alert_id: str, phone: str, error: str, final: bool
+    ) -> None:
+        """A push the relay refused: noted on the outages of its alert."""
+        record = next(
+            (r for r in self.records.values() if r.alert_id == alert_id), None
+        )
+        if record is None:
+            return
+        now = dt_util.utcnow()
+        for _, runtime in self._providers.values():
+            mine = [s for s in record.systems if s in runtime.systems]
+            if mine:
+                runtime.history.mark_push_failed(
+                    mine, now, phone=phone, error=error, final=final
+                )
 
     async def async_send_test(self, entry: ConfigEntry[Any]) -> int:
         """A test notification to every phone of a provider; returns how many."""
@@ -638,7 +733,7 @@ class AlertManager:
             if (p := resolve_phone(self.hass, d))
         ]
         for phone in phones:
-            await self._async_notify(
+            await self.delivery.async_send(
                 phone,
                 {
                     "title": self.text("alert_test_title", provider=entry.title),
@@ -648,11 +743,37 @@ class AlertManager:
             )
         return len(phones)
 
+    def _ask_provider_notice(self, record: Record) -> bool:
+        """Whether the recovery asks "did the provider tell you?".
+
+        Asked for the outages of one provider's systems (an internet outage is not
+        the provider's to tell); the outages asked about are marked in its history,
+        where the answer goes.
+        """
+        runtimes = [
+            self._providers[p][1] for p in record.providers if p in self._providers
+        ]
+        if record.key == INTERNET_KEY or len(record.providers) != 1 or not runtimes:
+            return False
+        return bool(
+            runtimes[0].history.mark_asked(
+                record.systems,
+                record.alert_id,
+                since=record.opened,
+                when=dt_util.utcnow(),
+            )
+        )
+
     # --- acknowledge, snooze, maintenance ----------------------------------------
 
     @callback
     def _async_on_action(self, event: Event[Mapping[str, Any]]) -> None:
         action = str(event.data.get("action", ""))
+        for prefix, told in ((ACTION_TOLD, True), (ACTION_NOT_TOLD, False)):
+            if action.startswith(prefix):
+                self.async_answer_notice(
+                    action.removeprefix(prefix), told, by=event.context.user_id
+                )
         for prefix in (ACTION_ACK, ACTION_SNOOZE):
             if action.startswith(prefix):
                 alert_id = action.removeprefix(prefix)
@@ -663,6 +784,22 @@ class AlertManager:
                     self.async_snooze(
                         timedelta(minutes=SNOOZE_MINUTES), alert_ids={alert_id}
                     )
+
+    @callback
+    def async_answer_notice(self, alert_id: str, told: bool, *, by: str | None) -> int:
+        """The answer to a recovery's "did the provider tell you?"; how many outages.
+
+        The outages stay answerable after the alert is gone (the history keeps the
+        alert ids that asked about them); a later answer replaces an earlier one.
+        """
+        now = dt_util.utcnow()
+        answered = sum(
+            runtime.history.answer_alert(alert_id, told, when=now, by=by)
+            for _, runtime in self._providers.values()
+        )
+        if not answered:
+            LOGGER.debug("No outage was asked about by alert %s", alert_id)
+        return answered
 
     def _matching(
         self, alert_ids: set[str] | None, systems: set[str] | None

@@ -15,6 +15,7 @@ from .coordinator import ProviderRuntimeData
 from .core.state import SystemState
 from .entity import EntryEntity, SystemEntity
 from .internet import InternetCoordinator
+from .outbound import KEY_PROBLEM, OutboundHeartbeat
 from .status_page import StatusPageCoordinator
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
@@ -34,6 +35,11 @@ INTERNET = BinarySensorEntityDescription(
     translation_key="internet",
     device_class=BinarySensorDeviceClass.CONNECTIVITY,
 )
+OUTBOUND_HEARTBEAT = BinarySensorEntityDescription(
+    key=KEY_PROBLEM,
+    translation_key=KEY_PROBLEM,
+    device_class=BinarySensorDeviceClass.PROBLEM,
+)
 
 
 async def async_setup_entry(
@@ -45,6 +51,10 @@ async def async_setup_entry(
     runtime = entry.runtime_data
     if isinstance(runtime, InternetCoordinator):
         async_add_entities([InternetConnectivity(runtime, entry, INTERNET)])
+        if runtime.outbound is not None:
+            async_add_entities(
+                [OutboundProblem(runtime.outbound, entry, OUTBOUND_HEARTBEAT)]
+            )
         return
     if not isinstance(runtime, ProviderRuntimeData):  # pragma: no cover
         return
@@ -98,3 +108,17 @@ class InternetConnectivity(EntryEntity[InternetCoordinator], BinarySensorEntity)
     def is_on(self) -> bool | None:
         """Down only when every target fails (and the machine confirms it)."""
         return self.coordinator.data.up
+
+
+class OutboundProblem(EntryEntity[OutboundHeartbeat], BinarySensorEntity):
+    """On while the last call of the outbound heartbeat failed."""
+
+    @property
+    def is_on(self) -> bool | None:
+        """Unknown before the first call."""
+        return self.coordinator.data.failed
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Why the last call failed (never the URL); None once it works."""
+        return {"reason": self.coordinator.data.reason}

@@ -1,6 +1,7 @@
 """Config flow: a provider per entry (systems are subentries); the internet check."""
 
 from collections.abc import Mapping
+import math
 from typing import Any, override
 
 import probatio as vol
@@ -14,9 +15,12 @@ from homeassistant.config_entries import (
     OptionsFlow,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
+from homeassistant.generated.currencies import ACTIVE_CURRENCIES
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    DateSelector,
     DeviceSelector,
     DeviceSelectorConfig,
     NumberSelector,
@@ -31,24 +35,33 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
     TimeSelector,
 )
+from homeassistant.util import dt as dt_util
 
 from .alerts import parse_repeat
 from .const import (
     CONF_ACCOUNT_CONTACT,
+    CONF_CONTRACT,
     CONF_CRITICAL,
     CONF_CRITICAL_IGNORES_QUIET,
+    CONF_CURRENCY,
     CONF_ENTRY_TYPE,
     CONF_ESCALATE_AFTER,
     CONF_ESCALATION_PHONES,
     CONF_FEEDBACK_CONTACT,
     CONF_HEADER_VALUE,
     CONF_KIND,
+    CONF_MONTHLY_FEE,
     CONF_NAME,
     CONF_NOTES,
+    CONF_OUTBOUND_FAIL_URL,
+    CONF_OUTBOUND_INTERVAL,
+    CONF_OUTBOUND_METHOD,
+    CONF_OUTBOUND_URL,
     CONF_PASSWORD,
     CONF_PHONES,
     CONF_QUIET_END,
     CONF_QUIET_START,
+    CONF_RENEWAL_DATE,
     CONF_REPEAT,
     CONF_STATUS_COMPONENTS,
     CONF_STATUS_PAGE,
@@ -56,7 +69,11 @@ from .const import (
     CONF_SUPPORT_URL,
     CONF_SYSTEM,
     CONF_TOKEN,
+    DEFAULT_OUTBOUND_INTERVAL,
     DOMAIN,
+    MAX_MONTHLY_FEE,
+    MAX_OUTBOUND_INTERVAL,
+    OUTBOUND_METHODS,
     SUBENTRY_SYSTEM,
     SystemKind,
 )
@@ -66,6 +83,7 @@ from .internet import (
     ENTRY_TYPE_INTERNET,
     is_valid_target,
 )
+from .outbound import validate_outbound
 from .sources.statuspage import fetch_status_page, summary_url
 from .subentry_flow import SystemSubentryFlow
 from .validation import (
@@ -314,24 +332,54 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class InternetOptionsFlow(OptionsFlow):
-    """Change what the internet check probes."""
+    """Change what the internet check probes, and its outbound heartbeat."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """One target per line: host:port (TCP) or an http(s) URL."""
+        """One target per line: host:port (TCP) or an http(s) URL; the heartbeat."""
         errors: dict[str, str] = {}
         if user_input is not None:
             targets, errors = validate_targets(user_input.get(CONF_TARGETS))
+            outbound, outbound_errors = validate_outbound(user_input)
+            errors |= outbound_errors
             if not errors:
-                return self.async_create_entry(data={CONF_TARGETS: targets})
+                return self.async_create_entry(data={CONF_TARGETS: targets, **outbound})
+        shown = {
+            CONF_OUTBOUND_INTERVAL: DEFAULT_OUTBOUND_INTERVAL,
+            CONF_OUTBOUND_METHOD: OUTBOUND_METHODS[0],
+            **(user_input or self.config_entry.options),
+        }
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                _targets_schema(), user_input or self.config_entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(self._schema(), shown),
             errors=errors,
             description_placeholders={"reason": ""},
+        )
+
+    @staticmethod
+    def _schema() -> vol.Schema:
+        """The targets, then the outbound heartbeat (no URL: none)."""
+        return _targets_schema().extend(
+            {
+                vol.Optional(CONF_OUTBOUND_URL): _URL,
+                vol.Optional(CONF_OUTBOUND_INTERVAL): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=MAX_OUTBOUND_INTERVAL,
+                        step=1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
+                vol.Optional(CONF_OUTBOUND_METHOD): SelectSelector(
+                    SelectSelectorConfig(
+                        options=list(OUTBOUND_METHODS),
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Optional(CONF_OUTBOUND_FAIL_URL): _URL,
+            }
         )
 
 
@@ -351,8 +399,73 @@ def _phones_selector() -> DeviceSelector:
     return DeviceSelector(DeviceSelectorConfig(integration="mobile_app", multiple=True))
 
 
+CONTRACT_FIELDS = (CONF_MONTHLY_FEE, CONF_CURRENCY, CONF_RENEWAL_DATE)
+
+
+def contract_schema() -> vol.Schema:
+    """What the provider is paid: the fee, its currency, the renewal date.
+
+    The fee's selector has no minimum, so that a negative fee gets the form's own
+    error rather than a bare schema error.
+    """
+    return vol.Schema(
+        {
+            vol.Optional(CONF_MONTHLY_FEE): NumberSelector(
+                NumberSelectorConfig(step=0.01, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Optional(CONF_CURRENCY): SelectSelector(
+                SelectSelectorConfig(
+                    options=sorted(ACTIVE_CURRENCIES),
+                    custom_value=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Optional(CONF_RENEWAL_DATE): DateSelector(),
+        }
+    )
+
+
+def validate_contract(data: object) -> tuple[dict[str, Any], dict[str, str]]:
+    """The contract section's values to store (blank ones left out), and errors."""
+    contract: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if not isinstance(data, Mapping):
+        return contract, errors
+    fee = data.get(CONF_MONTHLY_FEE)
+    if fee is not None and fee != "":
+        if (
+            isinstance(fee, bool)
+            or not isinstance(fee, int | float)
+            or not math.isfinite(fee)
+            or fee > MAX_MONTHLY_FEE
+        ):
+            errors[CONF_MONTHLY_FEE] = "invalid_fee"
+        elif fee < 0:
+            errors[CONF_MONTHLY_FEE] = "negative_fee"
+        else:
+            contract[CONF_MONTHLY_FEE] = float(fee)
+    currency = data.get(CONF_CURRENCY)
+    if isinstance(currency, str) and currency.strip():
+        code = currency.strip().upper()
+        if code in ACTIVE_CURRENCIES:
+            contract[CONF_CURRENCY] = code
+        else:
+            errors[CONF_CURRENCY] = "invalid_currency"
+    renews = data.get(CONF_RENEWAL_DATE)
+    if isinstance(renews, str) and renews.strip():
+        # the date selector has read it as a date: store it as YYYY-MM-DD
+        if (day := dt_util.parse_date(renews.strip())) is not None:
+            contract[CONF_RENEWAL_DATE] = day.isoformat()
+        else:
+            errors[CONF_RENEWAL_DATE] = "invalid_date"
+    return contract, errors
+
+
 def provider_options_schema() -> vol.Schema:
-    """Alerts (phones, repeats, escalation, critical, quiet hours) and status page."""
+    """Alerts, status page, and the contract (a collapsed section).
+
+    Alerts: phones, repeats, escalation, critical, quiet hours.
+    """
     return vol.Schema(
         {
             vol.Optional(CONF_PHONES): _phones_selector(),
@@ -372,6 +485,9 @@ def provider_options_schema() -> vol.Schema:
             vol.Optional(CONF_QUIET_END): TimeSelector(),
             vol.Optional(CONF_CRITICAL_IGNORES_QUIET): BooleanSelector(),
             vol.Optional(CONF_STATUS_PAGE): _URL,
+            vol.Optional(CONF_CONTRACT): section(
+                contract_schema(), {"collapsed": True}
+            ),
         }
     )
 
@@ -394,11 +510,22 @@ def validate_alerts(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 class ProviderOptionsFlow(OptionsFlow):
-    """The provider's alerts, and its public status page."""
+    """The provider's alerts, its public status page, and its contract."""
 
     _page: str | None = None
     _alerts: dict[str, Any]
+    _contract: dict[str, Any]
     _components: list[SelectOptionDict]
+
+    def _suggested(self, user_input: dict[str, Any] | None) -> dict[str, Any]:
+        """The form's values: what was typed, or the options (the contract nested)."""
+        if user_input is not None:
+            return user_input
+        options = dict(self.config_entry.options)
+        options[CONF_CONTRACT] = {
+            key: options.pop(key) for key in CONTRACT_FIELDS if key in options
+        }
+        return options
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -413,14 +540,17 @@ class ProviderOptionsFlow(OptionsFlow):
             }
             if CONF_REPEAT in user_input and CONF_REPEAT not in self._alerts:
                 self._alerts[CONF_REPEAT] = ""  # blank on purpose: no reminders
-            errors = validate_alerts(self._alerts)
+            self._contract, contract_errors = validate_contract(
+                user_input.get(CONF_CONTRACT)
+            )
+            errors = validate_alerts(self._alerts) | contract_errors
             if not errors and CONF_ESCALATE_AFTER in self._alerts:
                 escalate = int(self._alerts.pop(CONF_ESCALATE_AFTER))
                 if escalate:
                     self._alerts[CONF_ESCALATE_AFTER] = escalate
             page: str = cleaned.get(CONF_STATUS_PAGE, "")
             if not errors and not page:
-                return self.async_create_entry(data=self._alerts)
+                return self.async_create_entry(data=self._alerts | self._contract)
             if not errors and not is_valid_url(page):
                 errors[CONF_STATUS_PAGE] = "invalid_url"
             elif not errors:
@@ -441,7 +571,7 @@ class ProviderOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                provider_options_schema(), user_input or self.config_entry.options
+                provider_options_schema(), self._suggested(user_input)
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -455,6 +585,7 @@ class ProviderOptionsFlow(OptionsFlow):
             return self.async_create_entry(
                 data={
                     **self._alerts,
+                    **self._contract,
                     CONF_STATUS_PAGE: self._page,
                     CONF_STATUS_COMPONENTS: user_input.get(CONF_STATUS_COMPONENTS, []),
                 }

@@ -2,7 +2,12 @@
 
 from enum import StrEnum
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.util.hass_dict import HassKey
+
+if TYPE_CHECKING:
+    from .remediation import SelfHealManager
 
 DOMAIN: Final = "provider_watch"
 LOGGER = logging.getLogger(__package__)
@@ -144,3 +149,21 @@ EVENT_SYSTEM_ONLINE: Final = f"{DOMAIN}_system_online"
 
 # How long a "last seen" change may wait before it is written to disk.
 STATE_SAVE_DELAY: Final = 30
+
+# Self-heal (per system, the subentry form's "self_heal" section; stored flat, and
+# only when a target entity is picked)
+CONF_SELF_HEAL: Final = "self_heal"
+CONF_HEAL_ENTITY: Final = "heal_entity"
+CONF_HEAL_OFF_TIME: Final = "heal_off_time"
+CONF_HEAL_DELAY: Final = "heal_delay"
+CONF_HEAL_ATTEMPTS: Final = "heal_attempts"
+CONF_HEAL_DAILY_MAX: Final = "heal_daily_max"
+CONF_HEAL_RECHECK: Final = "heal_recheck"
+CONF_HEAL_NOTIFY: Final = "heal_notify"
+HEAL_DOMAINS: Final = ("switch", "button", "script")
+MAX_HEAL_OFF_TIME: Final = 600
+MAX_HEAL_DELAY: Final = 86_400
+MIN_HEAL_RECHECK: Final = 30
+MAX_HEAL_RECHECK: Final = 3_600
+EVENT_SELF_HEAL: Final = f"{DOMAIN}_self_heal"
+DATA_SELF_HEAL: HassKey[SelfHealManager] = HassKey(f"{DOMAIN}_self_heal")

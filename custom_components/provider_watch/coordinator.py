@@ -1,13 +1,13 @@
 """One coordinator per monitored system: source -> state machine -> cause -> events."""
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -142,6 +142,9 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._probe = probe
         self._provider = provider
         self.probes: deque[ProbeLog] = deque(maxlen=PROBE_LOG_SIZE)
+        # self-heal: re-check at the fast interval until then (after a remediation)
+        self.fast_until: datetime | None = None
+        self._transition_listeners: list[Callable[[Step], None]] = []
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,
@@ -164,7 +167,9 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         return self.data.machine
 
     def _interval_for(self, machine: MachineState) -> timedelta:
-        if machine.is_suspect:
+        if machine.is_suspect or (
+            self.fast_until is not None and dt_util.utcnow() < self.fast_until
+        ):
             return timedelta(seconds=self.timing.retry_interval)
         return timedelta(seconds=self.timing.poll_interval)
 
@@ -197,6 +202,35 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         snapshot = await self._async_apply(result)
         self.data = snapshot
         self.async_update_listeners()
+
+    @callback
+    def async_add_transition_listener(
+        self, listener: Callable[[Step], None]
+    ) -> CALLBACK_TYPE:
+        """Call `listener` with each step that went offline or came back online.
+
+        It runs before the entities and the alert manager hear of the new state
+        (self-heal decides there whether the offline alert is held).
+        """
+        self._transition_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._transition_listeners.remove(listener)
+
+        return remove
+
+    async def async_fast_recheck(self, until: datetime) -> None:
+        """Check at the fast re-check interval until `until`, starting now.
+
+        Used after a remediation, so that a system that comes back is seen back
+        within seconds. Pushed systems are never polled: nothing to do.
+        """
+        self.fast_until = until
+        if self._probe is None:
+            return
+        self.update_interval = self._interval_for(self.machine)
+        await self.async_request_refresh()
 
     def _log_probe(
         self, result: ProbeResult, now: datetime, outcome: str | None = None
@@ -239,6 +273,10 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         if step.transition is not None:
             self._announce(step, snapshot.cause)
         self.data = snapshot
+        if step.transition is not None:
+            # before any listener (the alert manager) sees the new state
+            for listener in list(self._transition_listeners):
+                listener(step)
         self._provider.system_changed(self)
         return snapshot
 

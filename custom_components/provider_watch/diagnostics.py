@@ -20,6 +20,8 @@ from .const import (
     CONF_ENTRY_TYPE,
     CONF_NOTES,
     CONF_USERNAME,
+    DATA_SELF_HEAL,
+    OUTBOUND_SECRET_FIELDS,
     SECRET_FIELDS,
 )
 from .coordinator import ProviderRuntimeData, SystemCoordinator
@@ -27,7 +29,9 @@ from .core.state import machine_to_dict
 from .internet import ENTRY_TYPE_INTERNET, InternetCoordinator
 
 # secret fields, plus what identifies the owner or may carry credentials
-TO_REDACT = SECRET_FIELDS | {CONF_USERNAME, CONF_BODY, CONF_NOTES}
+TO_REDACT = (
+    SECRET_FIELDS | OUTBOUND_SECRET_FIELDS | {CONF_USERNAME, CONF_BODY, CONF_NOTES}
+)
 # query (and fragment) parameters whose names end like these carry secrets
 SECRET_PARAMETERS = (
     "token",
@@ -147,7 +151,14 @@ def _system(system: SystemCoordinator) -> dict[str, Any]:
             }
             for probe in system.probes
         ],
-    }
+    } | _self_heal(system)
+
+
+def _self_heal(system: SystemCoordinator) -> dict[str, Any]:
+    """A system's self-heal (only for systems that have one)."""
+    manager = system.hass.data.get(DATA_SELF_HEAL)
+    heal = manager.diagnostics(system.system_id) if manager is not None else None
+    return {"self_heal": heal} if heal is not None else {}
 
 
 async def async_get_config_entry_diagnostics(
@@ -164,6 +175,8 @@ async def async_get_config_entry_diagnostics(
                 "reachable": list(runtime.data.reachable),
                 "machine": machine_to_dict(runtime.data.machine),
             }
+            if runtime.outbound is not None:
+                internet["outbound_heartbeat"] = runtime.outbound.as_dict()
         return _clean(entry, internet)
     data: dict[str, Any] = {
         "settings": _settings(entry),

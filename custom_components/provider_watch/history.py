@@ -12,11 +12,12 @@ says where it went, and a fresh history starts.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
 import json
+import math
 from pathlib import Path
-from typing import Any, override
+from typing import Any, cast, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -27,8 +28,15 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_at_time
 
-from .const import DOMAIN, LOGGER
+from .const import (
+    CONF_CURRENCY,
+    CONF_MONTHLY_FEE,
+    CONF_RENEWAL_DATE,
+    DOMAIN,
+    LOGGER,
+)
 from .core.cause import Cause
+from .core.cost import Contract, Cost, Timeline, billing_month, cost
 from .core.figures import (
     Figures,
     Interval,
@@ -38,11 +46,18 @@ from .core.figures import (
     last,
 )
 from .core.outages import (
+    HISTORY_MINOR_VERSION,
     HISTORY_VERSION,
+    MAX_PUSH_FAILURES,
+    AnswerVia,
     HistoryData,
+    NoticeCounts,
     OutageRecord,
+    SelfHealMark,
     SystemInfo,
     migrate_v1,
+    migrate_v2_1,
+    notice_counts,
     parse_history,
     prune,
 )
@@ -70,7 +85,9 @@ class _HistoryStore(Store[dict[str, Any]]):
         self, old_major_version: int, old_minor_version: int, old_data: Any
     ) -> dict[str, Any]:
         if old_major_version == 1:
-            return migrate_v1(old_data)
+            return cast("dict[str, Any]", migrate_v2_1(migrate_v1(old_data)))
+        if old_major_version == HISTORY_VERSION and old_minor_version < 2:
+            return cast("dict[str, Any]", migrate_v2_1(old_data))
         if old_major_version == HISTORY_VERSION and isinstance(old_data, dict):
             return old_data  # a newer minor version: same layout
         raise ValueError(f"cannot migrate a version {old_major_version} history")
@@ -137,6 +154,43 @@ class ProviderFigures:
 
     systems: Mapping[str, SystemFigures]
     month: Figures  # the provider: down while any of its systems is down
+    # this billing month (the local calendar month): downtime against the fee,
+    # and whether the provider told the owner about its outages
+    contract: Contract = field(default_factory=Contract)
+    billing: Cost | None = None
+    notices: NoticeCounts = field(default_factory=NoticeCounts)
+
+
+def _fee(value: object) -> float | None:
+    """A stored monthly fee; anything but a finite number of 0 or more is none."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+def _date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def provider_contract(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Contract:
+    """The fee, currency and renewal date of a provider's options.
+
+    The currency defaults to Home Assistant's; a bad stored value counts as unset.
+    """
+    options = entry.options
+    currency = options.get(CONF_CURRENCY)
+    if not isinstance(currency, str) or not currency:
+        currency = hass.config.currency
+    return Contract(
+        monthly_fee=_fee(options.get(CONF_MONTHLY_FEE)),
+        currency=currency,
+        renews=_date(options.get(CONF_RENEWAL_DATE)),
+    )
 
 
 class OutageHistory:
@@ -146,7 +200,12 @@ class OutageHistory:
         """Create the (empty) history; async_load reads the file."""
         self.hass = hass
         self._entry = entry
-        self._store = _HistoryStore(hass, HISTORY_VERSION, history_key(entry.entry_id))
+        self._store = _HistoryStore(
+            hass,
+            HISTORY_VERSION,
+            history_key(entry.entry_id),
+            minor_version=HISTORY_MINOR_VERSION,
+        )
         self._data = HistoryData()
         self._open: dict[str, OutageRecord] = {}
         self._listeners: list[CALLBACK_TYPE] = []
@@ -254,13 +313,26 @@ class OutageHistory:
         """A system's outages on the time line."""
         return [r.interval for r in self._data.outages if r.system_id == system_id]
 
+    def find(self, outage_id: str) -> OutageRecord | None:
+        """An outage by its id."""
+        return next((r for r in self._data.outages if r.id == outage_id), None)
+
     def added(self, system_id: str) -> datetime | None:
         """When a system was first monitored."""
         info = self._data.systems.get(system_id)
         return info.added if info else None
 
-    def figures(self, system_ids: Iterable[str], now: datetime) -> ProviderFigures:
-        """The sensors' figures at `now`."""
+    def figures(
+        self,
+        system_ids: Iterable[str],
+        now: datetime,
+        *,
+        contract: Contract | None = None,
+        zone: tzinfo = UTC,
+    ) -> ProviderFigures:
+        """The sensors' figures at `now` (the billing month is local to `zone`)."""
+        system_ids = list(system_ids)
+        contract = contract or Contract()
         systems: dict[str, SystemFigures] = {}
         timelines: list[tuple[datetime | None, list[Interval]]] = []
         for system_id in system_ids:
@@ -273,10 +345,21 @@ class OutageHistory:
                 month=figures(intervals, last(MONTH, now), added=added, now=now),
                 current_outage=current_outage(intervals, now),
             )
+        month = billing_month(now, zone)
+        billing = cost(
+            [Timeline(added=a, intervals=i) for a, i in timelines],
+            month,
+            fee=contract.monthly_fee,
+            zone=zone,
+            now=now,
+        )
         added, intervals = combined_timeline(timelines)
         return ProviderFigures(
             systems=systems,
             month=figures(intervals, last(MONTH, now), added=added, now=now),
+            contract=contract,
+            billing=billing,
+            notices=notice_counts(self.between(month.start, now, system_ids)),
         )
 
     # --- listening -------------------------------------------------------------
@@ -451,6 +534,38 @@ class OutageHistory:
         return marked
 
     @callback
+    def mark_push_failed(
+        self,
+        system_ids: Iterable[str],
+        when: datetime,
+        *,
+        phone: str,
+        error: str,
+        final: bool,
+    ) -> int:
+        """A push about these systems' open outages did not get through.
+
+        Returns how many outages noted it.
+        """
+        marked = 0
+        for system_id in system_ids:
+            record = self._open.get(system_id)
+            if record is not None:
+                record.push_failures = [
+                    *record.push_failures,
+                    {
+                        "at": when.isoformat(),
+                        "phone": phone,
+                        "error": error,
+                        "final": "yes" if final else "no",
+                    },
+                ][-MAX_PUSH_FAILURES:]
+                marked += 1
+        if marked:
+            self._changed(now=False)
+        return marked
+
+    @callback
     def mark_acknowledged(
         self, system_ids: Iterable[str], when: datetime, by: str | None
     ) -> int:
@@ -477,6 +592,94 @@ class OutageHistory:
         if marked:
             self._changed(now=False)
         return marked
+
+    @callback
+    def mark_asked(
+        self,
+        system_ids: Iterable[str],
+        alert_id: str,
+        *,
+        since: datetime,
+        when: datetime,
+    ) -> int:
+        """A recovery notification asks whether the provider told the owner.
+
+        Marks the outages of these systems that were going on while the alert was
+        open (ended at `since` or later), so that the answer finds them. Returns how
+        many outages were marked.
+        """
+        wanted = set(system_ids)
+        marked = 0
+        for record in self._data.outages:
+            if (
+                record.system_id in wanted
+                and record.start <= when
+                and (record.end is None or record.end >= since)
+            ):
+                record.ask(alert_id, when)
+                marked += 1
+        if marked:
+            self._changed(now=False)
+        return marked
+
+    @callback
+    def answer_alert(
+        self, alert_id: str, told: bool, *, when: datetime, by: str | None
+    ) -> int:
+        """The answer on a recovery notification; returns how many outages it sets."""
+        answered = 0
+        for record in self._data.outages:
+            if alert_id in record.asked_alerts:
+                record.answer(told=told, when=when, by=by, via=AnswerVia.PHONE)
+                answered += 1
+        if answered:
+            self._changed(now=False)
+        return answered
+
+    @callback
+    def record_notice(
+        self,
+        outage_id: str,
+        told: bool,
+        *,
+        when: datetime,
+        by: str | None,
+        note: str | None = None,
+    ) -> OutageRecord | None:
+        """Set whether the provider told the owner about one outage (a service)."""
+        record = self.find(outage_id)
+        if record is not None:
+            record.answer(told=told, when=when, by=by, via=AnswerVia.SERVICE, note=note)
+            self._changed(now=False)
+        return record
+
+    @callback
+    def mark_self_heal(
+        self,
+        outage_id: str,
+        *,
+        tried: Mapping[str, str] | None = None,
+        healed: bool | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Note what self-heal did about an outage (open or just closed).
+
+        tried: one attempt ({"at", "action", "entity_id"}), added to its list;
+        healed / reason: how it ended. Returns whether the outage was found.
+        """
+        record = self.find(outage_id)
+        if record is None:
+            return False
+        mark = record.self_heal or SelfHealMark()
+        if tried is not None:
+            mark.tried.append(dict(tried))
+        if healed is not None:
+            mark.healed = healed
+        if reason is not None:
+            mark.reason = reason
+        record.self_heal = mark
+        self._changed(now=False)
+        return True
 
     async def async_flush(self) -> None:
         """Prune and write the history now."""
@@ -519,10 +722,16 @@ class FiguresCoordinator(DataUpdateCoordinator[ProviderFigures]):
         )
         self.history = history
         self.system_ids = system_ids
+        self.entry = entry
         self.data = self._compute()
 
     def _compute(self) -> ProviderFigures:
-        return self.history.figures(self.system_ids, dt_util.utcnow())
+        return self.history.figures(
+            self.system_ids,
+            dt_util.utcnow(),
+            contract=provider_contract(self.hass, self.entry),
+            zone=dt_util.get_default_time_zone(),
+        )
 
     @override
     async def _async_update_data(self) -> ProviderFigures:

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import override
+from typing import TYPE_CHECKING, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -23,6 +23,9 @@ from .sources import ProbeResult
 from .sources.http import StatusCodes, probe_http
 from .sources.tcp import probe_tcp
 from .validation import is_valid_host, is_valid_url
+
+if TYPE_CHECKING:
+    from .outbound import OutboundHeartbeat
 
 CONF_TARGETS = "targets"
 ENTRY_TYPE_INTERNET = "internet"
@@ -107,6 +110,7 @@ class InternetCoordinator(DataUpdateCoordinator[InternetSnapshot]):
         )
         self.targets = tuple(targets)
         self.data = InternetSnapshot(machine=MachineState())
+        self.outbound: OutboundHeartbeat | None = None  # set up when a URL is set
 
     @override
     async def _async_update_data(self) -> InternetSnapshot:

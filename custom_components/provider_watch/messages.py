@@ -6,10 +6,12 @@ templates, so that they are translated like every other string).
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .core.cause import Cause
 from .core.policy import Notice, NoticeKind, Record
+from .core.remediation import TOLD_REASONS, Summary
 from .core.text import format_duration
 from .phones import Phone
 
@@ -18,6 +20,9 @@ type Texts = Callable[..., str]  # (key, **placeholders) -> words
 ACTION_ACK = "PW_ACK_"
 ACTION_SNOOZE = "PW_SNOOZE_"
 ACTION_CALL = "PW_CALL_"
+# the recovery's question "did the provider tell you?" (the alert id follows)
+ACTION_TOLD = "PW_TOLD_"
+ACTION_NOT_TOLD = "PW_NOTTOLD_"
 SNOOZE_MINUTES = 60
 
 
@@ -35,6 +40,11 @@ class AlertContext:
     support_url: str | None = None
     device_path: str | None = None  # /config/devices/device/<id> of a single system
     flaps: int = 0
+    since: datetime | None = None  # when the outage began
+    # the recovery asks whether the provider told the owner about the outage
+    ask_notice: bool = False
+    # what self-heal tried (or why it did not), for the offline alert
+    tried: str = ""
 
 
 def title_and_message(
@@ -46,10 +56,10 @@ def title_and_message(
     duration = format_duration(ctx.duration)
     subject = _subject(notice.record, ctx, texts)
     if notice.kind is NoticeKind.RECOVERY:
-        return (
-            texts("alert_back_title", subject=subject),
-            texts("alert_back_message", subject=subject, duration=duration),
-        )
+        message = texts("alert_back_message", subject=subject, duration=duration)
+        if ctx.ask_notice:
+            message += " " + texts("alert_back_ask", provider=ctx.provider)
+        return texts("alert_back_title", subject=subject), message
     if notice.kind is NoticeKind.DIGEST:
         return (
             texts("alert_flapping_title", system=first),
@@ -65,7 +75,14 @@ def title_and_message(
     message = texts(
         "alert_offline_message", since=ctx.since_text, duration=duration, cause=why
     )
+    if ctx.tried:
+        message += " " + ctx.tried
     return title, message
+
+
+def alert_subject(record: Record, ctx: AlertContext, texts: Texts) -> str:
+    """What the alert is about: a system, "Your internet", a provider's cloud."""
+    return _subject(record, ctx, texts)
 
 
 def _subject(record: Record, ctx: AlertContext, texts: Texts) -> str:
@@ -110,6 +127,9 @@ def payload(
     }
     if ctx.device_path:
         data["url"] = data["clickAction"] = ctx.device_path
+    if notice.kind is NoticeKind.RECOVERY and ctx.ask_notice:
+        data["action_data"] = {"alert_id": record.alert_id}
+        data["actions"] = notice_actions(record.alert_id, texts)
     if notice.kind in (NoticeKind.RECOVERY, NoticeKind.DIGEST):
         return {"title": title, "message": message, "data": data}
     data["action_data"] = {"alert_id": record.alert_id}
@@ -128,6 +148,14 @@ def clear_payload(record: Record) -> dict[str, Any]:
         "message": "clear_notification",
         "data": {"tag": f"provider-watch-{record.alert_id}"},
     }
+
+
+def notice_actions(alert_id: str, texts: Texts) -> list[dict[str, str]]:
+    """The recovery's answers: "Yes, they told me" and "No"."""
+    return [
+        {"action": f"{ACTION_TOLD}{alert_id}", "title": texts("action_told")},
+        {"action": f"{ACTION_NOT_TOLD}{alert_id}", "title": texts("action_not_told")},
+    ]
 
 
 def _actions(
@@ -162,3 +190,66 @@ def _actions(
             }
         )
     return actions
+
+
+# --- self-heal -----------------------------------------------------------------------
+
+
+def self_heal_line(
+    summary: Summary, texts: Texts, hhmm: Callable[[datetime], str]
+) -> str:
+    """What self-heal tried, for the offline alert ("" when nothing is worth it).
+
+    "Power-cycled Hub plug at 14:05, still offline." — and, when it stopped for a
+    reason worth knowing, "Self-heal stopped: …" (or "Self-heal skipped: …" when it
+    could not try at all).
+    """
+    if not summary.told:
+        return ""
+    reason = ""
+    if summary.reason is not None and summary.reason in TOLD_REASONS:
+        reason = texts(
+            f"self_heal_reason_{summary.reason.value}", entity=summary.entity_name
+        )
+    if not summary.attempts:
+        return texts("self_heal_skipped", reason=reason)
+    line = texts("self_heal_still_offline", did=self_heal_did(summary, texts, hhmm))
+    if reason:
+        line += " " + texts("self_heal_stopped", reason=reason)
+    return line
+
+
+def self_heal_did(
+    summary: Summary, texts: Texts, hhmm: Callable[[datetime], str]
+) -> str:
+    """What was done and when: "Power-cycled Hub plug at 14:05, 14:09"."""
+    return texts(
+        f"self_heal_did_{summary.action.value}",
+        entity=summary.entity_name,
+        times=", ".join(hhmm(at) for at in summary.attempts),
+    )
+
+
+def quiet_payload(
+    title: str,
+    message: str,
+    phone: Phone,
+    *,
+    tag: str,
+    group: str,
+    channel: str,
+    device_path: str | None = None,
+) -> dict[str, Any]:
+    """A low-priority push: no sound, no interruption (Android / iOS).
+
+    Android takes the importance from the notification channel, so the quiet
+    pushes have a channel of their own; iOS delivers a passive notification.
+    """
+    data: dict[str, Any] = {"tag": tag, "group": group}
+    if device_path:
+        data["url"] = data["clickAction"] = device_path
+    if phone.ios:
+        data["push"] = {"interruption-level": "passive"}
+    else:
+        data |= {"importance": "low", "channel": channel}
+    return {"title": title, "message": message, "data": data}

@@ -6,7 +6,7 @@ issue instead of failing silently.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -26,6 +26,8 @@ class Phone:
     name: str
     service: str  # notify.<service>
     ios: bool
+    # the Companion app's registration (its local push channel); a secret
+    webhook_id: str = field(default="", repr=False)
 
 
 def resolve_phone(hass: HomeAssistant, device_id: str) -> Phone | None:
@@ -51,6 +53,7 @@ def resolve_phone(hass: HomeAssistant, device_id: str) -> Phone | None:
         name=device.name_by_user or device.name or name,
         service=service,
         ios=os_name in ("ios", "ipados", "macos") or "apple" in os_name,
+        webhook_id=str(entry.data.get("webhook_id", "")),
     )
 
 

@@ -1,5 +1,8 @@
 """The accountability report: the service action, its files, its button and links.
 
+The report includes what the provider is paid (the provider's contract options)
+against the downtime, and whether it told the owner about each outage.
+
 provider_watch.generate_report builds the report (core/report.py) from the
 provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>
 .md and .csv, and returns the same figures as response data. The "Generate report"
@@ -53,6 +56,7 @@ from .core.report import (
     Texts,
     build_report,
 )
+from .history import provider_contract
 
 SERVICE_GENERATE_REPORT = "generate_report"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -229,6 +233,7 @@ async def async_generate_report(
             users=await _async_user_names(
                 hass, {r.acknowledged_by for r in outages if r.acknowledged_by}
             ),
+            contract=provider_contract(hass, entry),
         ),
         await async_texts(hass),
     )

@@ -1,6 +1,8 @@
 """Sensors of each system (status, cause, last seen, response time, figures).
 
-The provider's device gets the incident of its status page and its own figures.
+The provider's device gets the incident of its status page and its own figures:
+the last 30 days, and this billing month (downtime against the fee, and whether
+the provider told you about its outages; see core/cost.py).
 """
 
 from collections.abc import Callable
@@ -22,10 +24,13 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ProviderRuntimeData, SystemCoordinator
 from .core.cause import Cause
+from .core.cost import Cost
 from .core.figures import Figures
 from .core.state import SystemState
 from .entity import EntryEntity, SystemEntity, system_device_info
 from .history import FiguresCoordinator, ProviderFigures, SystemFigures
+from .internet import InternetCoordinator
+from .outbound import KEY_LAST, OutboundHeartbeat
 from .status_page import StatusPageCoordinator
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
@@ -87,6 +92,9 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
 )
 
 INCIDENT = SensorEntityDescription(key="incident", translation_key="incident")
+LAST_OUTBOUND_HEARTBEAT = SensorEntityDescription(
+    key=KEY_LAST, translation_key=KEY_LAST, device_class=SensorDeviceClass.TIMESTAMP
+)
 
 
 # --- uptime figures (from the outage history) -------------------------------------
@@ -170,6 +178,80 @@ PROVIDER_FIGURE_SENSORS: tuple[ProviderFigureSensorEntityDescription, ...] = (
 )
 
 
+# --- this billing month: what it cost, and whether the provider told you ----------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillingSensorEntityDescription(ProviderFigureSensorEntityDescription):
+    """A figure of the provider's billing month (the local calendar month)."""
+
+    in_currency: bool = False  # the unit is the provider's currency
+
+
+def _billing(
+    value_fn: Callable[[Cost], float | None],
+) -> Callable[[ProviderFigures], float | None]:
+    return lambda f: value_fn(f.billing) if f.billing is not None else None
+
+
+def _share(billing: Cost) -> float | None:
+    share = billing.offline_share
+    return round(100 * share, 4) if share is not None else None
+
+
+def _money(billing: Cost) -> float | None:
+    value = billing.value
+    return round(value, 2) if value is not None else None
+
+
+BILLING_SENSORS: tuple[BillingSensorEntityDescription, ...] = (
+    BillingSensorEntityDescription(
+        key="downtime_month",
+        translation_key="provider_downtime_month",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.TOTAL,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
+        value_fn=_billing(lambda b: _minutes(b.downtime)),
+    ),
+    BillingSensorEntityDescription(
+        key="offline_share_month",
+        translation_key="provider_offline_share_month",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=2,
+        value_fn=_billing(_share),
+    ),
+    BillingSensorEntityDescription(
+        key="downtime_value_month",
+        translation_key="provider_downtime_value_month",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        in_currency=True,
+        value_fn=_billing(_money),
+    ),
+    BillingSensorEntityDescription(
+        key="outages_told_month",
+        translation_key="provider_outages_told_month",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda f: f.notices.told,
+    ),
+    BillingSensorEntityDescription(
+        key="outages_not_told_month",
+        translation_key="provider_outages_not_told_month",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda f: f.notices.not_told,
+    ),
+    BillingSensorEntityDescription(
+        key="outages_unanswered_month",
+        translation_key="provider_outages_unanswered_month",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda f: f.notices.unanswered,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: ConfigEntry[Any],
@@ -177,6 +259,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors of each system, and the provider's incident sensor."""
     runtime = entry.runtime_data
+    if isinstance(runtime, InternetCoordinator):
+        if (outbound := runtime.outbound) is not None:
+            async_add_entities(
+                [LastOutboundHeartbeat(outbound, entry, LAST_OUTBOUND_HEARTBEAT)]
+            )
+        return
     if not isinstance(runtime, ProviderRuntimeData):
         return
     if runtime.status_page is not None:
@@ -185,6 +273,10 @@ async def async_setup_entry(
     async_add_entities(
         ProviderFigureSensor(figures, entry, description)
         for description in PROVIDER_FIGURE_SENSORS
+    )
+    async_add_entities(
+        ProviderBillingSensor(figures, entry, description)
+        for description in BILLING_SENSORS
     )
     for system_id, coordinator in runtime.systems.items():
         async_add_entities(
@@ -272,3 +364,36 @@ class ProviderFigureSensor(EntryEntity[FiguresCoordinator], SensorEntity):
     def native_value(self) -> float | int | None:
         """The figure, from the outage history."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class LastOutboundHeartbeat(EntryEntity[OutboundHeartbeat], SensorEntity):
+    """When the outbound heartbeat last got through, on the internet check's device."""
+
+    @property
+    def native_value(self) -> datetime | None:
+        """Unknown until a call succeeds."""
+        return self.coordinator.data.last_success
+
+
+class ProviderBillingSensor(ProviderFigureSensor):
+    """A figure of the provider's billing month, on the provider's device."""
+
+    entity_description: BillingSensorEntityDescription
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The provider's currency for money, else the description's unit."""
+        if self.entity_description.in_currency:
+            return self.coordinator.data.contract.currency
+        return super().native_unit_of_measurement
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """Totals start again with each billing month."""
+        billing = self.coordinator.data.billing
+        if (
+            self.entity_description.state_class is not SensorStateClass.TOTAL
+            or billing is None
+        ):
+            return None
+        return billing.window.start

@@ -1,4 +1,4 @@
-"""Service actions: acknowledge, snooze, maintenance, test alert."""
+"""Service actions: acknowledge, snooze, maintenance, test alert, provider notice."""
 
 from datetime import timedelta
 from typing import Any
@@ -16,13 +16,21 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from .alerts import DATA_ALERTS, AlertManager
 from .const import CONF_ENTRY_TYPE, DOMAIN
+from .coordinator import ProviderRuntimeData
+from .core.outages import OutageRecord
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
+ATTR_OUTAGE_ID = "outage_id"
+ATTR_TOLD = "told"
+ATTR_NOTE = "note"
 MAX_SNOOZE = timedelta(days=7)
+MAX_NOTE = 500
+SERVICE_RECORD_PROVIDER_NOTICE = "record_provider_notice"
 
 TARGET_SCHEMA = vol.Schema(
     {
@@ -32,6 +40,14 @@ TARGET_SCHEMA = vol.Schema(
 )
 SNOOZE_SCHEMA = TARGET_SCHEMA.extend(
     {vol.Required(ATTR_DURATION): cv.positive_time_period}
+)
+NOTICE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_OUTAGE_ID): cv.string,
+        # yes / no (and true / false, on / off)
+        vol.Required(ATTR_TOLD): cv.boolean,
+        vol.Optional(ATTR_NOTE): vol.All(cv.string, vol.Length(max=MAX_NOTE)),
+    }
 )
 
 
@@ -84,6 +100,19 @@ def _systems(hass: HomeAssistant, call: ServiceCall) -> set[str] | None:
     return systems
 
 
+def _notice_response(entry: ConfigEntry[Any], record: OutageRecord) -> dict[str, Any]:
+    return {
+        "outage_id": record.id,
+        "config_entry_id": entry.entry_id,
+        "provider": entry.title,
+        "system": record.system,
+        "start": record.start.isoformat(),
+        "end": record.end.isoformat() if record.end else None,
+        "told": record.provider_told,
+        "note": record.notice_note,
+    }
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, in async_setup)."""
@@ -130,6 +159,28 @@ def async_setup_services(hass: HomeAssistant) -> None:
             sent += await manager.async_send_test(entry)
         return {"phones": sent}
 
+    async def record_provider_notice(call: ServiceCall) -> ServiceResponse:
+        """Whether the provider told the owner about an outage (by its id)."""
+        outage_id = call.data[ATTR_OUTAGE_ID].strip()
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+            runtime = entry.runtime_data
+            if not isinstance(runtime, ProviderRuntimeData):
+                continue
+            record = runtime.history.record_notice(
+                outage_id,
+                call.data[ATTR_TOLD],
+                when=dt_util.utcnow(),
+                by=call.context.user_id,
+                note=call.data.get(ATTR_NOTE),
+            )
+            if record is not None:
+                return _notice_response(entry, record)
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_outage",
+            translation_placeholders={"outage_id": outage_id},
+        )
+
     optional: Any = {"supports_response": SupportsResponse.OPTIONAL}
     hass.services.async_register(
         DOMAIN, "acknowledge", acknowledge, schema=TARGET_SCHEMA, **optional
@@ -146,5 +197,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=vol.Schema(
             {vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.All(cv.ensure_list, [cv.string])}
         ),
+        **optional,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_RECORD_PROVIDER_NOTICE,
+        record_provider_notice,
+        schema=NOTICE_SCHEMA,
         **optional,
     )

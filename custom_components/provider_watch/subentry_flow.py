@@ -9,13 +9,16 @@ import probatio as vol
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.core import split_entity_id, valid_entity_id
 from homeassistant.data_entry_flow import section
 from homeassistant.exceptions import TemplateError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
+    EntityWithDeviceFilterSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -45,6 +48,13 @@ from .const import (
     CONF_GRACE,
     CONF_HEADER_NAME,
     CONF_HEADER_VALUE,
+    CONF_HEAL_ATTEMPTS,
+    CONF_HEAL_DAILY_MAX,
+    CONF_HEAL_DELAY,
+    CONF_HEAL_ENTITY,
+    CONF_HEAL_NOTIFY,
+    CONF_HEAL_OFF_TIME,
+    CONF_HEAL_RECHECK,
     CONF_HOST,
     CONF_ID_KEY,
     CONF_ID_VALUE,
@@ -69,6 +79,7 @@ from .const import (
     CONF_SECOND_EXPECTED,
     CONF_SECOND_PATH,
     CONF_SECOND_URL,
+    CONF_SELF_HEAL,
     CONF_SUCCESSES_BEFORE_ONLINE,
     CONF_TIMEOUT,
     CONF_TIMEZONE,
@@ -88,16 +99,31 @@ from .const import (
     DEFAULT_RETRY_INTERVAL,
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
     DEFAULT_TIMEOUT,
+    HEAL_DOMAINS,
+    MAX_HEAL_DELAY,
+    MAX_HEAL_OFF_TIME,
+    MAX_HEAL_RECHECK,
     MAX_POLL_INTERVAL,
     MAX_RETRY_INTERVAL,
     MAX_THRESHOLD,
     MAX_TIMEOUT,
+    MIN_HEAL_RECHECK,
     MIN_POLL_INTERVAL,
     MIN_RETRY_INTERVAL,
     MIN_TIMEOUT,
     SystemKind,
 )
 from .coordinator import Timing
+from .core.remediation import (
+    DEFAULT_ATTEMPTS,
+    DEFAULT_DAILY_MAX,
+    DEFAULT_DELAY,
+    DEFAULT_OFF_TIME,
+    DEFAULT_RECHECK,
+    MAX_ATTEMPTS,
+    MAX_DAILY,
+    HealNotify,
+)
 from .core.state import Outcome
 from .probes import CloudProbe
 from .sources.cloud import AuthType
@@ -263,6 +289,42 @@ CLOUD_SECTIONS: dict[str, vol.Schema] = {
 }
 
 
+# Self-heal: what to power-cycle, press or run when the system goes offline (the
+# section is optional; without a target entity none of its fields is stored)
+SELF_HEAL_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_HEAL_ENTITY): EntitySelector(
+            EntitySelectorConfig(
+                filter=EntityWithDeviceFilterSelectorConfig(domain=list(HEAL_DOMAINS))
+            )
+        ),
+        vol.Required(CONF_HEAL_DELAY, default=DEFAULT_DELAY): _seconds(
+            0, MAX_HEAL_DELAY
+        ),
+        vol.Required(CONF_HEAL_ATTEMPTS, default=DEFAULT_ATTEMPTS): NumberSelector(
+            NumberSelectorConfig(
+                min=1, max=MAX_ATTEMPTS, step=1, mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Required(CONF_HEAL_DAILY_MAX, default=DEFAULT_DAILY_MAX): NumberSelector(
+            NumberSelectorConfig(
+                min=1, max=MAX_DAILY, step=1, mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Required(CONF_HEAL_OFF_TIME, default=DEFAULT_OFF_TIME): _seconds(
+            1, MAX_HEAL_OFF_TIME
+        ),
+        vol.Required(CONF_HEAL_RECHECK, default=DEFAULT_RECHECK): _seconds(
+            MIN_HEAL_RECHECK, MAX_HEAL_RECHECK
+        ),
+        vol.Required(CONF_HEAL_NOTIFY, default=HealNotify.QUIET.value): _choice(
+            [n.value for n in HealNotify], CONF_HEAL_NOTIFY
+        ),
+    }
+)
+SELF_HEAL_FIELDS = tuple(str(key) for key in SELF_HEAL_SCHEMA.schema)
+
+
 def kind_sections(kind: SystemKind) -> dict[str, vol.Schema]:
     """The collapsed sections of a kind's form (their fields are stored flat)."""
     sections: dict[str, vol.Schema] = {}
@@ -270,6 +332,7 @@ def kind_sections(kind: SystemKind) -> dict[str, vol.Schema]:
         sections |= CLOUD_SECTIONS
     if kind in (*POLLED_KINDS, SystemKind.CLOUD):
         sections[CONF_TIMING] = TIMING_SCHEMA
+    sections[CONF_SELF_HEAL] = SELF_HEAL_SCHEMA
     return sections
 
 
@@ -280,7 +343,9 @@ def _system_schema(kind: SystemKind) -> vol.Schema:
     }
     for name, schema in kind_sections(kind).items():
         collapsed = not (kind is SystemKind.CLOUD and name == CONF_RULE)
-        fields[vol.Required(name)] = section(schema, {"collapsed": collapsed})
+        # self-heal is optional: a form sent without it has none
+        marker = vol.Optional if name == CONF_SELF_HEAL else vol.Required
+        fields[marker(name)] = section(schema, {"collapsed": collapsed})
     return vol.Schema(fields)
 
 
@@ -290,6 +355,7 @@ def validate_system(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, str]
     if not is_valid_name(data.get(CONF_NAME, "")):
         errors[CONF_NAME] = "invalid_name"
     errors |= _target_errors(kind, data)
+    errors |= _self_heal_errors(data)
     for key in (CONF_GRACE, CONF_MAX_SILENCE):
         if key in data and not is_whole(data[key], 0, MAX_GRACE):
             errors[key] = "invalid_duration"
@@ -369,6 +435,45 @@ def _cloud_errors(data: Mapping[str, Any]) -> dict[str, str]:
     if data.get(CONF_SECOND_URL) or data.get(CONF_SECOND_PATH):
         errors |= _second_endpoint_errors(data)
     return errors
+
+
+_HEAL_LIMITS = {
+    CONF_HEAL_DELAY: (0, MAX_HEAL_DELAY),
+    CONF_HEAL_ATTEMPTS: (1, MAX_ATTEMPTS),
+    CONF_HEAL_DAILY_MAX: (1, MAX_DAILY),
+    CONF_HEAL_OFF_TIME: (1, MAX_HEAL_OFF_TIME),
+    CONF_HEAL_RECHECK: (MIN_HEAL_RECHECK, MAX_HEAL_RECHECK),
+}
+
+
+def _self_heal_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Self-heal needs a switch, button or script, and whole numbers in range."""
+    entity_id = data.get(CONF_HEAL_ENTITY)
+    if entity_id is None:
+        return {}  # no self-heal: its other fields are not kept
+    errors: dict[str, str] = {}
+    if (
+        not isinstance(entity_id, str)
+        or not valid_entity_id(entity_id)
+        or split_entity_id(entity_id)[0] not in HEAL_DOMAINS
+    ):
+        errors[CONF_HEAL_ENTITY] = "invalid_heal_entity"
+    for key, (low, high) in _HEAL_LIMITS.items():
+        if key in data and not is_whole(data[key], low, high):
+            errors[key] = "invalid_heal_number"
+    if data.get(CONF_HEAL_NOTIFY, HealNotify.QUIET) not in list(HealNotify):
+        errors[CONF_HEAL_NOTIFY] = "invalid_heal_notify"
+    return errors
+
+
+def _resolve_heal_entity(hass: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The entity selector may give an entity registry id: store the entity id."""
+    value = data.get(CONF_HEAL_ENTITY)
+    if isinstance(value, str) and not valid_entity_id(value):
+        resolved = er.async_resolve_entity_id(er.async_get(hass), value)
+        if resolved is not None:  # (anything else is refused by the validation)
+            data[CONF_HEAL_ENTITY] = resolved
+    return data
 
 
 def _second_endpoint_errors(data: Mapping[str, Any]) -> dict[str, str]:
@@ -475,6 +580,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _flatten(user_input)
+            data = _resolve_heal_entity(self.hass, data)
             errors = validate_system(kind, data)
             if not errors and self._system_name_taken(data[CONF_NAME]):
                 errors[CONF_NAME] = "name_exists"
@@ -606,9 +712,17 @@ def _normalize(kind: SystemKind, data: dict[str, Any]) -> dict[str, Any]:
         CONF_PERIOD,
         CONF_FAILURES_BEFORE_OFFLINE,
         CONF_SUCCESSES_BEFORE_ONLINE,
+        CONF_HEAL_DELAY,
+        CONF_HEAL_ATTEMPTS,
+        CONF_HEAL_DAILY_MAX,
+        CONF_HEAL_OFF_TIME,
+        CONF_HEAL_RECHECK,
     ):
         if key in data:
             data[key] = int(data[key])
+    if CONF_HEAL_ENTITY not in data:  # no self-heal: none of its settings is kept
+        for key in SELF_HEAL_FIELDS:
+            data.pop(key, None)
     data[CONF_KIND] = kind.value
     return data
 

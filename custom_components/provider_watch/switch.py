@@ -1,23 +1,36 @@
-"""A maintenance switch per system: monitoring continues, alerts are held."""
+"""A maintenance switch per system, and the global Self-heal switch.
+
+Maintenance: monitoring continues, alerts are held. Self-heal (one for the whole
+integration, on the internet check's device): remediations run only while it is on.
+"""
 
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EntityCategory
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .alerts import DATA_ALERTS, SIGNAL_MAINTENANCE
+from .const import DATA_SELF_HEAL
 from .coordinator import ProviderRuntimeData
-from .entity import SystemEntity
+from .entity import SystemEntity, provider_device_info
+from .internet import InternetCoordinator
+from .remediation import SIGNAL_SELF_HEAL
 
 PARALLEL_UPDATES = 0
 
 MAINTENANCE = SwitchEntityDescription(
     key="maintenance",
     translation_key="maintenance",
+    entity_category=EntityCategory.CONFIG,
+)
+SELF_HEAL = SwitchEntityDescription(
+    key="self_heal",
+    translation_key="self_heal",
     entity_category=EntityCategory.CONFIG,
 )
 
@@ -27,7 +40,10 @@ async def async_setup_entry(
     entry: ConfigEntry[Any],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a maintenance switch per system."""
+    """Add a maintenance switch per system (the internet check: Self-heal)."""
+    if isinstance(entry.runtime_data, InternetCoordinator):
+        async_add_entities([SelfHealSwitch(entry, SELF_HEAL)])
+        return
     if not isinstance(entry.runtime_data, ProviderRuntimeData):
         return
     for system_id, coordinator in entry.runtime_data.systems.items():
@@ -69,3 +85,45 @@ class MaintenanceSwitch(SystemEntity, SwitchEntity):
         self.hass.data[DATA_ALERTS].async_set_maintenance(
             {self.coordinator.system_id}, active=False
         )
+
+
+class SelfHealSwitch(SwitchEntity, RestoreEntity):
+    """On while self-heal may act (for every system); restored across restarts."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self, entry: ConfigEntry[Any], description: SwitchEntityDescription
+    ) -> None:
+        """On the internet check's device: one switch for the whole integration."""
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = provider_device_info(entry)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether self-heal may act."""
+        return self.hass.data[DATA_SELF_HEAL].enabled
+
+    async def async_added_to_hass(self) -> None:
+        """Take the state it had before the restart (default: on)."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_state()
+        if last is not None and last.state in (STATE_ON, STATE_OFF):
+            self.hass.data[DATA_SELF_HEAL].async_set_enabled(
+                enabled=last.state == STATE_ON
+            )
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_SELF_HEAL, self.async_write_ha_state
+            )
+        )
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Let self-heal act."""
+        self.hass.data[DATA_SELF_HEAL].async_set_enabled(enabled=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """No remediation from now on; a pending one stops (its alert goes out)."""
+        self.hass.data[DATA_SELF_HEAL].async_set_enabled(enabled=False)

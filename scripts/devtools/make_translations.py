@@ -47,6 +47,26 @@ TARGETS = (
     "resolver on port 53) or an http(s) URL (any answer counts). The internet is "
     "down only when every target fails.",
 )
+OUTBOUND_FIELDS = {
+    "outbound_url": (
+        "Outbound heartbeat URL",
+        "Optional: the ping URL of a dead-man service you already use (Healthchecks "
+        "https://hc-ping.com/…, an Uptime Kuma push URL, any URL). Called every "
+        "few minutes while Home Assistant runs and the internet is up; when the calls "
+        "stop, that service alerts you. Kept secret: never logged. Blank: none.",
+    ),
+    "outbound_interval": (
+        "Heartbeat every",
+        "Minutes between calls. Give the service this period plus some grace.",
+    ),
+    "outbound_method": ("Heartbeat method", "GET, or POST with a short text body."),
+    "outbound_fail_url": (
+        "Outbound fail URL",
+        "Optional: called once when the internet is back after the internet check "
+        "saw it down, so the service's log shows the outage (Healthchecks: the ping "
+        "URL followed by /fail). With POST the body names the outage's start and end.",
+    ),
+}
 TIMING = {
     "poll_interval": (
         "Check every",
@@ -323,7 +343,8 @@ def build() -> dict[str, object]:
                     "description": "Provider Watch also checks your internet "
                     'connection, to tell "my internet is down" apart from "the '
                     'provider\'s cloud is down" and "my system is down". It is set '
-                    "up once, for all providers; change it later in its options.",
+                    "up once, for all providers; change it later in its options, "
+                    "where you can also add an outbound heartbeat.",
                     "data": {"targets": TARGETS[0]},
                     "data_description": {"targets": TARGETS[1]},
                 },
@@ -372,7 +393,8 @@ def build() -> dict[str, object]:
                     "title": "Provider Watch options",
                     "description": "For a provider: the phones to alert, how, and "
                     "its public status page (blank: none). For the internet check: "
-                    "its targets.{reason}",
+                    "its targets and an optional outbound heartbeat (a dead-man "
+                    "service that alerts you when the calls stop).{reason}",
                     "data": {
                         "status_page": "Status page",
                         "targets": TARGETS[0],
@@ -384,7 +406,8 @@ def build() -> dict[str, object]:
                         "quiet_start": "Quiet hours start",
                         "quiet_end": "Quiet hours end",
                         "critical_ignores_quiet": "Critical alerts ignore quiet hours",
-                    },
+                    }
+                    | {key: text[0] for key, text in OUTBOUND_FIELDS.items()},
                     "data_description": {
                         "phones": "Phones with the Home Assistant Companion app. They get an alert within a minute of an outage, with Acknowledge, Snooze 1 h and Call support buttons.",
                         "repeat": "While an outage is not acknowledged, remind after these minutes, e.g. 30, 120 (the last value repeats). Blank: no reminders.",
@@ -398,7 +421,8 @@ def build() -> dict[str, object]:
                         "https://status.example.com. Checked every 5 minutes; a page "
                         "that cannot be read never counts as an outage.",
                         "targets": TARGETS[1],
-                    },
+                    }
+                    | {key: text[1] for key, text in OUTBOUND_FIELDS.items()},
                 },
                 "components": {
                     "title": "Status page components",
@@ -491,6 +515,10 @@ def build() -> dict[str, object]:
                     },
                 },
                 "internet": {"name": "Internet"},
+                "outbound_heartbeat": {
+                    "name": "Outbound heartbeat",
+                    "state_attributes": {"reason": {"name": "Reason"}},
+                },
             },
             "button": {
                 "acknowledge": {"name": "Acknowledge alerts"},
@@ -539,6 +567,7 @@ def build() -> dict[str, object]:
                 "last_seen": {"name": "Last seen online"},
                 "response_time": {"name": "Response time"},
                 "incident": {"name": "Current incident"},
+                "last_outbound_heartbeat": {"name": "Last outbound heartbeat"},
             },
         },
         "exceptions": {
@@ -557,6 +586,20 @@ def build() -> dict[str, object]:
                 "message": "Name the systems (devices) or providers to put in maintenance."
             },
             # The words of phone alerts (templates filled in by messages.py)
+            "summary_title": {
+                "message": "While your internet was down {start}\N{EN DASH}{end}"
+            },
+            "summary_open": {
+                "message": "{subject} went offline at {since} and is still offline"
+            },
+            "summary_back": {
+                "message": "{subject} went offline at {since} and recovered"
+            },
+            "summary_none": {"message": "No monitored system went offline."},
+            "push_failed_title": {"message": "{phone} did not get an alert"},
+            "push_failed_message": {
+                "message": "{phone} did not get “{alert}” after {tries} tries: {error}"
+            },
             "alert_offline_title": {"message": "{subject} is offline"},
             "alert_still_title": {"message": "{subject} is still offline"},
             "alert_escalation_title": {
@@ -809,12 +852,233 @@ def add_evidence(strings: dict[str, Any]) -> dict[str, Any]:
             "custom": "Your own dates",
         }
     }
+    return add_accountability(strings)
+
+
+# --- What it cost, and "did the provider tell you?" (issue 9) -----------------------
+
+CONTRACT_FIELDS = {
+    "monthly_fee": (
+        "Monthly fee",
+        "What you pay the provider a month, e.g. 39.90. Blank: the value of the "
+        "downtime is not computed.",
+    ),
+    "currency": (
+        "Currency",
+        "The fee's currency, an ISO 4217 code such as EUR or USD. Blank: the "
+        "currency set in Home Assistant.",
+    ),
+    "renewal_date": (
+        "Contract renews on",
+        "The date your contract renews (or can be cancelled): the report reminds "
+        "you to raise the outages before it.",
+    ),
+}
+CONTRACT_SECTION = {
+    "name": "Contract",
+    "description": "What you pay, to weigh the downtime against the fee. The "
+    "billing month is the calendar month in Home Assistant's time zone.",
+    "data": {key: text[0] for key, text in CONTRACT_FIELDS.items()},
+    "data_description": {key: text[1] for key, text in CONTRACT_FIELDS.items()},
+}
+CONTRACT_ERRORS = {
+    "invalid_fee": "Enter the monthly fee as a number, at most 1000000 (blank: none).",
+    "negative_fee": "The monthly fee cannot be negative.",
+    "invalid_currency": "Enter a currency code from ISO 4217, e.g. EUR, USD or GBP.",
+    "invalid_date": "Enter a date as YYYY-MM-DD.",
+}
+BILLING_SENSORS = {
+    "provider_downtime_month": "Downtime this month (all systems)",
+    "provider_offline_share_month": "Offline share this month",
+    "provider_downtime_value_month": "Value of downtime this month",
+    "provider_outages_told_month": "Outages told by provider this month",
+    "provider_outages_not_told_month": "Outages found only by Provider Watch this month",
+    "provider_outages_unanswered_month": "Outages not answered this month",
+}
+NOTICE_TEXTS = {
+    # the recovery notification's question and buttons
+    "alert_back_ask": "Did {provider} tell you about it?",
+    "action_told": "Yes, they told me",
+    "action_not_told": "No",
+    # the service action's error
+    "unknown_outage": "No outage with the id {outage_id} is in the history of a "
+    "loaded provider. The report lists each outage with its id.",
+    # the report
+    "report_summary_notice": "Of the outages I checked, you told me about {told}; "
+    "{not_told} I only found through my own monitoring.",
+    "report_cost_heading": "What you paid for vs what you got",
+    "report_cost_fee": "Monthly fee",
+    "report_cost_no_fee": "not given (set it in the provider's options)",
+    "report_cost_paid": "Paid for this period",
+    "report_cost_downtime": "Downtime",
+    "report_cost_downtime_value": "{duration} ({minutes} min, all systems added up)",
+    "report_cost_share": "Offline share",
+    "report_cost_share_value": "{share} % of the time the systems were monitored",
+    "report_cost_value": "Value of the downtime",
+    "report_cost_value_value": "{amount} (the part of what you paid that covered "
+    "time the systems were offline)",
+    "report_cost_notice": "Did {provider} tell you?",
+    "report_cost_notice_value": "yes {told} · no {not_told} (found only by "
+    "Provider Watch) · not answered {unanswered}",
+    "report_cost_renewal": "Your contract renews on {date}: raise this before "
+    "renewing.",
+    "report_cost_explained": "The fee is pro-rated over the calendar months of the "
+    "period; the value of the downtime is what was paid for the period times the "
+    "offline share. Outages caused by the home's internet are not asked about.",
+    "report_col_id": "ID",
+    "report_col_told": "Provider told you?",
+    "report_told_told": "yes",
+    "report_told_not_told": "no",
+    "report_told_unanswered": "not answered",
+    "report_told_not_asked": "—",
+    "report_told_note": "{answer}: {note}",
+    "report_told_how": "To record whether {provider} told you about an outage, "
+    "answer the question on the recovery notification, or call the action "
+    "`provider_watch.record_provider_notice` with the outage's ID.",
+}
+NOTICE_SERVICE = {
+    "name": "Record provider notice",
+    "description": "Records whether the provider told you about an outage (the "
+    "recovery notification asks the same). Shown in the report and counted by the "
+    "provider's sensors.",
+    "fields": {
+        "outage_id": {
+            "name": "Outage ID",
+            "description": "The outage's ID, as the report lists it.",
+        },
+        "told": {
+            "name": "The provider told me",
+            "description": "On (yes): the provider told you. Off (no): only Provider "
+            "Watch found it.",
+        },
+        "note": {
+            "name": "Note",
+            "description": "Optional: how and when they told you, or what they said.",
+        },
+    },
+}
+
+
+def add_accountability(strings: dict[str, Any]) -> dict[str, Any]:
+    """The contract options, the billing sensors and the provider-notice strings."""
+    options = strings["options"]
+    options["step"]["init"].setdefault("sections", {})["contract"] = CONTRACT_SECTION
+    options["error"] |= CONTRACT_ERRORS
+    for key, name in BILLING_SENSORS.items():
+        strings["entity"]["sensor"][key] = {"name": name}
+    for key, text in NOTICE_TEXTS.items():
+        strings["exceptions"][key] = {"message": text}
+    strings["services"]["record_provider_notice"] = NOTICE_SERVICE
+    return strings
+
+
+# --- Self-heal (issue 9, part 1) ---------------------------------------------------
+
+SELF_HEAL_FIELDS = {
+    "heal_entity": (
+        "Fix it with",
+        "Optional: what Provider Watch uses when the system goes offline. A switch "
+        "is power-cycled (off, wait, on: the smart plug the hub or router hangs "
+        "on), a button is pressed, a script is run. Blank: no self-heal.",
+    ),
+    "heal_delay": (
+        "Wait before trying",
+        "Seconds after the system is confirmed offline before the first try; it "
+        "often comes back on its own.",
+    ),
+    "heal_attempts": (
+        "Attempts per outage",
+        "1 to 3. Each further attempt waits twice as long as the one before.",
+    ),
+    "heal_daily_max": (
+        "Attempts per day at most",
+        "For this system, per calendar day. When reached, you are alerted at once.",
+    ),
+    "heal_off_time": (
+        "Power-cycle: off for",
+        "Seconds a switch stays off before it is turned on again.",
+    ),
+    "heal_recheck": (
+        "Time to come back",
+        "Seconds the system is given to come back after an attempt (it is checked "
+        "at the fast re-check interval meanwhile). A router may need several "
+        "minutes to boot.",
+    ),
+    "heal_notify": (
+        "When it worked",
+        "A quiet push (no sound, no interruption) to the provider's phones, or "
+        "nothing.",
+    ),
+}
+SELF_HEAL_SECTION = {
+    "name": "Self-heal",
+    "description": "Optional: try to fix the system before you are alerted. Your "
+    "offline alert is held while self-heal is trying, and goes out (saying what "
+    "was tried) if the system stays offline. Never during maintenance, while the "
+    "alert is snoozed, with the Self-heal switch off, or when the provider's cloud "
+    "or the credentials are the cause. A switch that someone else turned off is "
+    "never turned on.",
+    "data": {key: text[0] for key, text in SELF_HEAL_FIELDS.items()},
+    "data_description": {key: text[1] for key, text in SELF_HEAL_FIELDS.items()},
+}
+SELF_HEAL_ERRORS = {
+    "invalid_heal_entity": "Pick a switch, a button or a script.",
+    "invalid_heal_number": "Enter a whole number in the allowed range.",
+    "invalid_heal_notify": "Pick a quiet push or nothing.",
+}
+SELF_HEAL_TEXTS = {
+    # the offline alert's line about self-heal
+    "self_heal_did_power_cycle": "Power-cycled {entity} at {times}",
+    "self_heal_did_press": "Pressed {entity} at {times}",
+    "self_heal_did_run": "Ran {entity} at {times}",
+    "self_heal_still_offline": "{did}, still offline.",
+    "self_heal_stopped": "Self-heal stopped: {reason}.",
+    "self_heal_skipped": "Self-heal skipped: {reason}.",
+    "self_heal_reason_missing": "{entity} does not exist",
+    "self_heal_reason_unavailable": "{entity} is unavailable",
+    "self_heal_reason_turned_off": "{entity} was turned off, not by Provider Watch",
+    "self_heal_reason_turned_off_by_person": "{entity} was turned off by a person",
+    "self_heal_reason_daily_cap": "the most attempts for a day were made already",
+    "self_heal_reason_interrupted": "{entity} was switched by someone else during "
+    "the power-cycle and was left as it was",
+    "self_heal_reason_failed": "{entity} did not accept the command",
+    # the quiet push when it worked
+    "self_heal_healed_title": "{system} was fixed by self-heal",
+    "self_heal_healed_message": "{system} went offline at {since}. {did}; it was "
+    "back online after {duration}. Nothing to do.",
+    "self_heal_channel": "Self-heal",
+}
+SELF_HEAL_ISSUE = {
+    "title": "Self-heal for {system} cannot use {entity}",
+    "description": "{system} went offline and Provider Watch was to fix it with "
+    "`{entity}`, but that entity does not exist or is unavailable, so you were "
+    "alerted instead. Bring the entity back, or pick another one in the system's "
+    "*Self-heal* settings (*Reconfigure*). This issue goes away once `{entity}` "
+    "is back.",
+}
+
+
+def add_self_heal(strings: dict[str, Any]) -> dict[str, Any]:
+    """The self-heal section of every system form, its switch, alert texts, issue."""
+    system = strings["config_subentries"]["system"]
+    for step in system["step"].values():
+        if "sections" in step:  # the forms of the kinds, and reconfigure
+            step["sections"]["self_heal"] = SELF_HEAL_SECTION
+    system["error"] |= SELF_HEAL_ERRORS
+    strings["selector"]["heal_notify"] = {
+        "options": {"quiet": "A quiet push", "none": "Nothing"}
+    }
+    strings["entity"]["switch"]["self_heal"] = {"name": "Self-heal"}
+    for key, text in SELF_HEAL_TEXTS.items():
+        strings["exceptions"][key] = {"message": text}
+    strings["issues"]["self_heal_target"] = SELF_HEAL_ISSUE
     return strings
 
 
 def main() -> None:
     OUT.write_text(
-        json.dumps(add_evidence(build()), indent=2, ensure_ascii=False) + "\n"
+        json.dumps(add_self_heal(add_evidence(build())), indent=2, ensure_ascii=False)
+        + "\n"
     )
 
 

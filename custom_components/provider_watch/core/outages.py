@@ -7,7 +7,17 @@ Layout of version 2 (the `data` of the Store file):
                   "duration", "cause",
                   "detected": {"at", "kind", "reason"},
                   "alert_sent",
-                  "acknowledged": {"at", "by"}}]}
+                  "acknowledged": {"at", "by"},
+                  "provider_notice": {"told", "answered_at", "by", "via", "notes",
+                                      "asked_at", "asked_alerts"}}]}
+
+An outage self-heal acted on also has "self_heal": {"healed", "reason", "tried":
+[{"at", "action", "entity_id"}]} (see SelfHealMark); older readers ignore it, so it
+needs no version of its own.
+
+Minor version 2 added "provider_notice" ("did the provider tell you?": asked by the
+recovery notification, answered there or with a service action); minor version 1
+files get an empty one.
 
 Version 1 (before causes and detection were recorded) was
 
@@ -18,13 +28,42 @@ Version 1 (before causes and detection were recorded) was
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
+from .cause import Cause
 from .figures import Interval
 from .state import parse_time
 
 HISTORY_VERSION = 2
+HISTORY_MINOR_VERSION = 2  # 2.2: the provider-notice section
 RETENTION = timedelta(days=400)
+MAX_ASKED_ALERTS = 5  # the alerts whose recovery asked about one outage, newest kept
+EMPTY_NOTICE: Mapping[str, Any] = {
+    "told": None,
+    "answered_at": None,
+    "by": None,
+    "via": None,
+    "notes": None,  # "notes", like the provider's: removed from diagnostics
+    "asked_at": None,
+    "asked_alerts": [],
+}
+
+
+class Notice(StrEnum):
+    """Whether the provider told the owner about an outage."""
+
+    TOLD = "told"
+    NOT_TOLD = "not_told"  # answered "no": only Provider Watch found it
+    UNANSWERED = "unanswered"
+    NOT_ASKED = "not_asked"  # the home's internet, not answered: not the provider's
+
+
+class AnswerVia(StrEnum):
+    """Where an answer came from."""
+
+    PHONE = "phone"  # the recovery notification's buttons
+    SERVICE = "service"  # provider_watch.record_provider_notice
 
 
 def iso(value: datetime | None) -> str | None:
@@ -39,6 +78,52 @@ def _text(value: object) -> str | None:
 def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     value = data.get(key)
     return value if isinstance(value, Mapping) else {}
+
+
+MAX_SELF_HEAL_TRIES = 10  # per outage (at most 3 are ever made)
+
+
+@dataclass(kw_only=True)
+class SelfHealMark:
+    """What self-heal did about an outage (stored as "self_heal", only if it ran).
+
+    {"healed": true | false | null (still trying), "reason": why it stopped,
+     "tried": [{"at": "<iso>", "action": "power_cycle", "entity_id": "switch.…"}]}
+    """
+
+    tried: list[dict[str, str]] = field(default_factory=list)
+    healed: bool | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "healed": self.healed,
+            "reason": self.reason,
+            "tried": [dict(t) for t in self.tried],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> SelfHealMark | None:
+        """Read it back; None when absent or not readable."""
+        if not isinstance(data, Mapping):
+            return None
+        healed = data.get("healed")
+        tried = data.get("tried")
+        return cls(
+            tried=[
+                {str(k): str(v) for k, v in item.items() if isinstance(v, str)}
+                for item in tried[-MAX_SELF_HEAL_TRIES:]
+                if isinstance(item, Mapping)
+            ]
+            if isinstance(tried, list)
+            else [],
+            healed=healed if isinstance(healed, bool) else None,
+            reason=_text(data.get("reason")),
+        )
+
+
+MAX_PUSH_FAILURES = 20  # per outage: the latest are kept
 
 
 @dataclass(kw_only=True)
@@ -58,6 +143,55 @@ class OutageRecord:
     alert_sent: datetime | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
+    # "did the provider tell you?" (None: not answered)
+    provider_told: bool | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None  # a user id
+    answered_via: str | None = None  # an AnswerVia value
+    notice_note: str | None = None
+    asked_at: datetime | None = None  # when a recovery notification first asked
+    asked_alerts: list[str] = field(default_factory=list)  # alert ids that asked
+    # pushes the relay refused: {"at", "phone", "error", "final" ("yes"/"no")}
+    push_failures: list[dict[str, str]] = field(default_factory=list)
+    self_heal: SelfHealMark | None = None  # what self-heal did (None: it did not run)
+
+    @property
+    def self_healed(self) -> bool:
+        """The outage ended after self-heal, before anyone was alerted."""
+        return self.self_heal is not None and self.self_heal.healed is True
+
+    @property
+    def notice(self) -> Notice:
+        """Told, not told, not answered (or not the provider's to tell)."""
+        if self.provider_told is not None:
+            return Notice.TOLD if self.provider_told else Notice.NOT_TOLD
+        if self.cause == Cause.INTERNET.value:
+            return Notice.NOT_ASKED
+        return Notice.UNANSWERED
+
+    def answer(
+        self,
+        *,
+        told: bool,
+        when: datetime,
+        by: str | None,
+        via: AnswerVia,
+        note: str | None = None,
+    ) -> None:
+        """Record whether the provider told the owner (a later answer replaces it)."""
+        self.provider_told = told
+        self.answered_at = when
+        self.answered_by = by
+        self.answered_via = via.value
+        if note is not None:
+            self.notice_note = note.strip() or None
+
+    def ask(self, alert_id: str, when: datetime) -> None:
+        """A recovery notification asked about this outage."""
+        if self.asked_at is None:
+            self.asked_at = when
+        if alert_id not in self.asked_alerts:
+            self.asked_alerts = [*self.asked_alerts, alert_id][-MAX_ASKED_ALERTS:]
 
     @property
     def open(self) -> bool:
@@ -89,26 +223,43 @@ class OutageRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form."""
-        return {
-            "id": self.id,
-            "system_id": self.system_id,
-            "system": self.system,
-            "provider": self.provider,
-            "start": iso(self.start),
-            "end": iso(self.end),
-            "duration": self.duration,
-            "cause": self.cause,
-            "detected": {
-                "at": iso(self.detected_at),
-                "kind": self.detected_kind,
-                "reason": self.detected_reason,
-            },
-            "alert_sent": iso(self.alert_sent),
-            "acknowledged": {
-                "at": iso(self.acknowledged_at),
-                "by": self.acknowledged_by,
-            },
-        }
+        return (
+            {
+                "id": self.id,
+                "system_id": self.system_id,
+                "system": self.system,
+                "provider": self.provider,
+                "start": iso(self.start),
+                "end": iso(self.end),
+                "duration": self.duration,
+                "cause": self.cause,
+                "detected": {
+                    "at": iso(self.detected_at),
+                    "kind": self.detected_kind,
+                    "reason": self.detected_reason,
+                },
+                "alert_sent": iso(self.alert_sent),
+                "acknowledged": {
+                    "at": iso(self.acknowledged_at),
+                    "by": self.acknowledged_by,
+                },
+                "provider_notice": {
+                    "told": self.provider_told,
+                    "answered_at": iso(self.answered_at),
+                    "by": self.answered_by,
+                    "via": self.answered_via,
+                    "notes": self.notice_note,  # removed from diagnostics
+                    "asked_at": iso(self.asked_at),
+                    "asked_alerts": list(self.asked_alerts),
+                },
+            }
+            | ({"self_heal": self.self_heal.to_dict()} if self.self_heal else {})
+            | (
+                {"push_failures": [dict(f) for f in self.push_failures]}
+                if self.push_failures
+                else {}
+            )
+        )
 
     @classmethod
     def from_dict(cls, data: object) -> OutageRecord | None:
@@ -128,6 +279,9 @@ class OutageRecord:
             return None
         detected = _section(data, "detected")
         acknowledged = _section(data, "acknowledged")
+        notice = _section(data, "provider_notice")
+        told = notice.get("told")
+        asked = notice.get("asked_alerts")
         return cls(
             id=record_id,
             system_id=system_id,
@@ -142,7 +296,29 @@ class OutageRecord:
             alert_sent=parse_time(data.get("alert_sent")),
             acknowledged_at=parse_time(acknowledged.get("at")),
             acknowledged_by=_text(acknowledged.get("by")),
+            provider_told=told if isinstance(told, bool) else None,
+            answered_at=parse_time(notice.get("answered_at")),
+            answered_by=_text(notice.get("by")),
+            answered_via=_text(notice.get("via")),
+            notice_note=_text(notice.get("notes")),
+            asked_at=parse_time(notice.get("asked_at")),
+            asked_alerts=[a for a in asked if isinstance(a, str)]
+            if isinstance(asked, list)
+            else [],
+            push_failures=_push_failures(data.get("push_failures")),
+            self_heal=SelfHealMark.from_dict(data.get("self_heal")),
         )
+
+
+def _push_failures(data: object) -> list[dict[str, str]]:
+    """Stored push failures; anything malformed is left out."""
+    if not isinstance(data, list):
+        return []
+    return [
+        {str(k): str(v) for k, v in item.items() if isinstance(v, str)}
+        for item in data[-MAX_PUSH_FAILURES:]
+        if isinstance(item, Mapping)
+    ]
 
 
 @dataclass(kw_only=True)
@@ -246,6 +422,48 @@ def migrate_v1(data: object) -> dict[str, Any]:
         },
         "outages": outages,
     }
+
+
+def migrate_v2_1(data: Any) -> Any:
+    """Version 2.1 -> 2.2: every outage gets an empty provider-notice section.
+
+    Anything that is not a version-2 layout is returned as it is, so that loading
+    sets it aside (as it would have without the migration).
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("outages"), list):
+        return data
+    return {
+        **data,
+        "outages": [
+            {**raw, "provider_notice": dict(EMPTY_NOTICE)}
+            if isinstance(raw, Mapping) and "provider_notice" not in raw
+            else raw
+            for raw in data["outages"]
+        ],
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoticeCounts:
+    """How many outages the provider told the owner about, and how many not.
+
+    Outages caused by the home's internet are counted only when answered: they are
+    not the provider's to tell, so the recovery does not ask about them.
+    """
+
+    told: int = 0
+    not_told: int = 0  # answered "no": found only by Provider Watch
+    unanswered: int = 0
+
+
+def notice_counts(records: Iterable[OutageRecord]) -> NoticeCounts:
+    """Count the answers of these outages (see NoticeCounts)."""
+    notices = [record.notice for record in records]
+    return NoticeCounts(
+        told=notices.count(Notice.TOLD),
+        not_told=notices.count(Notice.NOT_TOLD),
+        unanswered=notices.count(Notice.UNANSWERED),
+    )
 
 
 def prune(records: Iterable[OutageRecord], now: datetime) -> list[OutageRecord]:

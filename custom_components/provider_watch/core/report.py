@@ -1,5 +1,9 @@
 """The accountability report: data, Markdown and CSV. Pure: no Home Assistant.
 
+Besides uptime and outages it weighs the downtime against the fee ("What you paid
+for vs what you got", see core/cost.py for the arithmetic) and shows, for each
+outage, whether the provider told the owner about it.
+
 The words come from translations/en.json (the "exceptions" table holds the report's
 templates, like the alerts' words), passed in as `texts(key, **placeholders)`.
 CSV column names are fixed identifiers, not words: spreadsheets and scripts rely
@@ -15,8 +19,9 @@ import io
 from typing import Any
 
 from .cause import Cause
+from .cost import Contract, Cost, Timeline, cost
 from .figures import Figures, Window, figures
-from .outages import OutageRecord
+from .outages import OutageRecord, notice_counts
 from .text import format_duration
 
 type Texts = Callable[..., str]  # (key, **placeholders) -> words
@@ -42,6 +47,8 @@ CSV_COLUMNS = (
     "alert_sent",
     "acknowledged_at",
     "acknowledged_by",
+    "provider_told",  # yes, no, or blank (not answered)
+    "provider_note",
 )
 # the provider's side first: that is what the report is for
 CAUSES = (
@@ -87,6 +94,7 @@ class ReportInput:
     systems: Sequence[ReportSystem]
     outages: Sequence[OutageRecord]  # the provider's outages (any period)
     users: Mapping[str, str] = field(default_factory=dict)  # user id -> name
+    contract: Contract = field(default_factory=Contract)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +113,10 @@ def minutes(seconds: float | None) -> float | None:
 
 def _seconds(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def _money(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def build_report(report: ReportInput, texts: Texts) -> Report:
@@ -158,6 +170,14 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
             }
         )
     outages = [_outage_data(r, report) for r in listed]
+    billing = cost(
+        [_timeline(system, report.outages) for system in report.systems],
+        window,
+        fee=report.contract.monthly_fee,
+        zone=zone,
+        now=now,
+    )
+    notices = notice_counts(listed)
     causes = Counter(o["cause"] for o in outages)
     noticed = [
         o["noticed_after_s"] for o in outages if o["noticed_after_s"] is not None
@@ -189,7 +209,33 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
             "max_s": max(noticed) if noticed else None,
             "average_s": round(sum(noticed) / len(noticed), 1) if noticed else None,
         },
+        "cost": _cost_data(billing, report.contract),
+        "provider_notice": {
+            "told": notices.told,
+            "not_told": notices.not_told,
+            "unanswered": notices.unanswered,
+        },
         "summary": summary(report, per_system, outages, texts),
+    }
+
+
+def _timeline(system: ReportSystem, outages: Sequence[OutageRecord]) -> Timeline:
+    intervals = [r.interval for r in outages if r.system_id == system.id]
+    return Timeline(added=system.added, intervals=intervals)
+
+
+def _cost_data(billing: Cost, contract: Contract) -> dict[str, Any]:
+    share = billing.offline_share
+    return {
+        "monthly_fee": contract.monthly_fee,
+        "currency": contract.currency,
+        "paid": _money(billing.paid),
+        "downtime_s": _seconds(billing.downtime),
+        "downtime_min": minutes(billing.downtime),
+        "monitored_s": _seconds(billing.monitored),
+        "offline_share_pct": round(100 * share, 4) if share is not None else None,
+        "downtime_value": _money(billing.value),
+        "renewal_date": contract.renews.isoformat() if contract.renews else None,
     }
 
 
@@ -214,6 +260,9 @@ def _outage_data(record: OutageRecord, report: ReportInput) -> dict[str, Any]:
         "alert_sent": _local(record.alert_sent, zone),
         "acknowledged_at": _local(record.acknowledged_at, zone),
         "acknowledged_by": report.users.get(by, by) if by else None,
+        "provider_told": record.provider_told,
+        "notice": record.notice.value,  # told, not_told, unanswered, not_asked
+        "provider_note": record.notice_note,
     }
 
 
@@ -324,6 +373,15 @@ def summary(
                     average=format_duration(sum(noticed) / len(noticed)),
                 )
             )
+        told = [o["provider_told"] for o in outages if o["provider_told"] is not None]
+        if told:
+            sentences.append(
+                texts(
+                    "report_summary_notice",
+                    told=str(told.count(True)),
+                    not_told=str(told.count(False)),
+                )
+            )
     return " ".join(sentences)
 
 
@@ -412,6 +470,7 @@ def render_markdown(data: Mapping[str, Any], report: ReportInput, texts: Texts) 
         ],
         numbers={2, 3, 4, 5},
     )
+    lines += ["", *_cost_lines(data, report, texts)]
     lines += ["", f"## {texts('report_causes_heading')}", ""]
     lines += _table(
         [texts("report_col_cause"), texts("report_col_outages")],
@@ -422,6 +481,7 @@ def render_markdown(data: Mapping[str, Any], report: ReportInput, texts: Texts) 
     if data["outages"]:
         lines += _table(
             [
+                texts("report_col_id"),
                 texts("report_col_system"),
                 texts("report_col_start"),
                 texts("report_col_end"),
@@ -432,10 +492,12 @@ def render_markdown(data: Mapping[str, Any], report: ReportInput, texts: Texts) 
                 texts("report_col_detected"),
                 texts("report_col_alert"),
                 texts("report_col_ack"),
+                texts("report_col_told"),
             ],
             [_outage_row(o, texts, report.zone) for o in data["outages"]],
-            numbers={4},
+            numbers={5},
         )
+        lines += ["", f"_{texts('report_told_how', provider=provider)}_"]
     else:
         lines.append(texts("report_no_outages"))
     lines += ["", f"## {texts('report_contacts_heading', provider=provider)}", ""]
@@ -454,6 +516,86 @@ def render_markdown(data: Mapping[str, Any], report: ReportInput, texts: Texts) 
     return "\n".join(lines)
 
 
+def _cost_lines(
+    data: Mapping[str, Any], report: ReportInput, texts: Texts
+) -> list[str]:
+    """What you paid for vs what you got: fee, downtime, its value, told or not."""
+    cost_data = data["cost"]
+    currency = cost_data["currency"] or ""
+
+    def money(amount: float) -> str:
+        return f"{amount:.2f} {currency}".strip()
+
+    def item(key: str, value: str) -> str:
+        return f"- **{texts(key, provider=report.provider)}**: {value}"
+
+    fee = cost_data["monthly_fee"]
+    lines = [f"## {texts('report_cost_heading')}", ""]
+    lines.append(
+        item(
+            "report_cost_fee",
+            money(fee) if fee is not None else texts("report_cost_no_fee"),
+        )
+    )
+    if cost_data["paid"] is not None:
+        lines.append(item("report_cost_paid", money(cost_data["paid"])))
+    lines.append(
+        item(
+            "report_cost_downtime",
+            texts(
+                "report_cost_downtime_value",
+                duration=format_duration(cost_data["downtime_s"]),
+                minutes=f"{cost_data['downtime_min']:.2f}",
+            ),
+        )
+    )
+    share = cost_data["offline_share_pct"]
+    lines.append(
+        item(
+            "report_cost_share",
+            texts("report_cost_share_value", share=f"{share:.2f}")
+            if share is not None
+            else texts("report_unknown"),
+        )
+    )
+    if cost_data["downtime_value"] is not None:
+        lines.append(
+            item(
+                "report_cost_value",
+                texts(
+                    "report_cost_value_value", amount=money(cost_data["downtime_value"])
+                ),
+            )
+        )
+    notices = data["provider_notice"]
+    lines.append(
+        item(
+            "report_cost_notice",
+            texts(
+                "report_cost_notice_value",
+                told=str(notices["told"]),
+                not_told=str(notices["not_told"]),
+                unanswered=str(notices["unanswered"]),
+            ),
+        )
+    )
+    renews = report.contract.renews
+    if renews is not None and renews >= report.now.astimezone(report.zone).date():
+        renewal = texts(
+            "report_cost_renewal", date=day_text(renews, month_names(texts))
+        )
+        lines += ["", f"**{renewal}**"]
+    lines += ["", f"_{texts('report_cost_explained')}_"]
+    return lines
+
+
+def _told(outage: Mapping[str, Any], texts: Texts) -> str:
+    answer = texts(f"report_told_{outage['notice']}")
+    if outage["provider_note"]:
+        return texts("report_told_note", answer=answer, note=outage["provider_note"])
+    return answer
+
+
 def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[object]:
     ongoing = texts("report_ongoing")
     noticed = outage["noticed_after_s"]
@@ -464,6 +606,7 @@ def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[o
     if ack and outage["acknowledged_by"]:
         ack = texts("report_ack_by", at=ack, by=outage["acknowledged_by"])
     return [
+        outage["id"],
         outage["system"],
         _when(outage["start"], zone),
         _when(outage["end"], zone) or ongoing,
@@ -474,6 +617,7 @@ def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[o
         detected or None,
         _when(outage["alert_sent"], zone),
         ack,
+        _told(outage, texts),
     ]
 
 
@@ -525,6 +669,8 @@ def render_csv(data: Mapping[str, Any]) -> str:
                 "alert_sent": o["alert_sent"],
                 "acknowledged_at": o["acknowledged_at"],
                 "acknowledged_by": csv_text(o["acknowledged_by"]),
+                "provider_told": {True: "yes", False: "no"}.get(o["provider_told"]),
+                "provider_note": csv_text(o["provider_note"]),
             }
         )
     return out.getvalue()

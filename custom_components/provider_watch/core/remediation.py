@@ -1,0 +1,228 @@
+"""Self-heal: what to do about an offline system, and when (no Home Assistant).
+
+When a system is confirmed offline and a remediation is set for it (power-cycle a
+smart plug, press a button, run a script), the glue (remediation.py) asks `decide`
+what to do next, every time something changes and at the times it is told to:
+
+    offline ──wait──► attempt 1 ──re-check window──► (backoff) attempt 2 … ──► give up
+
+Attempt k is made `delay * 2^(k-1)` after the previous phase ended (the outage was
+confirmed, or the previous attempt's re-check window closed). While a remediation
+is pending the offline alert is held, never longer than `max_hold`; anything that
+stands in the way (the global switch off, maintenance, a snoozed alert, a cause
+that no plug can fix, the target entity missing, unavailable or switched off by a
+person, the daily cap) gives up at once, so the alert goes out right away.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+
+MAX_ATTEMPTS = 3
+MAX_DAILY = 24
+DEFAULT_OFF_TIME = 10  # seconds a switch stays off during a power-cycle
+DEFAULT_DELAY = 120  # seconds after the outage is confirmed before the first try
+DEFAULT_ATTEMPTS = 1
+DEFAULT_DAILY_MAX = 3
+DEFAULT_RECHECK = 300  # seconds the system is given to come back after an attempt
+
+
+class Action(StrEnum):
+    """What is done to the target entity (by its domain)."""
+
+    POWER_CYCLE = "power_cycle"  # switch: off, wait, on
+    PRESS = "press"  # button
+    RUN = "run"  # script
+
+
+ACTION_BY_DOMAIN = {
+    "switch": Action.POWER_CYCLE,
+    "button": Action.PRESS,
+    "script": Action.RUN,
+}
+
+
+class HealNotify(StrEnum):
+    """What the owner hears when self-heal worked."""
+
+    QUIET = "quiet"  # a low-priority push
+    NONE = "none"
+
+
+class Reason(StrEnum):
+    """Why self-heal did not run, or stopped."""
+
+    DISABLED = "disabled"  # the global Self-heal switch is off
+    MAINTENANCE = "maintenance"
+    SNOOZED = "snoozed"  # the system's alert is snoozed
+    CAUSE = "cause"  # the provider's cloud or rejected credentials: no plug helps
+    MISSING = "missing"  # the target entity does not exist
+    UNAVAILABLE = "unavailable"  # the target entity is unavailable
+    TURNED_OFF = "turned_off"  # the switch was turned off, not by Provider Watch
+    TURNED_OFF_BY_PERSON = "turned_off_by_person"  # … by a person
+    DAILY_CAP = "daily_cap"  # enough attempts for today
+    INTERRUPTED = "interrupted"  # a person changed the switch during a power-cycle
+    FAILED = "failed"  # the action itself failed (the service call raised)
+    STILL_OFFLINE = "still_offline"  # every attempt made, the system still down
+
+
+# What stands in the way, most telling first (one reason is given).
+BLOCKS = (
+    Reason.DISABLED,
+    Reason.MAINTENANCE,
+    Reason.SNOOZED,
+    Reason.CAUSE,
+    Reason.MISSING,
+    Reason.UNAVAILABLE,
+    Reason.TURNED_OFF_BY_PERSON,
+    Reason.TURNED_OFF,
+)
+# Reasons worth a line in the offline alert (the others explain themselves: the
+# owner turned self-heal off, or the alert is held or muted anyway).
+TOLD_REASONS = frozenset(
+    {
+        Reason.MISSING,
+        Reason.UNAVAILABLE,
+        Reason.TURNED_OFF,
+        Reason.TURNED_OFF_BY_PERSON,
+        Reason.DAILY_CAP,
+        Reason.INTERRUPTED,
+        Reason.FAILED,
+    }
+)
+# Reasons that mean the target entity itself is the problem (a repair issue).
+TARGET_PROBLEMS = frozenset({Reason.MISSING, Reason.UNAVAILABLE})
+
+
+@dataclass(frozen=True, kw_only=True)
+class HealSettings:
+    """A system's self-heal settings."""
+
+    action: Action
+    off_time: float = DEFAULT_OFF_TIME
+    delay: float = DEFAULT_DELAY
+    attempts: int = DEFAULT_ATTEMPTS
+    daily_max: int = DEFAULT_DAILY_MAX
+    recheck: float = DEFAULT_RECHECK
+    notify: HealNotify = HealNotify.QUIET
+
+    def __post_init__(self) -> None:
+        """Reject settings that would never act or never end."""
+        if not 1 <= self.attempts <= MAX_ATTEMPTS or self.daily_max < 1:
+            raise ValueError("attempts must be 1 to 3, the daily maximum at least 1")
+        if min(self.off_time, self.delay, self.recheck) < 0:
+            raise ValueError("times cannot be negative")
+
+    def backoff(self, attempt: int) -> timedelta:
+        """How long before attempt `attempt` (1-based): delay * 2^(attempt-1)."""
+        return timedelta(seconds=self.delay * 2 ** (attempt - 1))
+
+    @property
+    def action_time(self) -> timedelta:
+        """How long one attempt takes (a power-cycle keeps the switch off)."""
+        seconds = self.off_time if self.action is Action.POWER_CYCLE else 0
+        return timedelta(seconds=seconds)
+
+    @property
+    def max_hold(self) -> timedelta:
+        """The longest an offline alert is held: every wait, attempt and window."""
+        window = self.action_time + timedelta(seconds=self.recheck)
+        return sum(
+            (self.backoff(k) + window for k in range(1, self.attempts + 1)),
+            timedelta(),
+        )
+
+
+class Verdict(StrEnum):
+    """What to do next."""
+
+    WAIT = "wait"  # nothing yet: look again at `at`
+    ACT = "act"  # make an attempt now
+    GIVE_UP = "give_up"  # stop; the held alert goes out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Situation:
+    """What is known about the outage and the world right now."""
+
+    offline_since: datetime  # when the outage was confirmed
+    attempts: tuple[datetime, ...] = ()  # when each attempt of this outage began
+    last_done: datetime | None = None  # when the latest attempt finished
+    attempts_today: int = 0  # attempts for this system on today's local date
+    blocks: frozenset[Reason] = frozenset()  # what stands in the way now
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decision:
+    """The answer: wait, act or give up — and whether the alert stays held."""
+
+    verdict: Verdict
+    at: datetime | None = None  # WAIT: when to look again
+    attempt: int = 0  # ACT: which attempt (1-based)
+    reason: Reason | None = None  # GIVE_UP: why
+
+    @property
+    def hold(self) -> bool:
+        """The offline alert is held while self-heal may still fix the system."""
+        return self.verdict is not Verdict.GIVE_UP
+
+
+def _give_up(reason: Reason) -> Decision:
+    return Decision(verdict=Verdict.GIVE_UP, reason=reason)
+
+
+def _wait(until: datetime) -> Decision:
+    return Decision(verdict=Verdict.WAIT, at=until)
+
+
+def decide(settings: HealSettings, situation: Situation, now: datetime) -> Decision:
+    """What to do next about an offline system."""
+    for reason in BLOCKS:
+        if reason in situation.blocks:
+            return _give_up(reason)
+    made = len(situation.attempts)
+    deadline = situation.offline_since + settings.max_hold
+    if made and now >= deadline:
+        return _give_up(Reason.STILL_OFFLINE)
+    window_end: datetime | None = None
+    if made:
+        done = situation.last_done or situation.attempts[-1]
+        window_end = done + timedelta(seconds=settings.recheck)
+    last = made >= settings.attempts
+    if last or situation.attempts_today >= settings.daily_max:
+        # no more attempts (for this outage, or today): the last one may still
+        # work within its window; then the alert
+        if window_end is not None and now < window_end:
+            return _wait(min(window_end, deadline))
+        return _give_up(Reason.STILL_OFFLINE if last else Reason.DAILY_CAP)
+    start = window_end or situation.offline_since
+    due = start + settings.backoff(made + 1)
+    if now < due:
+        return _wait(due)
+    if now > deadline:  # far too late to start (the clock jumped): no hold left
+        return _give_up(Reason.STILL_OFFLINE)
+    return Decision(verdict=Verdict.ACT, attempt=made + 1)
+
+
+def attempts_on_day(times: Iterable[datetime], now: datetime, zone: tzinfo) -> int:
+    """How many of these attempts fell on now's calendar day in `zone`."""
+    today = now.astimezone(zone).date()
+    return sum(1 for t in times if t.astimezone(zone).date() == today)
+
+
+@dataclass(kw_only=True)
+class Summary:
+    """What self-heal did about one outage: for the alert text and the history."""
+
+    action: Action
+    entity_id: str
+    entity_name: str
+    attempts: list[datetime] = field(default_factory=list)
+    reason: Reason | None = None  # why it stopped (None: still pending, or healed)
+    healed: bool = False
+
+    @property
+    def told(self) -> bool:
+        """Whether the offline alert should say something about self-heal."""
+        return bool(self.attempts) or self.reason in TOLD_REASONS

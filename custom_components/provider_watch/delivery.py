@@ -1,0 +1,363 @@
+"""Getting alerts to the phones: local push, held back while offline, retried.
+
+A push from Home Assistant to a phone normally goes through the internet (the
+Companion app's push relay). So:
+
+- while the internet check reads down, a phone connected to the app's local push
+  channel (the websocket the app keeps open on the home network) still gets its
+  alerts; for the others, what they should have heard is held back and, once the
+  internet is back, folded into one summary per phone (core/summary.py);
+- a push the relay refuses (rate limit, relay error, timeout: HA's mobile_app logs
+  these instead of raising) is retried with backoff; after the last try a persistent
+  notification says which phone did not get which alert.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import logging
+from typing import Any
+
+from homeassistant.components import persistent_notification
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_ENTRY_TYPE, DOMAIN, LOGGER
+from .core.summary import (
+    Heard,
+    Held,
+    Status,
+    Summary,
+    held_from_dict,
+    held_to_dict,
+    summarize,
+)
+from .internet import ENTRY_TYPE_INTERNET, SIGNAL_INTERNET_CHANGED, internet_up
+from .phones import Phone, resolve_phone
+
+# how long to wait before each new try of a push the relay refused
+RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+MOBILE_APP_NOTIFY_LOGGER = "homeassistant.components.mobile_app.notify"
+SUMMARY_TAG = "provider-watch-summary"
+
+type Texts = Callable[..., str]
+type OnFailure = Callable[[str, str, str, bool], None]  # alert id, phone, why, final
+
+_failures: ContextVar[list[str] | None] = ContextVar("_failures", default=None)
+
+
+class _PushFailureHandler(logging.Handler):
+    """Collects what mobile_app logs about a push while we are sending it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        failures = _failures.get()
+        if failures is not None and record.levelno >= logging.WARNING:
+            failures.append(record.getMessage())
+
+
+_HANDLER = _PushFailureHandler()
+
+
+@contextlib.contextmanager
+def _collect_failures() -> Iterator[list[str]]:
+    failures: list[str] = []
+    token = _failures.set(failures)
+    try:
+        yield failures
+    finally:
+        _failures.reset(token)
+
+
+def on_local_channel(hass: HomeAssistant, phone: Phone) -> bool:
+    """The phone keeps the Companion app's local push channel open right now."""
+    channels = hass.data.get("mobile_app", {}).get("push_channel", {})
+    return bool(phone.webhook_id) and phone.webhook_id in channels
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Retry:
+    phone_id: str
+    data: dict[str, Any]
+    alert_id: str
+    what: str  # the alert's title, for the owner
+    attempt: int
+
+
+class Delivery:
+    """Sends notify payloads to phones on behalf of the alert manager."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        texts: Texts,
+        on_change: CALLBACK_TYPE,
+        on_failure: OnFailure,
+    ) -> None:
+        """on_change: the held notices changed (to be saved)."""
+        self.hass = hass
+        self._texts = texts
+        self._on_change = on_change
+        self._on_failure = on_failure
+        self.held: dict[str, list[Held]] = defaultdict(list)  # phone device id ->
+        self.showing: dict[str, set[str]] = defaultdict(set)  # tags on each phone
+        self.down_since: datetime | None = None
+        self.up_since: datetime | None = None  # when the internet came back
+        self._timers: list[CALLBACK_TYPE] = []
+        self._unsubs: list[CALLBACK_TYPE] = []
+
+    # --- lifecycle -------------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Listen to the internet check and to mobile_app's push reports."""
+        logging.getLogger(MOBILE_APP_NOTIFY_LOGGER).addHandler(_HANDLER)
+        self._unsubs.append(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_INTERNET_CHANGED, self._on_internet_change
+            )
+        )
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening; pending retries are dropped."""
+        logging.getLogger(MOBILE_APP_NOTIFY_LOGGER).removeHandler(_HANDLER)
+        for unsub in (*self._unsubs, *self._timers):
+            unsub()
+        self._unsubs.clear()
+        self._timers.clear()
+
+    def as_dict(self) -> dict[str, Any]:
+        """What survives a restart: the held notices and the tags phones show."""
+        return {
+            "held": {
+                phone: [held_to_dict(item) for item in items]
+                for phone, items in self.held.items()
+                if items
+            },
+            "showing": {p: sorted(tags) for p, tags in self.showing.items() if tags},
+            "down_since": self.down_since.isoformat() if self.down_since else None,
+        }
+
+    def load(self, data: object) -> None:
+        """Read what as_dict wrote; anything malformed is dropped."""
+        if not isinstance(data, Mapping):
+            return
+        held = data.get("held")
+        for phone, items in held.items() if isinstance(held, Mapping) else ():
+            for raw in items if isinstance(items, list) else ():
+                item = held_from_dict(raw) if isinstance(raw, Mapping) else None
+                if item is not None:
+                    self.held[str(phone)].append(item)
+        showing = data.get("showing")
+        for phone, tags in showing.items() if isinstance(showing, Mapping) else ():
+            if isinstance(tags, list):
+                self.showing[str(phone)] = {str(t) for t in tags}
+        since = data.get("down_since")
+        self.down_since = (
+            dt_util.parse_datetime(since) if isinstance(since, str) else None
+        )
+
+    # --- sending ---------------------------------------------------------------
+
+    async def async_send(
+        self, phone: Phone, data: dict[str, Any], held: Held | None = None
+    ) -> None:
+        """Send now, over the local channel, or hold it back while offline."""
+        if held is not None and self._holds(phone, held):
+            if self.down_since is None:
+                self.down_since = held.at
+            self.held[phone.device_id].append(held)
+            LOGGER.debug("Internet down: alert for %s held back", phone.name)
+            self._on_change()
+            return
+        if held is not None:
+            self._track(phone.device_id, held)
+        await self._async_try(
+            phone, data, held.alert_id if held else "", data.get("title", ""), 0
+        )
+
+    def _holds(self, phone: Phone, held: Held) -> bool:
+        """Whether this notice waits for the summary instead of going out now.
+
+        While the internet is down, unless the phone is on its local channel; and
+        anything more about an alert the phone has not heard of yet (its end must
+        not arrive before its start, nor apart from the summary).
+        """
+        if any(h.alert_id == held.alert_id for h in self.held.get(phone.device_id, ())):
+            return True
+        return internet_up(self.hass) is False and not on_local_channel(
+            self.hass, phone
+        )
+
+    def _track(self, phone_id: str, held: Held) -> None:
+        tags = self.showing[phone_id]
+        if held.heard is Heard.OFFLINE:
+            tags.add(held.tag)
+        else:
+            tags.discard(held.tag)
+        self._on_change()
+
+    async def _async_try(
+        self, phone: Phone, data: dict[str, Any], alert_id: str, what: str, attempt: int
+    ) -> None:
+        error = await self._async_notify(phone, data)
+        if error is None:
+            return
+        final = attempt >= len(RETRY_DELAYS)
+        self._on_failure(alert_id, phone.name, error, final)
+        if final:
+            LOGGER.warning(
+                "%s did not get an alert after %d tries: %s",
+                phone.name,
+                attempt + 1,
+                error,
+            )
+            persistent_notification.async_create(
+                self.hass,
+                self._texts(
+                    "push_failed_message",
+                    phone=phone.name,
+                    alert=what or alert_id,
+                    tries=str(attempt + 1),
+                    error=error,
+                ),
+                title=self._texts("push_failed_title", phone=phone.name),
+                notification_id=f"{DOMAIN}_push_failed_{phone.device_id}",
+            )
+            return
+        retry = _Retry(
+            phone_id=phone.device_id,
+            data=data,
+            alert_id=alert_id,
+            what=what,
+            attempt=attempt + 1,
+        )
+        LOGGER.info(
+            "Push to %s failed (%s); trying again in %s",
+            phone.name,
+            error,
+            RETRY_DELAYS[attempt],
+        )
+        self._schedule(RETRY_DELAYS[attempt], retry)
+
+    def _schedule(self, delay: timedelta, retry: _Retry) -> None:
+        unsub: CALLBACK_TYPE | None = None
+
+        async def fire(_now: datetime) -> None:
+            if unsub in self._timers:
+                self._timers.remove(unsub)
+            phone = resolve_phone(self.hass, retry.phone_id)
+            if phone is None:
+                return  # the phone is gone: its repair issue says so
+            await self._async_try(
+                phone, retry.data, retry.alert_id, retry.what, retry.attempt
+            )
+
+        unsub = async_call_later(self.hass, delay, fire)
+        self._timers.append(unsub)
+
+    async def _async_notify(self, phone: Phone, data: dict[str, Any]) -> str | None:
+        """Call the phone's notify service; what went wrong, or None."""
+        with _collect_failures() as failures:
+            try:
+                await self.hass.services.async_call(
+                    "notify", phone.service, data, blocking=True
+                )
+            except HomeAssistantError as err:
+                failures.append(str(err))
+        return "; ".join(failures) if failures else None
+
+    # --- the internet comes back -------------------------------------------------
+
+    @callback
+    def _on_internet_change(self) -> None:
+        up = internet_up(self.hass)
+        if up is False and self.down_since is None:
+            self.down_since = dt_util.utcnow()
+        self.up_since = dt_util.utcnow() if up else None
+        if any(self.held.values()):
+            # the alert manager's next pass (after the causes are re-judged) flushes
+            self._on_change()
+
+    @property
+    def pending(self) -> bool:
+        """Some phone has alerts held back, and the internet is back.
+
+        Back: the internet check reads up — or there is no internet check any more
+        (its entry was deleted), so nobody will ever say so.
+        """
+        if not any(self.held.values()):
+            return False
+        up = internet_up(self.hass)
+        return up is True or (
+            up is None
+            and not any(
+                entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+            )
+        )
+
+    def held_systems(self) -> set[str]:
+        """The systems named in held-back notices."""
+        return {s for items in self.held.values() for h in items for s, _ in h.systems}
+
+    async def async_flush(self, status: Status) -> None:
+        """The internet is back: one summary per phone that missed something."""
+        now = dt_util.utcnow()
+        down_from = self.down_since or now
+        held, self.held = dict(self.held), defaultdict(list)
+        self.down_since = None
+        self._on_change()
+        for phone_id, items in held.items():
+            summary = summarize(items, down_from, now, status, self.showing[phone_id])
+            phone = resolve_phone(self.hass, phone_id)
+            if summary is None or phone is None:
+                continue
+            for tag in summary.clear:
+                self.showing[phone_id].discard(tag)
+                await self._async_try(
+                    phone,
+                    {"message": "clear_notification", "data": {"tag": tag}},
+                    "",
+                    "",
+                    0,
+                )
+            data = self.summary_payload(summary)
+            self.showing[phone_id].add(data["data"]["tag"])
+            await self._async_try(phone, data, "", data["title"], 0)
+
+    def summary_payload(self, summary: Summary) -> dict[str, Any]:
+        """The summary push: one title, one line per system."""
+
+        def hhmm(when: datetime) -> str:
+            return dt_util.as_local(when).strftime("%H:%M")
+
+        lines = [
+            self._texts(
+                "summary_back" if line.back else "summary_open",
+                subject=line.system,
+                since=hhmm(line.since),
+            )
+            for line in summary.lines
+        ] or [self._texts("summary_none")]
+        # a single alert still open keeps its tag: its reminders and its recovery
+        # replace the summary on the phone as they would have replaced the alert
+        tags = summary.open_tags
+        return {
+            "title": self._texts(
+                "summary_title",
+                start=hhmm(summary.down_from),
+                end=hhmm(summary.down_to),
+            ),
+            "message": "; ".join(lines),
+            "data": {
+                "tag": tags[0] if len(tags) == 1 else SUMMARY_TAG,
+                "group": "provider-watch",
+            },
+        }
