@@ -27,6 +27,7 @@ from custom_components.provider_watch.const import (
 from custom_components.provider_watch.core.figures import Window, calendar_month, days
 from custom_components.provider_watch.core.outages import (
     HistoryData,
+    SelfHealMark,
     SystemInfo,
 )
 from custom_components.provider_watch.core.report import (
@@ -305,6 +306,19 @@ def test_no_outages_at_all() -> None:
     assert "No outages in this period." in report.markdown
     assert "Causes" not in report.data["summary"]
     assert_files_match_data(report.data, report.markdown, report.csv)
+
+
+def test_a_self_healed_outage_says_so() -> None:
+    healed = SelfHealMark(
+        tried=[{"at": "2026-10-03T14:05:00+02:00", "action": "power_cycle"}],
+        healed=True,
+    )
+    outages = [replace(OUTAGES[0], self_heal=healed), *OUTAGES[1:]]
+    report = build_report(replace(sample_input(), outages=outages), en_texts())
+    first = next(o for o in report.data["outages"] if o["id"] == OUTAGES[0].id)
+    assert first["self_healed"] is True
+    assert sum(o["self_healed"] for o in report.data["outages"]) == 1
+    assert report.markdown.count("(self-healed)") == 1
 
 
 def test_outages_without_detection_times_leave_out_the_noticed_sentence() -> None:

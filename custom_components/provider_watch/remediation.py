@@ -808,12 +808,9 @@ class SystemSelfHeal:
                 if device_id
                 else None,
             )
-            try:
-                await self.hass.services.async_call(
-                    "notify", phone.service, data, blocking=True
-                )
-            except HomeAssistantError as err:
-                LOGGER.warning("Could not tell %s: %s", phone.name, err)
+            if (alerts := self.hass.data.get(DATA_ALERTS)) is not None:
+                # retried like any alert if the relay refuses it
+                await alerts.delivery.async_send(phone, data)
 
     def as_dict(self) -> dict[str, Any]:
         """For diagnostics."""

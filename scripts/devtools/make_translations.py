@@ -898,6 +898,7 @@ BILLING_SENSORS = {
 NOTICE_TEXTS = {
     # the recovery notification's question and buttons
     "alert_back_ask": "Did {provider} tell you about it?",
+    "report_self_healed": "{end} (self-healed)",
     "action_told": "Yes, they told me",
     "action_not_told": "No",
     # the service action's error

@@ -263,6 +263,7 @@ def _outage_data(record: OutageRecord, report: ReportInput) -> dict[str, Any]:
         "provider_told": record.provider_told,
         "notice": record.notice.value,  # told, not_told, unanswered, not_asked
         "provider_note": record.notice_note,
+        "self_healed": record.self_healed,
     }
 
 
@@ -596,6 +597,13 @@ def _told(outage: Mapping[str, Any], texts: Texts) -> str:
     return answer
 
 
+def _ended(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> str | None:
+    end = _when(outage["end"], zone)
+    if end and outage.get("self_healed"):
+        return texts("report_self_healed", end=end)
+    return end
+
+
 def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[object]:
     ongoing = texts("report_ongoing")
     noticed = outage["noticed_after_s"]
@@ -609,7 +617,7 @@ def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[o
         outage["id"],
         outage["system"],
         _when(outage["start"], zone),
-        _when(outage["end"], zone) or ongoing,
+        _ended(outage, texts, zone) or ongoing,
         format_duration(outage["duration_s"]),
         f"{outage['duration_min']:.2f}",
         texts(f"report_cause_{outage['cause']}"),
