@@ -235,6 +235,21 @@ async def alerting_provider(
     return entry.entry_id
 
 
+async def alerting_entry(
+    hass: HomeAssistant,
+    upstream: SimulatedDevice,
+    systems: dict[str, SimulatedDevice],
+    *phones: FakePhone,
+) -> MockConfigEntry:
+    """The internet check and Acme Alarm, alerting these phones; its entry."""
+    entry_id = await alerting_provider(
+        hass, upstream, systems, phones=[phone.device_id for phone in phones]
+    )
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert isinstance(entry, MockConfigEntry)
+    return entry
+
+
 async def wait_for(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

@@ -1,6 +1,7 @@
 """Fixtures: real servers on 127.0.0.1 and the internet check (helpers: helpers.py)."""
 
 from collections.abc import AsyncGenerator, Generator
+from unittest.mock import PropertyMock, patch
 
 import pytest
 
@@ -19,6 +20,23 @@ LOOPBACK_PREFIXES = (f"{LOCALHOST}:", f"http://{LOCALHOST}:", f"https://{LOCALHO
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+@pytest.fixture(autouse=True)
+def all_entities_enabled(request: pytest.FixtureRequest) -> Generator[None]:
+    """Tests see every entity, also those off by default (as HA core's fixture
+    `entity_registry_enabled_by_default` does); a test marked `entity_defaults`
+    sees what a new user sees.
+    """
+    if "entity_defaults" in request.keywords:
+        yield
+        return
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -264,3 +264,38 @@ def suggested(result: dict[str, Any], key: str, in_section: str | None = None) -
     schema = result["data_schema"]
     fields = section_schema(schema, in_section) if in_section else schema.schema
     return get_schema_suggested_value(fields, key)
+
+
+# --- the options flows -----------------------------------------------------------
+
+
+async def open_options(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, Any]:
+    """Open an entry's options: its first form, without errors."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert result["errors"] == {}
+    return dict(result)
+
+
+async def submit_options(
+    hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
+) -> dict[str, Any]:
+    """Submit a step of an options flow and let a reload it causes finish."""
+    result = await hass.config_entries.options.async_configure(flow_id, user_input)
+    await settle(hass)
+    return dict(result)
+
+
+# --- services --------------------------------------------------------------------
+
+
+async def service_response(
+    hass: HomeAssistant, service: str, **data: Any
+) -> dict[str, Any]:
+    """Call one of Provider Watch's services, waiting for it; its response."""
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response

@@ -15,7 +15,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.config_flow import validate_contract
-from custom_components.provider_watch.const import DOMAIN, SUBENTRY_SYSTEM
 from custom_components.provider_watch.core.cost import Contract
 from custom_components.provider_watch.core.outages import (
     HISTORY_MINOR_VERSION,
@@ -26,7 +25,6 @@ from custom_components.provider_watch.core.outages import (
 from custom_components.provider_watch.core.report import build_report
 from custom_components.provider_watch.history import provider_contract
 from homeassistant.components.sensor import ATTR_LAST_RESET, ATTR_STATE_CLASS
-from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,
     ATTR_UNIT_OF_MEASUREMENT,
@@ -41,9 +39,11 @@ from .helpers import (
     attributes,
     http_system,
     jump,
-    settle,
+    open_options,
+    provider_entry,
     setup_entry,
     state,
+    submit_options,
     suggested,
 )
 from .report_sample import en_texts, sample_input
@@ -71,6 +71,12 @@ async def in_berlin(hass: HomeAssistant) -> None:
 
 
 @pytest.fixture
+def on_20_october(in_berlin: None, freezer: FrozenDateTimeFactory) -> None:
+    """20 October 2026, 12:00 in Berlin."""
+    freezer.move_to(berlin(10, 20, 12))
+
+
+@pytest.fixture
 async def second(socket_enabled: None) -> Any:
     """A second simulated device on 127.0.0.1 (the leak hub)."""
     async with SimulatedDevice() as simulated:
@@ -81,24 +87,8 @@ def acme(
     panel: SimulatedDevice, hub: SimulatedDevice, options: dict[str, Any] | None = None
 ) -> MockConfigEntry:
     """Acme Alarm with the alarm panel and the leak hub, each on its own device."""
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Acme Alarm",
-        data={"name": "Acme Alarm"},
-        options=options or {},
-        subentries_data=[
-            ConfigSubentryData(
-                data=http_system(dev.url),
-                subentry_id=system_id,
-                subentry_type=SUBENTRY_SYSTEM,
-                title=title,
-                unique_id=None,
-            )
-            for system_id, title, dev in (
-                (PANEL, "Alarm panel", panel),
-                (HUB, "Leak hub", hub),
-            )
-        ],
+    return provider_entry(
+        {PANEL: http_system(panel.url), HUB: http_system(hub.url)}, options=options
     )
 
 
@@ -134,6 +124,20 @@ def store_history(
     }
 
 
+async def setup_acme_with_history(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    panel: SimulatedDevice,
+    hub: SimulatedDevice,
+    options: dict[str, Any] | None,
+    *outages: OutageRecord,
+) -> MockConfigEntry:
+    """Acme Alarm (see `acme`) set up with these outages on file."""
+    entry = acme(panel, hub, options)
+    store_history(hass_storage, entry, *outages)
+    return await setup_entry(hass, entry)
+
+
 def number(hass: HomeAssistant, entity_id: str) -> float:
     return float(state(hass, entity_id))
 
@@ -144,7 +148,7 @@ def number(hass: HomeAssistant, entity_id: str) -> float:
 async def test_billing_month_sensors(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
-    in_berlin: None,
+    on_20_october: None,
     device: SimulatedDevice,
     second: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
@@ -155,16 +159,16 @@ async def test_billing_month_sensors(
     offline share is 3 / 936 and, at 74.50 a month (October: 745 h), the downtime
     is worth 74.50 * 468 / 745 * 3 / 936 = 0.15.
     """
-    freezer.move_to(berlin(10, 20, 12))
-    entry = acme(device, second, {"monthly_fee": 74.5, "currency": "EUR"})
-    store_history(
+    entry = await setup_acme_with_history(
+        hass,
         hass_storage,
-        entry,
+        device,
+        second,
+        {"monthly_fee": 74.5, "currency": "EUR"},
         outage(1, PANEL, berlin(9, 30, 22), berlin(10, 1, 2)),
         outage(2, HUB, berlin(10, 10, 8), berlin(10, 10, 9)),
         outage(3, PANEL, berlin(9, 10, 8), berlin(9, 10, 20)),  # September only
     )
-    await setup_entry(hass, entry)
 
     assert number(hass, DOWNTIME) == 180.0
     assert number(hass, SHARE) == round(100 * 3 / 936, 4)
@@ -211,17 +215,18 @@ async def test_billing_month_sensors(
 async def test_without_a_fee_the_value_is_unknown(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
-    in_berlin: None,
+    on_20_october: None,
     device: SimulatedDevice,
     second: SimulatedDevice,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(berlin(10, 20, 12))
-    entry = acme(device, second)
-    store_history(
-        hass_storage, entry, outage(1, HUB, berlin(10, 10, 8), berlin(10, 10, 9))
+    entry = await setup_acme_with_history(
+        hass,
+        hass_storage,
+        device,
+        second,
+        None,
+        outage(1, HUB, berlin(10, 10, 8), berlin(10, 10, 9)),
     )
-    await setup_entry(hass, entry)
     assert number(hass, DOWNTIME) == 60.0
     assert number(hass, SHARE) == round(100 / 936, 4)
     assert state(hass, VALUE) == STATE_UNKNOWN
@@ -254,30 +259,13 @@ async def test_bad_stored_contract_values_count_as_unset(
 # --- the options form -----------------------------------------------------------------
 
 
-async def open_options(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    assert result["errors"] == {}
-    return dict(result)
-
-
-async def submit(
-    hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
-) -> dict[str, Any]:
-    result = await hass.config_entries.options.async_configure(flow_id, user_input)
-    await settle(hass)
-    return dict(result)
-
-
 async def test_contract_section_of_the_options_form(
     hass: HomeAssistant,
-    in_berlin: None,
+    on_20_october: None,
     device: SimulatedDevice,
     second: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    freezer.move_to(berlin(10, 20, 12))
     entry = await setup_entry(hass, acme(device, second, {"repeat": "30"}))
     result = await open_options(hass, entry)
     contract = result["data_schema"].schema["contract"]
@@ -293,7 +281,7 @@ async def test_contract_section_of_the_options_form(
     assert fields["renewal_date"] == {"selector": {"date": {}}}
     assert suggested(result, "monthly_fee", "contract") is None
 
-    result = await submit(
+    result = await submit_options(
         hass,
         result["flow_id"],
         {
@@ -327,7 +315,7 @@ async def test_contract_section_of_the_options_form(
     assert suggested(result, "currency", "contract") == "USD"
     assert suggested(result, "renewal_date", "contract") == "2027-01-05"
     assert suggested(result, "repeat") == "30"
-    result = await submit(
+    result = await submit_options(
         hass, result["flow_id"], {"repeat": "30", "contract": {"currency": " "}}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -360,13 +348,13 @@ async def test_contract_form_errors(
 ) -> None:
     entry = await setup_entry(hass, acme(device, second))
     result = await open_options(hass, entry)
-    result = await submit(hass, result["flow_id"], {"contract": contract})
+    result = await submit_options(hass, result["flow_id"], {"contract": contract})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     # what was typed stays in the form
     assert suggested(result, "currency", "contract") == contract.get("currency")
     # put right, it is saved
-    result = await submit(
+    result = await submit_options(
         hass,
         result["flow_id"],
         {"contract": {"monthly_fee": 0, "currency": "GBP"}},
@@ -420,13 +408,13 @@ async def test_contract_kept_through_the_status_page_step(
 ) -> None:
     entry = await setup_entry(hass, acme(device, second))
     result = await open_options(hass, entry)
-    result = await submit(
+    result = await submit_options(
         hass,
         result["flow_id"],
         {"status_page": page.base, "contract": {"monthly_fee": 25}},
     )
     assert result["step_id"] == "components"
-    result = await submit(hass, result["flow_id"], {})
+    result = await submit_options(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {
         "monthly_fee": 25.0,

@@ -1,6 +1,7 @@
 """A system goes offline and comes back: entities, events, timing, restarts."""
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from custom_components.provider_watch.const import (
@@ -45,6 +46,28 @@ async def test_online_system_entities(
     assert system_device.name == "Alarm panel"
     assert system_device.config_subentry_id == SYSTEM_ID
     assert entity_registry.async_get(RESPONSE_TIME).entity_category == "diagnostic"
+
+
+@pytest.mark.entity_defaults
+async def test_a_new_user_gets_the_essential_entities(
+    hass: HomeAssistant, device: SimulatedDevice, entity_registry: er.EntityRegistry
+) -> None:
+    """Entities that change with every check, or say what others say, start off."""
+    entry = await setup_http_provider(hass, device.url)
+    shown = {
+        e.entity_id.split(".", 1)[1].removeprefix("alarm_panel_")
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if e.disabled_by is None
+    }
+    hidden = {
+        e.entity_id.split(".", 1)[1].removeprefix("alarm_panel_")
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if e.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    assert {"connectivity", "status", "outage_cause", "uptime_30_days"} <= shown
+    assert {"last_seen_online", "response_time", "uptime_24_hours"} <= hidden
+    assert hass.states.get(LAST_SEEN) is None
+    assert hass.states.get(STATUS).state == "online"
 
 
 async def test_goes_offline_after_threshold_and_back(

@@ -14,10 +14,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    get_schema_suggested_value,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -38,10 +35,13 @@ from .helpers import (
     INTERNET,
     advance,
     attributes,
+    open_options,
     settle,
     setup_entry,
     setup_internet,
     state,
+    submit_options,
+    suggested,
 )
 from .simulated import LOCALHOST, SimulatedDevice, free_port
 
@@ -122,28 +122,9 @@ def failure_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]
     ]
 
 
-async def start_options(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, Any]:
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    return dict(result)
-
-
-async def submit_options(
-    hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]
-) -> dict[str, Any]:
-    result = await hass.config_entries.options.async_configure(flow_id, user_input)
-    await settle(hass)
-    return dict(result)
-
-
 def shown_time(moment: datetime) -> str:
     """How a timestamp sensor shows a moment (whole seconds)."""
     return moment.replace(microsecond=0).isoformat()
-
-
-def shown(result: dict[str, Any], key: str) -> Any:
-    return get_schema_suggested_value(result["data_schema"].schema, key)
 
 
 # --- the heartbeat -------------------------------------------------------------------
@@ -364,10 +345,10 @@ async def test_options_set_change_and_clear_the_heartbeat(
 ) -> None:
     target = f"{LOCALHOST}:{upstream.port}"
     entry = await setup_internet(hass, target)
-    result = await start_options(hass, entry)
-    assert shown(result, "outbound_url") is None
-    assert shown(result, "outbound_interval") == 5
-    assert shown(result, "outbound_method") == "GET"
+    result = await open_options(hass, entry)
+    assert suggested(result, "outbound_url") is None
+    assert suggested(result, "outbound_interval") == 5
+    assert suggested(result, "outbound_method") == "GET"
 
     result = await submit_options(
         hass,
@@ -394,9 +375,9 @@ async def test_options_set_change_and_clear_the_heartbeat(
     assert len(deadman.pings) == 2
 
     # the form shows what is set
-    result = await start_options(hass, entry)
-    assert shown(result, "outbound_url") == deadman.ping_url
-    assert shown(result, "outbound_interval") == 2
+    result = await open_options(hass, entry)
+    assert suggested(result, "outbound_url") == deadman.ping_url
+    assert suggested(result, "outbound_interval") == 2
 
     # cleared: no heartbeat, and its entities are gone
     result = await submit_options(
@@ -441,14 +422,14 @@ async def test_options_reject_invalid_heartbeat(
 ) -> None:
     target = f"{LOCALHOST}:{upstream.port}"
     entry = await setup_internet(hass, target)
-    result = await start_options(hass, entry)
+    result = await open_options(hass, entry)
     result = await submit_options(
         hass, result["flow_id"], {"targets": [target]} | user_input
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     for key, value in user_input.items():  # what was typed is shown again
-        assert shown(result, key) == value
+        assert suggested(result, key) == value
     assert entry.options == {"targets": [target]}
 
 
@@ -462,7 +443,7 @@ async def test_options_schema_refuses_out_of_range(
         {"outbound_interval": 1441},
         {"outbound_method": "PUT"},
     ):
-        result = await start_options(hass, entry)
+        result = await open_options(hass, entry)
         with pytest.raises(InvalidData):
             await hass.config_entries.options.async_configure(
                 result["flow_id"],

@@ -37,23 +37,23 @@ from .alerting import (
     PANEL,
     FakePhone,
     alert_id_of,
+    alerting_entry,
     outage,
     recovery,
     restart,
-    setup_provider,
     told_or_not,
 )
 from .helpers import (
     advance,
     http_system,
     provider_entry,
+    service_response,
     settle,
     setup_entry,
-    setup_internet,
     state,
 )
 from .phones import tap
-from .simulated import LOCALHOST, SimulatedDevice
+from .simulated import SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client
@@ -105,10 +105,7 @@ async def panel_outage_and_back(
 ) -> tuple[MockConfigEntry, str]:
     """Acme Alarm's panel goes down and comes back; its entry and the alert id."""
     freezer.move_to(MID_MONTH)
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_provider(
-        hass, {PANEL: device}, options={"phones": [p.device_id for p in phones]}
-    )
+    entry = await alerting_entry(hass, upstream, {PANEL: device}, *phones)
     await outage(hass, freezer, device)
     alert_id = alert_id_of(phones[0].pushes[0])
     await recovery(hass, freezer, device)
@@ -205,10 +202,7 @@ async def test_answer_after_a_restart_and_for_the_right_outage(
     tap comes after Home Assistant restarted.
     """
     freezer.move_to(MID_MONTH)
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_provider(
-        hass, {PANEL: device, LOCK: second}, options={"phones": [android.device_id]}
-    )
+    entry = await alerting_entry(hass, upstream, {PANEL: device, LOCK: second}, android)
     await outage(hass, freezer, device, second)
     ids = {p["title"]: alert_id_of(p) for p in android.pushes}
     panel_alert, lock_alert = ids[OFFLINE], ids["Door lock is offline"]
@@ -243,10 +237,7 @@ async def test_internet_outage_is_not_asked_about(
 ) -> None:
     """The home's internet is not the provider's to tell: no question, no count."""
     freezer.move_to(MID_MONTH)
-    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
-    entry = await setup_provider(
-        hass, {PANEL: device}, options={"phones": [android.device_id]}
-    )
+    entry = await alerting_entry(hass, upstream, {PANEL: device}, android)
     await upstream.stop()
     await outage(hass, freezer, device)
     # the panel answers again first (it is on the home network), then the internet
@@ -295,11 +286,7 @@ async def test_only_the_outages_of_the_alert_are_asked_about(
 
 
 async def notice(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, "record_provider_notice", data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
+    return await service_response(hass, "record_provider_notice", **data)
 
 
 async def test_service_sets_and_corrects_the_answer(
@@ -313,12 +300,8 @@ async def test_service_sets_and_corrects_the_answer(
 ) -> None:
     entry, _ = await panel_outage_and_back(hass, freezer, [android], device, upstream)
     (record,) = history_of(entry).outages
-    response = await hass.services.async_call(
-        DOMAIN,
-        "record_provider_notice",
-        {"outage_id": f" {record.id} ", "told": "no", "note": "Nothing from them"},
-        blocking=True,
-        return_response=True,
+    response = await notice(
+        hass, outage_id=f" {record.id} ", told="no", note="Nothing from them"
     )
     assert response == {
         "outage_id": record.id,
@@ -349,14 +332,9 @@ async def test_service_sets_and_corrects_the_answer(
     assert last["provider_notice"]["told"] is True
 
     # the report lists the outage with its id and the answer
-    report = await hass.services.async_call(
-        DOMAIN,
-        "generate_report",
-        {"config_entry_id": entry.entry_id},
-        blocking=True,
-        return_response=True,
+    report = await service_response(
+        hass, "generate_report", config_entry_id=entry.entry_id
     )
-    assert isinstance(report, dict)
     (listed,) = report["outages"]
     assert (listed["id"], listed["provider_told"], listed["notice"]) == (
         record.id,

@@ -5,6 +5,8 @@ turning on starts the simulated device again, as a power-cycle would. A template
 button and a script stand in for the other kinds of remediation.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -84,6 +86,7 @@ SCRIPT = "script.restart_hub"
 GLOBAL = "switch.internet_connection_self_heal"
 MAINTENANCE = "switch.alarm_panel_maintenance"
 HEALED = "Alarm panel was fixed by self-heal"
+CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
 
 
 # --- the home: a plug, a button, a script ---------------------------------------------
@@ -194,6 +197,25 @@ def plug_offs(hass: HomeAssistant) -> list[datetime]:
     return offs
 
 
+def device_starts_on(
+    hass: HomeAssistant, device: SimulatedDevice, event_type: str, *, nth: int = 1
+) -> list[tuple[datetime, Context]]:
+    """When an event (a button's press, a script's run) was fired, and its context.
+
+    The nth one starts the device again.
+    """
+    fired: list[tuple[datetime, Context]] = []
+
+    @callback
+    def on_event(event: Event[Any]) -> None:
+        fired.append((dt_util.utcnow(), event.context))
+        if len(fired) == nth:
+            hass.async_create_task(device.start())
+
+    hass.bus.async_listen(event_type, on_event)
+    return fired
+
+
 def heal_settings(entity_id: str = PLUG, **overrides: Any) -> dict[str, Any]:
     return {
         CONF_HEAL_ENTITY: entity_id,
@@ -206,7 +228,7 @@ def heal_settings(entity_id: str = PLUG, **overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
-async def provider(
+async def panel_provider(
     hass: HomeAssistant,
     upstream: SimulatedDevice,
     device: SimulatedDevice,
@@ -226,6 +248,98 @@ async def provider(
     )
 
 
+@dataclass(frozen=True)
+class Scene:
+    """What the time-travel tests act on: Home Assistant, its clock, the panel (a
+    simulated device) and "the internet"; the self-heal events fired since set-up.
+    """
+
+    hass: HomeAssistant
+    freezer: FrozenDateTimeFactory
+    device: SimulatedDevice
+    upstream: SimulatedDevice
+    events: list[Event[Any]]
+
+    async def provider(
+        self, phones: list[FakePhone | str], **heal: Any
+    ) -> MockConfigEntry:
+        """Acme Alarm alerting these phones; its panel self-heals (`heal_settings`)."""
+        return await panel_provider(
+            self.hass, self.upstream, self.device, phones, **heal
+        )
+
+    async def outage(self) -> None:
+        """The panel goes down; wait until it is offline."""
+        await outage(self.hass, self.freezer, self.device)
+
+    async def advance(self, *steps: float) -> None:
+        await advance(self.hass, self.freezer, *steps)
+
+    async def wait_for(
+        self, done: Callable[[], bool], *, step: float = 5, limit: float = 600
+    ) -> float:
+        return await wait_for(self.hass, self.freezer, done, step=step, limit=limit)
+
+    async def back_online(self, limit: float = 900) -> float:
+        """Wait until the panel reads online; the seconds it took."""
+        return await self.wait_for(
+            lambda: state(self.hass, CONNECTIVITY) == STATE_ON, limit=limit
+        )
+
+    async def panel_down(
+        self, phones: list[FakePhone | str], **heal: Any
+    ) -> tuple[MockConfigEntry, list[datetime]]:
+        """Acme Alarm set up and the panel down (self-heal waits).
+
+        The entry, and when the plug is turned off (the device does not come back).
+        """
+        offs = plug_offs(self.hass)
+        entry = await self.provider(phones, **heal)
+        await self.outage()
+        return entry, offs
+
+    async def plug_turned_off(
+        self, phones: list[FakePhone | str], **heal: Any
+    ) -> tuple[MockConfigEntry, list[datetime]]:
+        """`panel_down`, then wait until self-heal turns the plug off."""
+        entry, offs = await self.panel_down(phones, **heal)
+        await self.wait_for(lambda: bool(offs), step=1)
+        return entry, offs
+
+    def results(self) -> list[tuple[str, str | None]]:
+        """The self-heal events so far: (result, reason)."""
+        return [(e.data["result"], e.data["reason"]) for e in self.events]
+
+
+@pytest.fixture
+async def scene(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> Scene:
+    """The panel and the internet up; self-heal events captured from here on."""
+    events = async_capture_events(hass, EVENT_SELF_HEAL)
+    return Scene(hass, freezer, device, upstream, events)
+
+
+@pytest.fixture
+async def heal_entry(
+    hass: HomeAssistant, home: None, device: SimulatedDevice, upstream: SimulatedDevice
+) -> MockConfigEntry:
+    """Acme Alarm with a self-healing panel and no phones (for the form tests)."""
+    return await panel_provider(hass, upstream, device, [])
+
+
+async def switch(
+    hass: HomeAssistant, entity_id: str, service: str, context: Context | None = None
+) -> None:
+    """Call switch.turn_on / switch.turn_off for an entity and wait for it."""
+    await hass.services.async_call(
+        "switch", service, {"entity_id": entity_id}, blocking=True, context=context
+    )
+
+
 def heal_manager(hass: HomeAssistant) -> SelfHealManager:
     return hass.data[DATA_SELF_HEAL]
 
@@ -236,19 +350,9 @@ def offline_since(hass: HomeAssistant) -> datetime:
     return since
 
 
-def results(events: list[Event[Any]]) -> list[tuple[str, str | None]]:
-    return [(e.data["result"], e.data["reason"]) for e in events]
-
-
-async def back_online(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, limit: float = 900
-) -> float:
-    return await wait_for(
-        hass,
-        freezer,
-        lambda: state(hass, "binary_sensor.alarm_panel_connectivity") == STATE_ON,
-        limit=limit,
-    )
+def repair(hass: HomeAssistant) -> ir.IssueEntry | None:
+    """The repair self-heal raised for the panel's target, if there is one."""
+    return ir.async_get(hass).async_get_issue(DOMAIN, issue_id(PANEL))
 
 
 def last_outage(entry: MockConfigEntry) -> Any:
@@ -260,32 +364,25 @@ def last_outage(entry: MockConfigEntry) -> Any:
 
 
 async def test_power_cycle_heals_quietly(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    iphone: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone, iphone: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = power_comes_back(hass, device)
-    entry = await provider(hass, upstream, device, [android, iphone])
+    offs = power_comes_back(hass, scene.device)
+    entry = await scene.provider([android, iphone])
 
-    await outage(hass, freezer, device)
+    await scene.outage()
     since = offline_since(hass)
     assert heal_manager(hass).holds(PANEL)
     assert manager(hass).records == {}  # the alert is held
     assert notes(hass) == {}
 
-    took = await back_online(hass, freezer)
+    took = await scene.back_online()
     # the plug went off 120 s after the outage was confirmed, for 10 s
     assert offs == [since + timedelta(seconds=120)]
     assert took < 160  # back within seconds of the plug (fast re-checks)
     assert not heal_manager(hass).holds(PANEL)
 
     # nobody was alerted; a quiet push says what happened
-    await advance(hass, freezer, *[60] * 10)
+    await scene.advance(*[60] * 10)
     assert manager(hass).records == {}
     assert notes(hass) == {}
     assert android.titles == iphone.titles == [HEALED]
@@ -320,10 +417,10 @@ async def test_power_cycle_heals_quietly(
             }
         ],
     }
-    assert results(events) == [("healed", None)]
-    assert events[0].data["system"] == "Alarm panel"
-    assert events[0].data["action"] == "power_cycle"
-    assert events[0].data["entity_id"] == PLUG
+    assert scene.results() == [("healed", None)]
+    assert scene.events[0].data["system"] == "Alarm panel"
+    assert scene.events[0].data["action"] == "power_cycle"
+    assert scene.events[0].data["entity_id"] == PLUG
     # our own calls, under our own context
     plug = hass.states.get(PLUG)
     assert plug is not None
@@ -332,64 +429,39 @@ async def test_power_cycle_heals_quietly(
 
 
 async def test_no_push_when_told_to_say_nothing(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    power_comes_back(hass, device)
-    await provider(hass, upstream, device, [android], heal_notify="none")
-    await outage(hass, freezer, device)
-    await back_online(hass, freezer)
-    await advance(hass, freezer, *[60] * 10)
+    power_comes_back(hass, scene.device)
+    await scene.provider([android], heal_notify="none")
+    await scene.outage()
+    await scene.back_online()
+    await scene.advance(*[60] * 10)
     assert android.pushes == []
     assert notes(hass) == {}
-    assert results(events) == [("healed", None)]
+    assert scene.results() == [("healed", None)]
 
 
 async def test_a_button_pressed_twice_with_backoff(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    presses: list[datetime] = []
-
-    @callback
-    def pressed(event: Event[Any]) -> None:
-        presses.append(dt_util.utcnow())
-        if len(presses) == 2:  # the second press does it
-            hass.async_create_task(device.start())
-
-    hass.bus.async_listen("hub_reset_pressed", pressed)
-    entry = await provider(
-        hass,
-        upstream,
-        device,
-        [android],
-        entity_id=BUTTON,
-        heal_delay=60,
-        heal_attempts=3,
-        heal_recheck=60,
+    # the second press does it
+    presses = device_starts_on(hass, scene.device, "hub_reset_pressed", nth=2)
+    entry = await scene.provider(
+        [android], entity_id=BUTTON, heal_delay=60, heal_attempts=3, heal_recheck=60
     )
-    await outage(hass, freezer, device)
+    await scene.outage()
     since = offline_since(hass)
-    await wait_for(hass, freezer, lambda: len(presses) == 2, step=1, limit=400)
+    await scene.wait_for(lambda: len(presses) == 2, step=1, limit=400)
     # press 1 after 60 s; its 60 s window; then 2 x 60 s before press 2
-    assert [p - since for p in presses] == [
+    assert [at - since for at, _ in presses] == [
         timedelta(seconds=60),
         timedelta(seconds=60 + 60 + 120),
     ]
     assert heal_manager(hass).holds(PANEL)
-    await back_online(hass, freezer)
+    await scene.back_online()
     assert android.titles == [HEALED]
     assert (
-        f"Pressed Hub reset at {local_hhmm(presses[0])}, "
+        f"Pressed Hub reset at {local_hhmm(presses[0][0])}, "
         in (android.pushes[0]["message"])
     )
     assert [t["action"] for t in last_outage(entry).self_heal.tried] == [
@@ -399,26 +471,14 @@ async def test_a_button_pressed_twice_with_backoff(
 
 
 async def test_a_script_is_run(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    runs: list[Context] = []
-
-    @callback
-    def ran(event: Event[Any]) -> None:
-        runs.append(event.context)
-        hass.async_create_task(device.start())
-
-    hass.bus.async_listen("hub_script_ran", ran)
-    await provider(hass, upstream, device, [android], entity_id=SCRIPT)
-    await outage(hass, freezer, device)
-    await back_online(hass, freezer)
+    runs = device_starts_on(hass, scene.device, "hub_script_ran")
+    await scene.provider([android], entity_id=SCRIPT)
+    await scene.outage()
+    await scene.back_online()
     assert len(runs) == 1
-    assert heal_manager(hass).is_ours(runs[0])
+    assert heal_manager(hass).is_ours(runs[0][1])
     assert android.titles == [HEALED]
     assert "Ran Restart hub at " in android.pushes[0]["message"]
 
@@ -427,21 +487,13 @@ async def test_a_script_is_run(
 
 
 async def test_not_healed_the_held_alert_says_what_was_tried(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = plug_offs(hass)
-    entry = await provider(hass, upstream, device, [android])
-    await outage(hass, freezer, device)
+    entry, offs = await scene.panel_down([android])
     since = offline_since(hass)
 
     # held for the wait, the 10 s off and the 300 s window: then the alert
-    waited = await wait_for(hass, freezer, lambda: bool(android.pushes), step=1)
+    waited = await scene.wait_for(lambda: bool(android.pushes), step=1)
     assert waited == 430
     assert offs == [since + timedelta(seconds=120)]
     assert state(hass, PLUG) == STATE_ON  # on again after the power-cycle
@@ -450,97 +502,72 @@ async def test_not_healed_the_held_alert_says_what_was_tried(
     assert android.pushes[0]["message"].endswith(tried)
     (note,) = notes(hass).values()
     assert note["message"].endswith(tried)
-    assert results(events) == [("not_healed", "still_offline")]
+    assert scene.results() == [("not_healed", "still_offline")]
     mark = last_outage(entry).self_heal
     assert (mark.healed, mark.reason, len(mark.tried)) == (False, "still_offline", 1)
 
     # reminders say it too; the recovery is an ordinary one
-    await advance(hass, freezer, *[60] * 30)
+    await scene.advance(*[60] * 30)
     assert android.titles == [OFFLINE, "Alarm panel is still offline"]
     assert android.pushes[1]["message"].endswith(tried)
-    await device.start()
-    await back_online(hass, freezer)
+    await scene.device.start()
+    await scene.back_online()
     assert android.titles[-1] == "Alarm panel is back online"
     assert not last_outage(entry).self_healed
 
 
-async def test_a_switch_a_person_turned_off_is_left_alone(
+@pytest.mark.parametrize(
+    ("by_person", "how", "reason"),
+    [
+        (True, "turned off by a person", "turned_off_by_person"),
+        (False, "turned off, not by Provider Watch", "turned_off"),
+    ],
+    ids=["person", "automation"],
+)
+async def test_a_switch_turned_off_by_someone_else_is_left_alone(
     hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
+    scene: Scene,
     home: None,
     android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
     hass_admin_user: Any,
+    by_person: bool,
+    how: str,
+    reason: str,
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    await provider(hass, upstream, device, [android])
-    await hass.services.async_call(
-        "switch",
-        "turn_off",
-        {"entity_id": PLUG},
-        blocking=True,
-        context=Context(user_id=hass_admin_user.id),
-    )
+    await scene.provider([android])
+    context = Context(user_id=hass_admin_user.id) if by_person else None
+    await switch(hass, PLUG, "turn_off", context)
     await settle(hass)
     offs = plug_offs(hass)
 
-    await outage(hass, freezer, device)
+    await scene.outage()
     # alerted at once, with the reason; the plug is not touched
     assert android.titles == [OFFLINE]
     assert android.pushes[0]["message"].endswith(
-        "Self-heal skipped: Hub plug was turned off by a person."
+        f"Self-heal skipped: Hub plug was {how}."
     )
-    await advance(hass, freezer, *[60] * 10)
+    await scene.advance(*[60] * 10)
     assert state(hass, PLUG) == STATE_OFF
     assert offs == []
-    assert results(events) == [("skipped", "turned_off_by_person")]
-
-
-async def test_a_switch_an_automation_turned_off_is_left_alone(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-) -> None:
-    await provider(hass, upstream, device, [android])
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": PLUG}, blocking=True
-    )
-    await outage(hass, freezer, device)
-    assert android.pushes[0]["message"].endswith(
-        "Self-heal skipped: Hub plug was turned off, not by Provider Watch."
-    )
-    await advance(hass, freezer, *[60] * 10)
-    assert state(hass, PLUG) == STATE_OFF
+    assert scene.results() == [("skipped", reason)]
 
 
 async def test_a_person_changing_the_switch_during_the_power_cycle(
     hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
+    scene: Scene,
     home: None,
     android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
     hass_admin_user: Any,
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = plug_offs(hass)
-    await provider(hass, upstream, device, [android])
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(offs), step=1)
+    _, offs = await scene.plug_turned_off([android])
     # 3 s into the 10 s off: a person switches it on and off again
-    await advance(hass, freezer, 3)
+    await scene.advance(3)
     person = Context(user_id=hass_admin_user.id)
     for service in ("turn_on", "turn_off"):
-        await hass.services.async_call(
-            "switch", service, {"entity_id": PLUG}, blocking=True, context=person
-        )
+        await switch(hass, PLUG, service, person)
     await settle(hass)
     assert android.pushes == []
-    await advance(hass, freezer, *[1] * 10)
+    await scene.advance(*[1] * 10)
     # not turned back on; the held alert goes out at once, saying why
     assert state(hass, PLUG) == STATE_OFF
     plug = hass.states.get(PLUG)
@@ -552,50 +579,48 @@ async def test_a_person_changing_the_switch_during_the_power_cycle(
         "stopped: Hub plug was switched by someone else during the power-cycle and "
         "was left as it was."
     )
-    assert results(events) == [("not_healed", "interrupted")]
-    await advance(hass, freezer, *[60] * 10)
+    assert scene.results() == [("not_healed", "interrupted")]
+    await scene.advance(*[60] * 10)
     assert state(hass, PLUG) == STATE_OFF
 
 
 async def test_daily_cap(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
+    scene: Scene,
     home: None,
     android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
 ) -> None:
     freezer.move_to(dt_util.start_of_local_day() + timedelta(hours=9))
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = power_comes_back(hass, device)
-    await provider(hass, upstream, device, [android], heal_daily_max=1)
+    offs = power_comes_back(hass, scene.device)
+    await scene.provider([android], heal_daily_max=1)
 
-    await outage(hass, freezer, device)
-    await back_online(hass, freezer)
+    await scene.outage()
+    await scene.back_online()
     assert android.titles == [HEALED]
     assert heal_manager(hass).attempts_today(PANEL, dt_util.utcnow()) == 1
 
     # the second outage of the day: alerted at once
-    await advance(hass, freezer, *[60] * 30)
-    await outage(hass, freezer, device)
+    await scene.advance(*[60] * 30)
+    await scene.outage()
     assert android.titles == [HEALED, OFFLINE]
     assert android.pushes[1]["message"].endswith(
         "Self-heal skipped: the most attempts for a day were made already."
     )
     assert len(offs) == 1
-    await device.start()
-    await back_online(hass, freezer)
+    await scene.device.start()
+    await scene.back_online()
 
     # the cap holds across a restart, and a new day starts afresh
     await restart(hass)
     assert heal_manager(hass).attempts_today(PANEL, dt_util.utcnow()) == 1
     freezer.move_to(dt_util.start_of_local_day() + timedelta(days=1, hours=9))
-    await advance(hass, freezer, 60)
+    await scene.advance(60)
     assert heal_manager(hass).attempts_today(PANEL, dt_util.utcnow()) == 0
-    await outage(hass, freezer, device)
-    await back_online(hass, freezer)
+    await scene.outage()
+    await scene.back_online()
     assert len(offs) == 2
-    assert results(events) == [
+    assert scene.results() == [
         ("healed", None),
         ("skipped", "daily_cap"),
         ("healed", None),
@@ -606,28 +631,18 @@ async def test_daily_cap(
 
 
 async def test_never_during_maintenance(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
     offs = plug_offs(hass)
-    await provider(hass, upstream, device, [android])
-    await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": MAINTENANCE}, blocking=True
-    )
-    await outage(hass, freezer, device)
-    await advance(hass, freezer, *[60] * 15)
+    await scene.provider([android])
+    await switch(hass, MAINTENANCE, "turn_on")
+    await scene.outage()
+    await scene.advance(*[60] * 15)
     assert offs == []
     assert android.pushes == []
-    assert results(events) == [("skipped", "maintenance")]
+    assert scene.results() == [("skipped", "maintenance")]
     # maintenance over, still down: alerted, with nothing about self-heal
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": MAINTENANCE}, blocking=True
-    )
+    await switch(hass, MAINTENANCE, "turn_off")
     await settle(hass)
     assert android.titles == [OFFLINE]
     assert "Self-heal" not in android.pushes[0]["message"]
@@ -635,38 +650,23 @@ async def test_never_during_maintenance(
 
 
 async def test_maintenance_starting_during_the_wait_stops_it(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    offs = plug_offs(hass)
-    await provider(hass, upstream, device, [android])
-    await outage(hass, freezer, device)
+    _, offs = await scene.panel_down([android])
     assert heal_manager(hass).holds(PANEL)
-    await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": MAINTENANCE}, blocking=True
-    )
+    await switch(hass, MAINTENANCE, "turn_on")
     await settle(hass)
     assert not heal_manager(hass).holds(PANEL)
-    await advance(hass, freezer, *[60] * 10)
+    await scene.advance(*[60] * 10)
     assert offs == []
     assert android.pushes == []
 
 
 async def test_never_while_the_alert_is_snoozed(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
     offs = plug_offs(hass)
-    entry = await provider(hass, upstream, device, [android])
+    entry = await scene.provider([android])
     # the system's alert is open and snoozed (a flapping system's digest, say)
     now = dt_util.utcnow()
     manager(hass).records["system:snoozed"] = Record(
@@ -679,40 +679,32 @@ async def test_never_while_the_alert_is_snoozed(
         last_sent=now,
         snoozed_until=now + timedelta(hours=2),
     )
-    await outage(hass, freezer, device)
-    await advance(hass, freezer, *[60] * 10)
+    await scene.outage()
+    await scene.advance(*[60] * 10)
     assert offs == []
     assert android.pushes == []  # snoozed
-    assert results(events) == [("skipped", "snoozed")]
+    assert scene.results() == [("skipped", "snoozed")]
 
 
 async def test_global_switch(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
     offs = plug_offs(hass)
-    await provider(hass, upstream, device, [android])
+    await scene.provider([android])
     assert state(hass, GLOBAL) == STATE_ON  # on by default
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": GLOBAL}, blocking=True
-    )
+    await switch(hass, GLOBAL, "turn_off")
     assert state(hass, GLOBAL) == STATE_OFF
     assert not heal_manager(hass).enabled
 
     # off: alerted at once, nothing said about self-heal, the plug untouched
-    await outage(hass, freezer, device)
+    await scene.outage()
     assert android.titles == [OFFLINE]
     assert "Self-heal" not in android.pushes[0]["message"]
-    await advance(hass, freezer, *[60] * 10)
+    await scene.advance(*[60] * 10)
     assert offs == []
-    assert results(events) == [("skipped", "disabled")]
-    await device.start()
-    await back_online(hass, freezer)
+    assert scene.results() == [("skipped", "disabled")]
+    await scene.device.start()
+    await scene.back_online()
 
     # restored across a restart
     await restart(hass)
@@ -720,57 +712,39 @@ async def test_global_switch(
     assert not heal_manager(hass).enabled
 
     # turned off while a remediation waits: the alert goes out then
-    await hass.services.async_call(
-        "switch", "turn_on", {"entity_id": GLOBAL}, blocking=True
-    )
+    await switch(hass, GLOBAL, "turn_on")
     assert heal_manager(hass).enabled
-    await outage(hass, freezer, device)
+    await scene.outage()
     assert heal_manager(hass).holds(PANEL)
     sent = len(android.pushes)
-    await hass.services.async_call(
-        "switch", "turn_off", {"entity_id": GLOBAL}, blocking=True
-    )
+    await switch(hass, GLOBAL, "turn_off")
     await settle(hass)
     assert android.titles[sent:] == [OFFLINE]
-    await advance(hass, freezer, *[60] * 10)
+    await scene.advance(*[60] * 10)
     assert offs == []
 
 
 async def test_no_remediation_when_the_provider_cloud_is_the_cause(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = plug_offs(hass)
-    entry = await provider(hass, upstream, device, [])
+    entry, offs = await scene.panel_down([])
     system = entry.runtime_data.systems[PANEL]
-    await outage(hass, freezer, device)
     assert heal_manager(hass).holds(PANEL)
     # the provider's status page reports an incident meanwhile
     system.auth_failed = True  # (the same block as a provider-cloud cause)
     system.async_update_listeners()
     await settle(hass)
     assert not heal_manager(hass).holds(PANEL)
-    assert results(events) == [("skipped", "cause")]
-    await advance(hass, freezer, *[60] * 10)
+    assert scene.results() == [("skipped", "cause")]
+    await scene.advance(*[60] * 10)
     assert offs == []
 
 
 async def test_a_missing_target_raises_a_repair_and_alerts(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-    issue_registry: ir.IssueRegistry,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    await provider(hass, upstream, device, [android])
-    await outage(hass, freezer, device)
+    await scene.provider([android])
+    await scene.outage()
     assert heal_manager(hass).holds(PANEL)
 
     # the plug disappears during the wait: alerted at once, and a repair
@@ -780,94 +754,68 @@ async def test_a_missing_target_raises_a_repair_and_alerts(
     assert android.pushes[0]["message"].endswith(
         "Self-heal skipped: Hub plug does not exist."
     )
-    issue = issue_registry.async_get_issue(DOMAIN, issue_id(PANEL))
+    issue = repair(hass)
     assert issue is not None
     assert issue.translation_key == "self_heal_target"
     assert issue.translation_placeholders == {"entity": PLUG, "system": "Alarm panel"}
-    assert results(events) == [("skipped", "missing")]
+    assert scene.results() == [("skipped", "missing")]
 
     # back: the repair goes
     hass.states.async_set(PLUG, STATE_ON)
     await settle(hass)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(PANEL)) is None
+    assert repair(hass) is None
 
 
 async def test_an_unavailable_target_raises_a_repair_and_alerts(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-    issue_registry: ir.IssueRegistry,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
     hass.states.async_set("switch.garage_plug", STATE_UNAVAILABLE)
-    await provider(hass, upstream, device, [android], entity_id="switch.garage_plug")
-    await outage(hass, freezer, device)
+    await scene.provider([android], entity_id="switch.garage_plug")
+    await scene.outage()
     assert android.titles == [OFFLINE]
     assert android.pushes[0]["message"].endswith(
         "Self-heal skipped: garage plug is unavailable."
     )
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(PANEL)) is not None
+    assert repair(hass) is not None
     hass.states.async_set("switch.garage_plug", STATE_ON)
     await settle(hass)
-    assert issue_registry.async_get_issue(DOMAIN, issue_id(PANEL)) is None
+    assert repair(hass) is None
 
 
 async def test_back_before_the_wait_is_over_nothing_is_done(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = plug_offs(hass)
-    entry = await provider(hass, upstream, device, [android])
-    await outage(hass, freezer, device)
-    await device.start()
-    await back_online(hass, freezer, limit=100)
-    await advance(hass, freezer, *[60] * 10)
+    entry, offs = await scene.panel_down([android])
+    await scene.device.start()
+    await scene.back_online(limit=100)
+    await scene.advance(*[60] * 10)
     assert offs == []
     assert android.pushes == []
-    assert events == []
+    assert scene.events == []
     assert last_outage(entry).self_heal is None
 
 
 async def test_reload_during_the_off_wait_still_turns_the_plug_on(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    offs = plug_offs(hass)
-    entry = await provider(hass, upstream, device, [android])
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(offs), step=1)
+    entry, _ = await scene.plug_turned_off([android])
     assert await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
-    await advance(hass, freezer, *[1] * 10)
+    await scene.advance(*[1] * 10)
     assert state(hass, PLUG) == STATE_ON
     # reloaded: the restored outage is alerted as usual
     assert android.titles == [OFFLINE]
 
 
 async def test_diagnostics_show_self_heal(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None
 ) -> None:
     from custom_components.provider_watch.diagnostics import (  # noqa: PLC0415
         async_get_config_entry_diagnostics,
     )
 
-    entry = await provider(hass, upstream, device, [])
-    await outage(hass, freezer, device)
+    entry = await scene.provider([])
+    await scene.outage()
     data = await async_get_config_entry_diagnostics(hass, entry)
     heal = data["systems"][PANEL]["self_heal"]
     assert heal["entity_id"] == PLUG
@@ -876,16 +824,9 @@ async def test_diagnostics_show_self_heal(
 
 
 async def test_home_assistant_stopping_during_the_off_wait_turns_the_plug_on(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None
 ) -> None:
-    offs = plug_offs(hass)
-    await provider(hass, upstream, device, [])
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(offs), step=1)
+    await scene.plug_turned_off([])
     assert state(hass, PLUG) == STATE_OFF
     heal_manager(hass).async_stop()  # what Home Assistant's stop event does
     await settle(hass)
@@ -893,91 +834,97 @@ async def test_home_assistant_stopping_during_the_off_wait_turns_the_plug_on(
 
 
 async def test_a_late_off_report_counts_as_ours(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None
 ) -> None:
-    offs = plug_offs(hass)
-    await provider(hass, upstream, device, [], heal_attempts=2)
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(offs), step=1)
+    _, offs = await scene.plug_turned_off([], heal_attempts=2)
     # the plug reports "off" again a moment later, under a context of its own
     hass.states.async_set(PLUG, STATE_OFF, {"reported": "late"}, context=Context())
     await settle(hass)
     plug = hass.states.get(PLUG)
     assert plug is not None
     assert heal_manager(hass).is_ours(plug.context)
-    await advance(hass, freezer, *[1] * 10)
+    await scene.advance(*[1] * 10)
     assert state(hass, PLUG) == STATE_ON  # turned on as planned
     # and the second attempt is not refused as "turned off by someone"
-    await wait_for(hass, freezer, lambda: len(offs) == 2, step=5)
+    await scene.wait_for(lambda: len(offs) == 2, step=5)
 
 
 async def test_back_during_the_power_cycle(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    offs = plug_offs(hass)
-    await provider(hass, upstream, device, [android], heal_off_time=60)
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(offs), step=1)
-    await device.start()  # (it had its own power)
-    await back_online(hass, freezer, limit=55)
+    await scene.plug_turned_off([android], heal_off_time=60)
+    await scene.device.start()  # (it had its own power)
+    await scene.back_online(limit=55)
     assert state(hass, PLUG) == STATE_OFF  # still in the off-wait
-    assert results(events) == [("healed", None)]
-    await advance(hass, freezer, *[5] * 12)
+    assert scene.results() == [("healed", None)]
+    await scene.advance(*[5] * 12)
     assert state(hass, PLUG) == STATE_ON  # the power-cycle is finished all the same
     assert android.titles == [HEALED]
 
 
+@pytest.mark.parametrize(
+    ("entity_id", "name", "heal", "within"),
+    [
+        ("button.broken", "Broken", {}, 600),
+        # goes off, but never on again; acted on at once
+        ("switch.flaky_plug", "Flaky plug", {"heal_delay": 0}, 30),
+    ],
+    ids=["button", "switch"],
+)
 async def test_a_target_that_refuses_the_command(
     hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
+    scene: Scene,
     home: None,
     android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    entity_id: str,
+    name: str,
+    heal: dict[str, Any],
+    within: float,
 ) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    await provider(hass, upstream, device, [android], entity_id="button.broken")
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(android.pushes), step=5)
+    await scene.provider([android], entity_id=entity_id, **heal)
+    await scene.outage()
+    await scene.wait_for(lambda: bool(android.pushes), step=1, limit=within)
     assert android.pushes[0]["message"].endswith(
-        "Self-heal stopped: Broken did not accept the command."
+        f"Self-heal stopped: {name} did not accept the command."
     )
-    assert results(events) == [("not_healed", "failed")]
+    assert scene.results() == [("not_healed", "failed")]
+    if entity_id.startswith("switch."):
+        assert state(hass, entity_id) == STATE_OFF  # left as the failure left it
 
 
 async def test_a_registered_target_without_a_state(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-    entity_registry: er.EntityRegistry,
+    scene: Scene, android: FakePhone, entity_registry: er.EntityRegistry
 ) -> None:
     """Its integration is not loaded: named as the registry knows it."""
     entity_registry.async_get_or_create(
         "switch", "acme", "plug-1", suggested_object_id="garage", original_name="Garage"
     )
-    await provider(
-        hass,
-        upstream,
-        device,
-        [android],
-        entity_id="switch.garage",
-    )
-    await outage(hass, freezer, device)
+    await scene.provider([android], entity_id="switch.garage")
+    await scene.outage()
     assert android.pushes[0]["message"].endswith(
         "Self-heal skipped: Garage does not exist."
     )
+
+
+async def test_an_unknown_target_and_a_phone_that_is_gone(
+    scene: Scene, android: FakePhone
+) -> None:
+    await scene.provider([android, "no-such-phone"], entity_id="script.gone")
+    await scene.outage()
+    assert android.pushes[0]["message"].endswith(
+        "Self-heal skipped: script.gone does not exist."
+    )
+
+
+async def test_the_quiet_push_skips_a_phone_that_is_gone(
+    hass: HomeAssistant, scene: Scene, home: None, android: FakePhone
+) -> None:
+    power_comes_back(hass, scene.device)
+    await scene.provider(["no-such-phone", android])
+    await scene.outage()
+    await scene.back_online()
+    await settle(hass)
+    assert android.titles == [HEALED]
 
 
 async def test_stored_settings_are_read_with_defaults() -> None:
@@ -1019,14 +966,11 @@ HEAL_FORM = {
 
 async def test_form_adds_and_changes_self_heal(
     hass: HomeAssistant,
-    home: None,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    heal_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    entry = await provider(hass, upstream, device, [])
-    before = set(entry.subentries)
-    result = await start_system_flow(hass, entry, "icmp")
+    before = set(heal_entry.subentries)
+    result = await start_system_flow(hass, heal_entry, "icmp")
     heal_section = section_schema(result["data_schema"], "self_heal")
     assert {str(key) for key in heal_section} == set(HEAL_FORM)
 
@@ -1045,7 +989,7 @@ async def test_form_adds_and_changes_self_heal(
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    router = new_subentry(entry, before)
+    router = new_subentry(heal_entry, before)
     assert dict(router.data) == {
         "kind": "icmp",
         "host": LOCALHOST,
@@ -1062,7 +1006,7 @@ async def test_form_adds_and_changes_self_heal(
     )
 
     # reconfigure: the section is filled in; clearing the entity removes self-heal
-    result = await start_system_reconfigure(hass, entry, router.subentry_id)
+    result = await start_system_reconfigure(hass, heal_entry, router.subentry_id)
     assert suggested(result, CONF_HEAL_ENTITY, "self_heal") == "switch.router_plug"
     assert suggested(result, CONF_HEAL_DELAY, "self_heal") == 90
     result = await configure(
@@ -1072,24 +1016,26 @@ async def test_form_adds_and_changes_self_heal(
     )
     assert result["reason"] == "reconfigure_successful"
     assert not any(
-        key.startswith("heal_") for key in entry.subentries[router.subentry_id].data
+        key.startswith("heal_")
+        for key in heal_entry.subentries[router.subentry_id].data
     )
 
 
 async def test_form_without_self_heal_keeps_none_of_its_fields(
-    hass: HomeAssistant, home: None, device: SimulatedDevice, upstream: SimulatedDevice
+    hass: HomeAssistant, heal_entry: MockConfigEntry
 ) -> None:
-    entry = await provider(hass, upstream, device, [])
-    before = set(entry.subentries)
+    before = set(heal_entry.subentries)
     result = await submit_system_form(
         hass,
-        entry,
+        heal_entry,
         "heartbeat",
         {"name": "Gate", "period": 300, "grace": 60, "self_heal": {"heal_delay": 5}},
     )
     result = await configure(hass, result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert not any(key.startswith("heal_") for key in new_subentry(entry, before).data)
+    assert not any(
+        key.startswith("heal_") for key in new_subentry(heal_entry, before).data
+    )
 
 
 @pytest.mark.parametrize(
@@ -1115,14 +1061,11 @@ async def test_form_without_self_heal_keeps_none_of_its_fields(
 )
 async def test_form_errors(
     hass: HomeAssistant,
-    home: None,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
+    heal_entry: MockConfigEntry,
     heal: dict[str, Any],
     errors: dict[str, str] | None,
 ) -> None:
-    entry = await provider(hass, upstream, device, [])
-    result = await start_system_flow(hass, entry, "icmp")
+    result = await start_system_flow(hass, heal_entry, "icmp")
     form = {"name": "Router", "host": LOCALHOST, "timing": {}, "self_heal": heal}
     if errors is None:  # out of the selector's range: refused by the schema
         with pytest.raises(InvalidData):
@@ -1144,56 +1087,3 @@ def test_self_heal_field_checks() -> None:
     assert _self_heal_errors({CONF_HEAL_ENTITY: 5}) == {
         CONF_HEAL_ENTITY: "invalid_heal_entity"
     }
-
-
-async def test_a_switch_that_does_not_come_back_on(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-) -> None:
-    events = async_capture_events(hass, EVENT_SELF_HEAL)
-    await provider(
-        hass, upstream, device, [android], entity_id="switch.flaky_plug", heal_delay=0
-    )
-    await outage(hass, freezer, device)
-    await wait_for(hass, freezer, lambda: bool(android.pushes), step=1, limit=30)
-    assert android.pushes[0]["message"].endswith(
-        "Self-heal stopped: Flaky plug did not accept the command."
-    )
-    assert state(hass, "switch.flaky_plug") == STATE_OFF
-    assert results(events) == [("not_healed", "failed")]
-
-
-async def test_an_unknown_target_and_a_phone_that_is_gone(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-) -> None:
-    await provider(
-        hass, upstream, device, [android, "no-such-phone"], entity_id="script.gone"
-    )
-    await outage(hass, freezer, device)
-    assert android.pushes[0]["message"].endswith(
-        "Self-heal skipped: script.gone does not exist."
-    )
-
-
-async def test_the_quiet_push_skips_a_phone_that_is_gone(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    home: None,
-    android: FakePhone,
-    device: SimulatedDevice,
-    upstream: SimulatedDevice,
-) -> None:
-    power_comes_back(hass, device)
-    await provider(hass, upstream, device, ["no-such-phone", android])
-    await outage(hass, freezer, device)
-    await back_online(hass, freezer)
-    await settle(hass)
-    assert android.titles == [HEALED]

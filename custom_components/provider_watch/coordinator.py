@@ -392,6 +392,8 @@ class ProviderRuntimeData:
         if machine.state is SystemState.PENDING and machine.failures == 1:
             # the first failed check: have the internet's state ready for the cause
             request_internet_check(self.hass)
+        if changed.kind is not SystemKind.CLOUD:
+            return  # only cloud systems are evidence about their siblings' causes
         for system in self.systems.values():
             if system is not changed:
                 system.async_reclassify()

@@ -3,6 +3,7 @@
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import (
@@ -46,6 +47,20 @@ class SystemEntity(CoordinatorEntity[SystemCoordinator]):
         self.entity_description = description
         self._attr_unique_id = f"{coordinator.system_id}_{description.key}"
         self._attr_device_info = system_device_info(coordinator)
+        self._shown: tuple[Any, ...] | None = None
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what the entity shows changed.
+
+        A system is checked every few seconds and nearly every check changes
+        nothing: skipping those writes saves the state machine, the recorder and
+        the event bus a write per entity per check.
+        """
+        shown = (self.available, self.state, self.extra_state_attributes)
+        if shown != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
 
 class EntryEntity[CoordinatorT: DataUpdateCoordinator[Any]](

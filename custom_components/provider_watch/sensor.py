@@ -75,11 +75,14 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
         key="last_seen",
         translation_key="last_seen",
         device_class=SensorDeviceClass.TIMESTAMP,
+        # it changes with every check: off by default (recorder, memory)
+        entity_registry_enabled_default=False,
         value_fn=lambda c: c.data.machine.last_online,
     ),
     SystemSensorEntityDescription(
         key="response_time",
         translation_key="response_time",
+        entity_registry_enabled_default=False,
         device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
@@ -127,9 +130,12 @@ def _figure(
     key: str,
     value_fn: Callable[[SystemFigures], float | int | None],
     unit: str | None,
+    *,
+    enabled: bool = True,
 ) -> FigureSensorEntityDescription:
     return FigureSensorEntityDescription(
         key=key,
+        entity_registry_enabled_default=enabled,
         translation_key=key,
         state_class=SensorStateClass.MEASUREMENT,
         device_class=SensorDeviceClass.DURATION if unit == UnitOfTime.MINUTES else None,
@@ -158,15 +164,25 @@ def _provider_figure(
 _PRECISION: dict[str | None, int] = {PERCENTAGE: 2, UnitOfTime.MINUTES: 0}
 
 FIGURE_SENSORS: tuple[FigureSensorEntityDescription, ...] = (
-    _figure("uptime_24h", lambda f: _uptime(f.day), PERCENTAGE),
-    _figure("uptime_7d", lambda f: _uptime(f.week), PERCENTAGE),
+    # 30-day uptime and downtime on by default; the others a click away (each
+    # entity costs ~10 KiB and a recorder history per system)
+    _figure("uptime_24h", lambda f: _uptime(f.day), PERCENTAGE, enabled=False),
+    _figure("uptime_7d", lambda f: _uptime(f.week), PERCENTAGE, enabled=False),
     _figure("uptime_30d", lambda f: _uptime(f.month), PERCENTAGE),
-    _figure("outages_30d", lambda f: f.month.outages, None),
+    _figure("outages_30d", lambda f: f.month.outages, None, enabled=False),
     _figure("downtime_30d", lambda f: _minutes(f.month.downtime), UnitOfTime.MINUTES),
     _figure(
-        "longest_outage_30d", lambda f: _minutes(f.month.longest), UnitOfTime.MINUTES
+        "longest_outage_30d",
+        lambda f: _minutes(f.month.longest),
+        UnitOfTime.MINUTES,
+        enabled=False,
     ),
-    _figure("current_outage", lambda f: _minutes(f.current_outage), UnitOfTime.MINUTES),
+    _figure(
+        "current_outage",
+        lambda f: _minutes(f.current_outage),
+        UnitOfTime.MINUTES,
+        enabled=False,
+    ),
 )
 
 PROVIDER_FIGURE_SENSORS: tuple[ProviderFigureSensorEntityDescription, ...] = (
