@@ -134,9 +134,10 @@ async def _walk(page: Page, base: str, internet: Device, device: Device) -> None
 
     await page.goto(base + "/config/integrations/dashboard")
     await page.get_by_role("button", name="Add integration").click()
-    await page.get_by_placeholder(re.compile("Search", re.IGNORECASE)).last.fill(
-        "Provider Watch"
-    )
+    # the brand picker opens a moment later: type into its own search field (the
+    # page's "Search integrations" field is there from the start)
+    search = page.get_by_placeholder(re.compile("search for a brand", re.IGNORECASE))
+    await search.fill("Provider Watch")
     await page.get_by_text("Provider Watch", exact=True).first.click()
     await page.get_by_text("Add a provider").first.wait_for()
     await fill(page, "Provider name", "Acme Alarm")
