@@ -257,6 +257,27 @@ class SelfHealManager:
         self._contexts.append(context.id)
         return context
 
+    async def async_call(self, domain: str, service: str, entity_id: str) -> bool:
+        """Call a service on the entity under a Context of ours; False if refused."""
+        try:
+            await self.hass.services.async_call(
+                domain,
+                service,
+                {"entity_id": entity_id},
+                blocking=True,
+                context=self.new_context(),
+            )
+        except HomeAssistantError as err:
+            LOGGER.warning(
+                "Self-heal: %s.%s on %s was refused: %s",
+                domain,
+                service,
+                entity_id,
+                err,
+            )
+            return False
+        return True
+
     def adopt(self, context: Context) -> None:
         """A state our own call caused, reported under another context."""
         if not self.is_ours(context):
@@ -386,19 +407,8 @@ class PowerCycle:
         )
 
     async def _async_turn_on(self) -> None:
-        try:
-            await self._hass.services.async_call(
-                "switch",
-                "turn_on",
-                {"entity_id": self.entity_id},
-                blocking=True,
-                context=self._manager.new_context(),
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning("Self-heal could not turn %s on: %s", self.entity_id, err)
-            self._done(Reason.FAILED)
-            return
-        self._done(None)
+        turned_on = await self._manager.async_call("switch", "turn_on", self.entity_id)
+        self._done(None if turned_on else Reason.FAILED)
 
 
 class SystemSelfHeal:
@@ -636,21 +646,7 @@ class SystemSelfHeal:
             Action.PRESS: ("button", "press"),
             Action.RUN: ("script", "turn_on"),
         }[self.settings.action]
-        try:
-            await self.hass.services.async_call(
-                domain,
-                service,
-                {"entity_id": self.entity_id},
-                blocking=True,
-                context=self.manager.new_context(),
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning(
-                "Self-heal could not use %s for %s: %s",
-                self.entity_id,
-                self.system.subentry.title,
-                err,
-            )
+        if not await self.manager.async_call(domain, service, self.entity_id):
             self._async_done(run, Reason.FAILED)
             return
         if self.settings.action is Action.POWER_CYCLE:
