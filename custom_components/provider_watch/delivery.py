@@ -39,6 +39,7 @@ from .core.summary import (
     summarize,
 )
 from .internet import ENTRY_TYPE_INTERNET, SIGNAL_INTERNET_CHANGED, internet_up
+from .messages import ACTION_ACK, ACTION_SNOOZE
 from .phones import Phone, resolve_phone
 
 # how long to wait before each new try of a push the relay refused
@@ -349,6 +350,23 @@ class Delivery:
         # a single alert still open keeps its tag: its reminders and its recovery
         # replace the summary on the phone as they would have replaced the alert
         tags = summary.open_tags
+        data: dict[str, Any] = {
+            "tag": tags[0] if len(tags) == 1 else SUMMARY_TAG,
+            "group": "provider-watch",
+        }
+        if len(tags) == 1:  # and it can be acknowledged or snoozed from there
+            alert_id = summary.open_ids[0]
+            data["action_data"] = {"alert_id": alert_id}
+            data["actions"] = [
+                {
+                    "action": f"{ACTION_ACK}{alert_id}",
+                    "title": self._texts("action_acknowledge"),
+                },
+                {
+                    "action": f"{ACTION_SNOOZE}{alert_id}",
+                    "title": self._texts("action_snooze"),
+                },
+            ]
         return {
             "title": self._texts(
                 "summary_title",
@@ -356,8 +374,5 @@ class Delivery:
                 end=hhmm(summary.down_to),
             ),
             "message": "; ".join(lines),
-            "data": {
-                "tag": tags[0] if len(tags) == 1 else SUMMARY_TAG,
-                "group": "provider-watch",
-            },
+            "data": data,
         }

@@ -50,6 +50,7 @@ def test_each_system_once_with_how_it_is_now() -> None:
     ]
     assert summary.lines[1].since == T0 + timedelta(minutes=3)
     assert summary.open_tags == ("provider-watch-a1",)
+    assert summary.open_ids == ("a1",)
     assert summary.down_from == T0
 
 

@@ -53,6 +53,7 @@ class Summary:
     down_to: datetime
     clear: tuple[str, ...]  # tags of alerts that ended while the phone shows them
     open_tags: tuple[str, ...]  # tags of the alerts still open
+    open_ids: tuple[str, ...] = ()  # and their alert ids, in the same order
 
 
 type Status = Callable[[str], tuple[bool, datetime | None]]  # id -> offline?, since
@@ -90,12 +91,14 @@ def summarize(
                 if any(system_id == s for s, _ in item.systems):
                     open_alerts[item.tag] = True
     shown = set(showing)
+    ids = {item.tag: item.alert_id for item in items}
     return Summary(
         lines=tuple(sorted(lines, key=lambda line: line.since)),
         down_from=down_from,
         down_to=down_to,
         clear=tuple(t for t, o in open_alerts.items() if not o and t in shown),
         open_tags=tuple(t for t, o in open_alerts.items() if o),
+        open_ids=tuple(ids[t] for t, o in open_alerts.items() if o),
     )
 
 
