@@ -295,6 +295,52 @@ COMMON_ERRORS = {
 }
 
 
+def add_exceptions(strings: dict[str, Any], texts: dict[str, str]) -> None:
+    """Message templates go into "exceptions" (the only free-text table)."""
+    for key, text in texts.items():
+        strings["exceptions"][key] = {"message": text}
+
+
+# Message templates (alert words, service errors): key -> text
+EXCEPTIONS = {
+    "auth_failed": "The provider rejected the credentials of {system}.",
+    "not_loaded": "Provider Watch has no provider set up.",
+    "unknown_system": "Device {device_id} is not a monitored system.",
+    "unknown_provider": "{entry_id} is not a loaded Provider Watch provider.",
+    "snooze_too_long": "Snooze for at most 7 days.",
+    "maintenance_needs_target": "Name the systems (devices) or providers to put in maintenance.",
+    # The words of phone alerts (templates filled in by messages.py)
+    "summary_title": "While your internet was down {start}\N{EN DASH}{end}",
+    "summary_open": "{subject} went offline at {since} and is still offline",
+    "summary_back": "{subject} went offline at {since} and recovered",
+    "summary_none": "No monitored system went offline.",
+    "push_failed_title": "{phone} did not get an alert",
+    "push_failed_message": "{phone} did not get “{alert}” after {tries} tries: {error}",
+    "alert_offline_title": "{subject} is offline",
+    "alert_still_title": "{subject} is still offline",
+    "alert_escalation_title": "{subject} is offline — nobody has acknowledged",
+    "alert_offline_message": "Offline since {since} ({duration}). {cause}",
+    "alert_back_title": "{subject} is back online",
+    "alert_back_message": "{subject} is back online after {duration}.",
+    "alert_flapping_title": "{system} keeps dropping offline",
+    "alert_flapping_message": "{system} went offline {count} times in the last 2 h. Alerts for it are summarised until it settles.",
+    "alert_subject_internet": "Your internet",
+    "alert_subject_cloud": "{provider}'s cloud",
+    "alert_cause_internet": "Your internet is down — {count} monitored systems unreachable: {systems}.",
+    "alert_cause_cloud": "{provider}'s cloud is not answering — affected: {systems}.",
+    "alert_cause_system": "Your internet is up — this looks like your system, not your connection.",
+    "alert_cause_system_page": "Your internet is up and {provider}'s status page reports no incident — this looks like your system.",
+    "alert_cause_unknown": "The cause is not clear yet.",
+    "alert_no_provider_notice": "No alert from {provider} is recorded in Home Assistant.",
+    "alert_test_title": "Provider Watch test alert",
+    "alert_test_message": "This phone will be alerted when a system {provider} monitors goes offline.",
+    "action_acknowledge": "Acknowledge",
+    "action_snooze": "Snooze 1 h",
+    "action_call": "Call {provider} support",
+    "action_open_support": "Open {provider} support",
+}
+
+
 def build() -> dict[str, object]:
     steps: dict[str, object] = {
         kind: system_step(
@@ -570,79 +616,7 @@ def build() -> dict[str, object]:
                 "last_outbound_heartbeat": {"name": "Last outbound heartbeat"},
             },
         },
-        "exceptions": {
-            "auth_failed": {
-                "message": "The provider rejected the credentials of {system}."
-            },
-            "not_loaded": {"message": "Provider Watch has no provider set up."},
-            "unknown_system": {
-                "message": "Device {device_id} is not a monitored system."
-            },
-            "unknown_provider": {
-                "message": "{entry_id} is not a loaded Provider Watch provider."
-            },
-            "snooze_too_long": {"message": "Snooze for at most 7 days."},
-            "maintenance_needs_target": {
-                "message": "Name the systems (devices) or providers to put in maintenance."
-            },
-            # The words of phone alerts (templates filled in by messages.py)
-            "summary_title": {
-                "message": "While your internet was down {start}\N{EN DASH}{end}"
-            },
-            "summary_open": {
-                "message": "{subject} went offline at {since} and is still offline"
-            },
-            "summary_back": {
-                "message": "{subject} went offline at {since} and recovered"
-            },
-            "summary_none": {"message": "No monitored system went offline."},
-            "push_failed_title": {"message": "{phone} did not get an alert"},
-            "push_failed_message": {
-                "message": "{phone} did not get “{alert}” after {tries} tries: {error}"
-            },
-            "alert_offline_title": {"message": "{subject} is offline"},
-            "alert_still_title": {"message": "{subject} is still offline"},
-            "alert_escalation_title": {
-                "message": "{subject} is offline — nobody has acknowledged"
-            },
-            "alert_offline_message": {
-                "message": "Offline since {since} ({duration}). {cause}"
-            },
-            "alert_back_title": {"message": "{subject} is back online"},
-            "alert_back_message": {
-                "message": "{subject} is back online after {duration}."
-            },
-            "alert_flapping_title": {"message": "{system} keeps dropping offline"},
-            "alert_flapping_message": {
-                "message": "{system} went offline {count} times in the last 2 h. Alerts for it are summarised until it settles."
-            },
-            "alert_subject_internet": {"message": "Your internet"},
-            "alert_subject_cloud": {"message": "{provider}'s cloud"},
-            "alert_cause_internet": {
-                "message": "Your internet is down — {count} monitored systems unreachable: {systems}."
-            },
-            "alert_cause_cloud": {
-                "message": "{provider}'s cloud is not answering — affected: {systems}."
-            },
-            "alert_cause_system": {
-                "message": "Your internet is up — this looks like your system, not your connection."
-            },
-            "alert_cause_system_page": {
-                "message": "Your internet is up and {provider}'s status page reports no incident — this looks like your system."
-            },
-            "alert_cause_unknown": {"message": "The cause is not clear yet."},
-            "alert_no_provider_notice": {
-                "message": "No alert from {provider} is recorded in Home Assistant."
-            },
-            "alert_test_title": {"message": "Provider Watch test alert"},
-            "alert_test_message": {
-                "message": "This phone will be alerted when a system {provider} monitors goes offline."
-            },
-            "action_acknowledge": {"message": "Acknowledge"},
-            "action_snooze": {"message": "Snooze 1 h"},
-            "action_call": {"message": "Call {provider} support"},
-            "action_open_support": {"message": "Open {provider} support"},
-        },
+        "exceptions": {key: {"message": text} for key, text in EXCEPTIONS.items()},
         "issues": {
             "phone_missing": {
                 "title": "Phone {phone} cannot receive alerts",
@@ -841,8 +815,7 @@ def add_evidence(strings: dict[str, Any]) -> dict[str, Any]:
     for key, name in FIGURE_SENSORS.items():
         entity["sensor"][key] = {"name": name}
     entity["button"]["generate_report"] = {"name": "Generate report"}
-    for key, text in REPORT_TEXTS.items():
-        strings["exceptions"][key] = {"message": text}
+    add_exceptions(strings, REPORT_TEXTS)
     strings["issues"]["history_corrupt"] = HISTORY_CORRUPT
     strings["services"]["generate_report"] = REPORT_SERVICE
     strings["selector"]["report_period"] = {
@@ -967,8 +940,7 @@ def add_accountability(strings: dict[str, Any]) -> dict[str, Any]:
     options["error"] |= CONTRACT_ERRORS
     for key, name in BILLING_SENSORS.items():
         strings["entity"]["sensor"][key] = {"name": name}
-    for key, text in NOTICE_TEXTS.items():
-        strings["exceptions"][key] = {"message": text}
+    add_exceptions(strings, NOTICE_TEXTS)
     strings["services"]["record_provider_notice"] = NOTICE_SERVICE
     return strings
 
@@ -1070,8 +1042,7 @@ def add_self_heal(strings: dict[str, Any]) -> dict[str, Any]:
         "options": {"quiet": "A quiet push", "none": "Nothing"}
     }
     strings["entity"]["switch"]["self_heal"] = {"name": "Self-heal"}
-    for key, text in SELF_HEAL_TEXTS.items():
-        strings["exceptions"][key] = {"message": text}
+    add_exceptions(strings, SELF_HEAL_TEXTS)
     strings["issues"]["self_heal_target"] = SELF_HEAL_ISSUE
     return strings
 
