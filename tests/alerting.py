@@ -18,8 +18,9 @@ from pytest_homeassistant_custom_component.common import (
     async_get_persistent_notifications,
 )
 
-from custom_components.provider_watch.alerts import DATA_ALERTS, AlertManager
+from custom_components.provider_watch.alerting.manager import AlertManager
 from custom_components.provider_watch.const import DOMAIN
+from custom_components.provider_watch.hub import DATA_ALERTS
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr

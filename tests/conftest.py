@@ -5,7 +5,7 @@ from unittest.mock import PropertyMock, patch
 
 import pytest
 
-from custom_components.provider_watch.internet import DEFAULT_TARGETS
+from custom_components.provider_watch.monitoring.internet import DEFAULT_TARGETS
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 

@@ -25,10 +25,10 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from custom_components.provider_watch.core.cost import Contract
-from custom_components.provider_watch.core.figures import calendar_month
-from custom_components.provider_watch.core.outages import OutageRecord
-from custom_components.provider_watch.core.report import (
+from custom_components.provider_watch.logic.cost import Contract
+from custom_components.provider_watch.logic.figures import calendar_month
+from custom_components.provider_watch.logic.outages import OutageRecord
+from custom_components.provider_watch.logic.report import (
     Contacts,
     ReportInput,
     ReportSystem,

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from custom_components.provider_watch.core.cause import Cause
-from custom_components.provider_watch.core.policy import (
+from custom_components.provider_watch.logic.cause import Cause
+from custom_components.provider_watch.logic.policy import (
     INTERNET_KEY,
     NoticeKind,
     Offline,

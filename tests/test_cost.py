@@ -2,7 +2,7 @@
 
 Real Home Assistant (Europe/Berlin), real HTTP systems on 127.0.0.1, a real outage
 history on (mocked) disk; the clock only moves by time travel. The arithmetic itself
-has its known answers in tests/core/test_cost.py.
+has its known answers in tests/logic/test_cost.py.
 """
 
 from dataclasses import replace
@@ -15,15 +15,15 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.config_flow import validate_contract
-from custom_components.provider_watch.core.cost import Contract
-from custom_components.provider_watch.core.outages import (
+from custom_components.provider_watch.history.store import provider_contract
+from custom_components.provider_watch.logic.cost import Contract
+from custom_components.provider_watch.logic.outages import (
     HISTORY_MINOR_VERSION,
     HistoryData,
     OutageRecord,
     SystemInfo,
 )
-from custom_components.provider_watch.core.report import build_report
-from custom_components.provider_watch.history import provider_contract
+from custom_components.provider_watch.logic.report import build_report
 from homeassistant.components.sensor import ATTR_LAST_RESET, ATTR_STATE_CLASS
 from homeassistant.const import (
     ATTR_DEVICE_CLASS,

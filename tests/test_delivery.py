@@ -16,7 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.provider_watch.const import DOMAIN
-from custom_components.provider_watch.internet import internet_up
+from custom_components.provider_watch.monitoring.internet import internet_up
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 

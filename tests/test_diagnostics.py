@@ -35,12 +35,12 @@ from custom_components.provider_watch.const import (
     DOMAIN,
     SUBENTRY_SYSTEM,
 )
-from custom_components.provider_watch.core.outages import OutageRecord
 from custom_components.provider_watch.diagnostics import (
     async_get_config_entry_diagnostics,
     scrub_text,
     scrub_url,
 )
+from custom_components.provider_watch.logic.outages import OutageRecord
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant

@@ -27,8 +27,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
 from custom_components.provider_watch.const import DOMAIN, SUBENTRY_SYSTEM
-from custom_components.provider_watch.internet import is_valid_target
-from custom_components.provider_watch.validation import is_valid_host, is_valid_url
+from custom_components.provider_watch.logic.validation import (
+    is_valid_host,
+    is_valid_url,
+)
+from custom_components.provider_watch.monitoring.internet import is_valid_target
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,

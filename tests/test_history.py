@@ -11,8 +11,13 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.provider_watch.core.cause import Cause
-from custom_components.provider_watch.core.outages import (
+from custom_components.provider_watch.history.store import (
+    OutageHistory,
+    inspect_file,
+    move_aside,
+)
+from custom_components.provider_watch.logic.cause import Cause
+from custom_components.provider_watch.logic.outages import (
     EMPTY_NOTICE,
     HISTORY_MINOR_VERSION,
     OutageRecord,
@@ -20,16 +25,11 @@ from custom_components.provider_watch.core.outages import (
     parse_history,
     prune,
 )
-from custom_components.provider_watch.core.state import (
+from custom_components.provider_watch.logic.state import (
     MachineState,
     Step,
     SystemState,
     Transition,
-)
-from custom_components.provider_watch.history import (
-    OutageHistory,
-    inspect_file,
-    move_aside,
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import PERCENTAGE, STATE_UNKNOWN, UnitOfTime

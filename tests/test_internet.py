@@ -16,13 +16,13 @@ from pytest_homeassistant_custom_component.common import (
     get_schema_suggested_value,
 )
 
-from custom_components.provider_watch import internet as internet_module
 from custom_components.provider_watch.const import (
     DOMAIN,
     EVENT_SYSTEM_OFFLINE,
     EVENT_SYSTEM_ONLINE,
 )
-from custom_components.provider_watch.internet import (
+from custom_components.provider_watch.monitoring import internet as internet_module
+from custom_components.provider_watch.monitoring.internet import (
     DATA_INTERNET,
     DEFAULT_TARGETS,
     INTERNET_INTERVAL,
@@ -30,6 +30,7 @@ from custom_components.provider_watch.internet import (
     InternetCoordinator,
     is_valid_target,
 )
+from custom_components.provider_watch.runtime import InternetRuntimeData
 from homeassistant.config_entries import (
     SOURCE_SYSTEM,
     SOURCE_USER,
@@ -73,8 +74,8 @@ def closed_target() -> str:
 
 def coordinator_of(entry: ConfigEntry) -> InternetCoordinator:
     runtime = entry.runtime_data
-    assert isinstance(runtime, InternetCoordinator)
-    return runtime
+    assert isinstance(runtime, InternetRuntimeData)
+    return runtime.check
 
 
 async def start_provider_flow(hass: HomeAssistant, name: str) -> dict[str, Any]:
@@ -362,7 +363,9 @@ async def test_options_form_fills_its_description_placeholders(
     hass: HomeAssistant, upstream: SimulatedDevice
 ) -> None:
     strings = json.loads(
-        (Path(internet_module.__file__).parent / "translations" / "en.json").read_text()
+        (
+            Path(internet_module.__file__).parent.parent / "translations" / "en.json"
+        ).read_text()
     )
     description = strings["options"]["step"]["init"]["description"]
     needed = set(re.findall(r"{(\w+)}", description))

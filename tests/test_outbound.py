@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.provider_watch import outbound as outbound_module
 from custom_components.provider_watch.const import DOMAIN
+from custom_components.provider_watch.monitoring import outbound as outbound_module
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN

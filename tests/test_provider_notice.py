@@ -16,14 +16,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.const import DOMAIN
-from custom_components.provider_watch.core.outages import (
-    EMPTY_NOTICE,
-    OutageRecord,
-)
 from custom_components.provider_watch.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.provider_watch.history import OutageHistory
+from custom_components.provider_watch.history.store import OutageHistory
+from custom_components.provider_watch.logic.outages import (
+    EMPTY_NOTICE,
+    OutageRecord,
+)
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError

@@ -24,27 +24,27 @@ from custom_components.provider_watch.const import (
     DOMAIN,
     SUBENTRY_SYSTEM,
 )
-from custom_components.provider_watch.core.figures import Window, calendar_month, days
-from custom_components.provider_watch.core.outages import (
-    HistoryData,
-    SelfHealMark,
-    SystemInfo,
-)
-from custom_components.provider_watch.core.report import (
-    Contacts,
-    ReportSystem,
-    build_report,
-    csv_text,
-    date_range,
-    month_names,
-)
-from custom_components.provider_watch.report import (
+from custom_components.provider_watch.history.report_service import (
     REPORT_BUTTON,
     _async_user_names,
     async_press_report,
     async_texts,
     report_link,
     report_window,
+)
+from custom_components.provider_watch.logic.figures import Window, calendar_month, days
+from custom_components.provider_watch.logic.outages import (
+    HistoryData,
+    SelfHealMark,
+    SystemInfo,
+)
+from custom_components.provider_watch.logic.report import (
+    Contacts,
+    ReportSystem,
+    build_report,
+    csv_text,
+    date_range,
+    month_names,
 )
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant

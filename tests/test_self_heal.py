@@ -25,12 +25,12 @@ from custom_components.provider_watch.const import (
     CONF_HEAL_NOTIFY,
     CONF_HEAL_OFF_TIME,
     CONF_HEAL_RECHECK,
-    DATA_SELF_HEAL,
     DOMAIN,
     EVENT_SELF_HEAL,
 )
-from custom_components.provider_watch.core.policy import Record
-from custom_components.provider_watch.remediation import (
+from custom_components.provider_watch.hub import DATA_SELF_HEAL
+from custom_components.provider_watch.logic.policy import Record
+from custom_components.provider_watch.self_heal.manager import (
     SelfHealManager,
     heal_settings as heal_settings_of,
     issue_id,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from custom_components.provider_watch.core.state import Outcome
+from custom_components.provider_watch.logic.state import Outcome
 from custom_components.provider_watch.sources.http import (
     InvalidStatusCodesError,
     StatusCodes,

@@ -14,8 +14,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.provider_watch.const import EVENT_SYSTEM_OFFLINE
-from custom_components.provider_watch.coordinator import ProviderRuntimeData
-from custom_components.provider_watch.status_page import (
+from custom_components.provider_watch.monitoring.coordinator import ProviderRuntimeData
+from custom_components.provider_watch.monitoring.provider_status import (
     STATUS_PAGE_INTERVAL,
     StatusPageCoordinator,
 )

@@ -1,11 +1,9 @@
 """Provider Watch: know when a system your provider is paid to monitor goes offline."""
 
 from collections.abc import Callable
-from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
@@ -15,43 +13,42 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .alerts import DATA_ALERTS, AlertManager
 from .const import (
-    CONF_ENTRY_TYPE,
     CONF_KIND,
     CONF_STATUS_COMPONENTS,
     CONF_STATUS_PAGE,
-    DATA_SELF_HEAL,
     DOMAIN,
     PUSH_KINDS,
     SUBENTRY_SYSTEM,
     SystemKind,
 )
-from .coordinator import (
-    ProviderRuntimeData,
-    ProviderWatchConfigEntry,
-    SystemCoordinator,
-    Timing,
-)
-from .core.state import Step
-from .history import OutageHistory
-from .internet import (
+from .history.report_service import async_setup_report_service
+from .history.store import OutageHistory
+from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
+from .kinds.probes import build_probe
+from .kinds.watchers import EntitiesWatcher, HeartbeatWatcher
+from .logic.state import Step
+from .monitoring.coordinator import SystemCoordinator, Timing
+from .monitoring.internet import (
     CONF_TARGETS,
     DATA_INTERNET,
-    ENTRY_TYPE_INTERNET,
     SIGNAL_INTERNET_CHANGED,
-    InternetConfigEntry,
     InternetCoordinator,
 )
-from .outbound import async_create_outbound
-from .probes import build_probe
-from .remediation import SelfHealManager
-from .report import async_setup_report_service
+from .monitoring.outbound import async_create_outbound
+from .monitoring.provider_status import StatusPageCoordinator
+from .monitoring.state_store import SystemStateStore
+from .runtime import (
+    InternetEntry,
+    InternetRuntimeData,
+    ProviderEntry,
+    ProviderRuntimeData,
+    ProviderWatchConfigEntry,
+    is_internet_entry,
+    is_provider_entry,
+)
 from .services import async_setup_services
 from .sources.icmp import icmp_privilege
-from .status_page import StatusPageCoordinator
-from .store import SystemStateStore
-from .watchers import EntitiesWatcher, HeartbeatWatcher
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PLATFORMS = [
@@ -70,63 +67,54 @@ _WATCHERS: dict[SystemKind, Callable[..., EntitiesWatcher | HeartbeatWatcher]] =
 }
 
 
-def is_internet_entry(entry: ConfigEntry[Any]) -> bool:
-    """The integration-wide internet check has an entry of its own."""
-    return bool(entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET)
-
-
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """ICMP mode, the alert and self-heal managers, the service actions, once."""
     hass.data[DATA_ICMP_PRIVILEGED] = await icmp_privilege()
-    manager = AlertManager(hass)
-    await manager.async_start()
-    hass.data[DATA_ALERTS] = manager
-    hass.bus.async_listen_once(
-        EVENT_HOMEASSISTANT_STOP, lambda _event: manager.async_stop()
-    )
-    if (old := hass.data.get(DATA_SELF_HEAL)) is not None:
-        old.async_stop()  # set up again (tests restart the integration)
-    self_heal = SelfHealManager(hass)
-    await self_heal.async_start()
-    hass.data[DATA_SELF_HEAL] = self_heal
-    hass.bus.async_listen_once(
-        # in the event loop: a switch kept off by a power-cycle is turned on
-        EVENT_HOMEASSISTANT_STOP,
-        callback(lambda _event: self_heal.async_stop()),
-    )
+    await async_setup_hub(hass)
     async_setup_services(hass)
     async_setup_report_service(hass)
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+async def async_setup_entry(
+    hass: HomeAssistant, entry: ProviderWatchConfigEntry
+) -> bool:
     """Set up a provider, or the internet check."""
     if is_internet_entry(entry):
-        return await _async_setup_internet(hass, entry)
-    return await _async_setup_provider(hass, entry)
-
-
-async def _async_setup_internet(
-    hass: HomeAssistant, entry: InternetConfigEntry
-) -> bool:
-    targets = entry.options.get(CONF_TARGETS) or entry.data.get(CONF_TARGETS) or []
-    coordinator = InternetCoordinator(hass, entry, targets)
-    entry.runtime_data = coordinator
-    hass.data[DATA_INTERNET] = coordinator
-    coordinator.outbound = async_create_outbound(hass, entry, coordinator)
-    await hass.config_entries.async_forward_entry_setups(entry, INTERNET_PLATFORMS)
-    if coordinator.outbound is not None:
-        entry.async_on_unload(coordinator.outbound.async_start())
-    entry.async_create_background_task(
-        hass, coordinator.async_refresh(), f"{DOMAIN} first internet check"
-    )
-    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+        entry.runtime_data = _internet_runtime(hass, entry)
+        await _async_start_internet(hass, entry)
+        return True
+    if is_provider_entry(entry):
+        runtime, starts = await _async_build_provider(hass, entry)
+        entry.runtime_data = runtime
+        await _async_start_provider(hass, entry, starts)
     return True
 
 
-async def _async_setup_provider(
-    hass: HomeAssistant, entry: ProviderWatchConfigEntry
-) -> bool:
+def _internet_runtime(hass: HomeAssistant, entry: InternetEntry) -> InternetRuntimeData:
+    targets = entry.options.get(CONF_TARGETS) or entry.data.get(CONF_TARGETS) or []
+    check = InternetCoordinator(hass, entry, targets)
+    hass.data[DATA_INTERNET] = check
+    return InternetRuntimeData(
+        check=check, outbound=async_create_outbound(hass, entry, check)
+    )
+
+
+async def _async_start_internet(hass: HomeAssistant, entry: InternetEntry) -> None:
+    runtime = entry.runtime_data
+    await hass.config_entries.async_forward_entry_setups(entry, INTERNET_PLATFORMS)
+    if runtime.outbound is not None:
+        entry.async_on_unload(runtime.outbound.async_start())
+    entry.async_create_background_task(
+        hass, runtime.check.async_refresh(), f"{DOMAIN} first internet check"
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+
+
+async def _async_build_provider(
+    hass: HomeAssistant, entry: ProviderEntry
+) -> tuple[ProviderRuntimeData, list[Callable[[], CALLBACK_TYPE]]]:
+    """The provider's systems, their saved states and its outage history."""
     store = SystemStateStore(hass, entry.entry_id)
     await store.async_load()
     history = OutageHistory(hass, entry)
@@ -168,8 +156,16 @@ async def _async_setup_provider(
     entry.async_on_unload(
         history.async_add_listener(runtime.figures.async_history_changed)
     )
-    entry.runtime_data = runtime
+    return runtime, starts
 
+
+async def _async_start_provider(
+    hass: HomeAssistant,
+    entry: ProviderEntry,
+    starts: list[Callable[[], CALLBACK_TYPE]],
+) -> None:
+    """Entities first, then the watchers, the first probes and the managers."""
+    runtime = entry.runtime_data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     for start in starts:
         entry.async_on_unload(start())
@@ -193,10 +189,9 @@ async def _async_setup_provider(
     entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     entry.async_on_unload(hass.data[DATA_ALERTS].register(entry, runtime))
     entry.async_on_unload(hass.data[DATA_SELF_HEAL].register(entry, runtime))
-    return True
 
 
-def _remove_status_page_entities(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+def _remove_status_page_entities(hass: HomeAssistant, entry: ProviderEntry) -> None:
     """The status page was cleared in the options: its entities go with it."""
     registry = er.async_get(hass)
     for key, platform in (("provider_cloud", "binary_sensor"), ("incident", "sensor")):
@@ -206,28 +201,35 @@ def _remove_status_page_entities(hass: HomeAssistant, entry: ConfigEntry[Any]) -
             registry.async_remove(entity_id)
 
 
-async def _async_update_listener(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+async def _async_update_listener(
+    hass: HomeAssistant, entry: ProviderWatchConfigEntry
+) -> None:
     """Reload when a provider, its systems or the internet check change."""
     await hass.config_entries.async_reload(entry.entry_id)
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+async def async_unload_entry(
+    hass: HomeAssistant, entry: ProviderWatchConfigEntry
+) -> bool:
     """Unload a provider (its systems' states are written first) or the check."""
     if is_internet_entry(entry):
         unloaded = await hass.config_entries.async_unload_platforms(
             entry, INTERNET_PLATFORMS
         )
-        if unloaded and hass.data.get(DATA_INTERNET) is entry.runtime_data:
+        if unloaded and hass.data.get(DATA_INTERNET) is entry.runtime_data.check:
             hass.data.pop(DATA_INTERNET)
             # without a check, outages can no longer be blamed on the internet
             async_dispatcher_send(hass, SIGNAL_INTERNET_CHANGED)
         return unloaded
-    await entry.runtime_data.store.async_flush()
-    await entry.runtime_data.history.async_flush()
+    if is_provider_entry(entry):
+        await entry.runtime_data.store.async_flush()
+        await entry.runtime_data.history.async_flush()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+async def async_remove_entry(
+    hass: HomeAssistant, entry: ProviderWatchConfigEntry
+) -> None:
     """Delete the saved states of a removed provider."""
     if not is_internet_entry(entry):
         await SystemStateStore(hass, entry.entry_id).async_remove()

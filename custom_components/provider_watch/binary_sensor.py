@@ -7,16 +7,19 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ProviderRuntimeData
-from .core.state import SystemState
 from .entity import EntryEntity, SystemEntity
-from .internet import InternetCoordinator
-from .outbound import KEY_PROBLEM, OutboundHeartbeat
-from .status_page import StatusPageCoordinator
+from .logic.state import SystemState
+from .monitoring.internet import InternetCoordinator
+from .monitoring.outbound import KEY_PROBLEM, OutboundHeartbeat
+from .monitoring.provider_status import StatusPageCoordinator
+from .runtime import (
+    ProviderWatchConfigEntry,
+    is_internet_entry,
+    is_provider_entry,
+)
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
 
@@ -44,20 +47,21 @@ OUTBOUND_HEARTBEAT = BinarySensorEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ProviderWatchConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a connectivity sensor per system, and the provider/internet sensors."""
-    runtime = entry.runtime_data
-    if isinstance(runtime, InternetCoordinator):
-        async_add_entities([InternetConnectivity(runtime, entry, INTERNET)])
-        if runtime.outbound is not None:
+    if is_internet_entry(entry):
+        internet = entry.runtime_data
+        async_add_entities([InternetConnectivity(internet.check, entry, INTERNET)])
+        if internet.outbound is not None:
             async_add_entities(
-                [OutboundProblem(runtime.outbound, entry, OUTBOUND_HEARTBEAT)]
+                [OutboundProblem(internet.outbound, entry, OUTBOUND_HEARTBEAT)]
             )
         return
-    if not isinstance(runtime, ProviderRuntimeData):  # pragma: no cover
+    if not is_provider_entry(entry):  # pragma: no cover
         return
+    runtime = entry.runtime_data
     if runtime.status_page is not None:
         async_add_entities(
             [ProviderCloudProblem(runtime.status_page, entry, PROVIDER_CLOUD)]

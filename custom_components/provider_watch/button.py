@@ -2,29 +2,33 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .alerts import DATA_ALERTS, AlertManager
-from .coordinator import ProviderRuntimeData
+from .alerting.manager import AlertManager
 from .entity import provider_device_info
-from .report import REPORT_BUTTON, async_press_report
+from .history.report_service import REPORT_BUTTON, async_press_report
+from .hub import DATA_ALERTS
+from .runtime import (
+    ProviderEntry,
+    ProviderRuntimeData,
+    ProviderWatchConfigEntry,
+    is_provider_entry,
+)
 
 PARALLEL_UPDATES = 1
 
 
 async def _acknowledge(
-    manager: AlertManager, entry: ConfigEntry[Any], runtime: ProviderRuntimeData
+    manager: AlertManager, entry: ProviderEntry, runtime: ProviderRuntimeData
 ) -> None:
     manager.async_acknowledge(systems=set(runtime.systems))
 
 
 async def _test(
-    manager: AlertManager, entry: ConfigEntry[Any], runtime: ProviderRuntimeData
+    manager: AlertManager, entry: ProviderEntry, runtime: ProviderRuntimeData
 ) -> None:
     await manager.async_send_test(entry)
 
@@ -34,7 +38,7 @@ class ProviderButtonDescription(ButtonEntityDescription):
     """A provider button and what it does."""
 
     press_fn: Callable[
-        [AlertManager, ConfigEntry[Any], ProviderRuntimeData], Awaitable[None]
+        [AlertManager, ProviderEntry, ProviderRuntimeData], Awaitable[None]
     ]
 
 
@@ -55,11 +59,11 @@ BUTTONS = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ProviderWatchConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the provider's buttons."""
-    if isinstance(entry.runtime_data, ProviderRuntimeData):
+    if is_provider_entry(entry):
         async_add_entities(
             ProviderButton(entry, entry.runtime_data, description)
             for description in BUTTONS
@@ -74,7 +78,7 @@ class ProviderButton(ButtonEntity):
 
     def __init__(
         self,
-        entry: ConfigEntry[Any],
+        entry: ProviderEntry,
         runtime: ProviderRuntimeData,
         description: ProviderButtonDescription,
     ) -> None:

@@ -37,7 +37,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import dt as dt_util
 
-from .alerts import parse_repeat
+from .alerting.manager import parse_repeat
 from .const import (
     CONF_ACCOUNT_CONTACT,
     CONF_CONTRACT,
@@ -77,16 +77,7 @@ from .const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
-from .internet import (
-    CONF_TARGETS,
-    DEFAULT_TARGETS,
-    ENTRY_TYPE_INTERNET,
-    is_valid_target,
-)
-from .outbound import validate_outbound
-from .sources.statuspage import fetch_status_page, summary_url
-from .subentry_flow import SystemSubentryFlow
-from .validation import (
+from .logic.validation import (
     clean_input,
     is_valid_name,
     is_valid_phone,
@@ -94,6 +85,15 @@ from .validation import (
     is_whole,
     name_taken,
 )
+from .monitoring.internet import (
+    CONF_TARGETS,
+    DEFAULT_TARGETS,
+    ENTRY_TYPE_INTERNET,
+    is_valid_target,
+)
+from .monitoring.outbound import validate_outbound
+from .sources.statuspage import fetch_status_page, summary_url
+from .subentry_flow import SystemSubentryFlow
 
 _TEXT = TextSelector()
 _MULTILINE = TextSelector(TextSelectorConfig(multiline=True))

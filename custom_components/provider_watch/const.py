@@ -2,12 +2,7 @@
 
 from enum import StrEnum
 import logging
-from typing import TYPE_CHECKING, Final
-
-from homeassistant.util.hass_dict import HassKey
-
-if TYPE_CHECKING:
-    from .remediation import SelfHealManager
+from typing import Final
 
 DOMAIN: Final = "provider_watch"
 LOGGER = logging.getLogger(__package__)
@@ -166,4 +161,4 @@ MAX_HEAL_DELAY: Final = 86_400
 MIN_HEAL_RECHECK: Final = 30
 MAX_HEAL_RECHECK: Final = 3_600
 EVENT_SELF_HEAL: Final = f"{DOMAIN}_self_heal"
-DATA_SELF_HEAL: HassKey[SelfHealManager] = HassKey(f"{DOMAIN}_self_heal")
+SIGNAL_MAINTENANCE: Final = f"{DOMAIN}_maintenance"

@@ -12,21 +12,20 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from .const import (
     CONF_BODY,
-    CONF_ENTRY_TYPE,
     CONF_NOTES,
     CONF_USERNAME,
-    DATA_SELF_HEAL,
     OUTBOUND_SECRET_FIELDS,
     SECRET_FIELDS,
 )
-from .coordinator import ProviderRuntimeData, SystemCoordinator
-from .core.state import machine_to_dict
-from .internet import ENTRY_TYPE_INTERNET, InternetCoordinator
+from .hub import DATA_SELF_HEAL
+from .logic.state import machine_to_dict
+from .monitoring.coordinator import SystemCoordinator
+from .runtime import ProviderWatchConfigEntry, is_internet_entry, is_provider_entry
 
 # secret fields, plus what identifies the owner or may carry credentials
 TO_REDACT = (
@@ -102,7 +101,7 @@ def _scrub(data: Any, secrets: list[str]) -> Any:
     return data
 
 
-def _secret_values(entry: ConfigEntry[Any]) -> list[str]:
+def _secret_values[R](entry: ConfigEntry[R]) -> list[str]:
     """The values of every secret field of the entry and its subentries."""
     sources: list[Mapping[str, Any]] = [entry.data, entry.options]
     sources += [subentry.data for subentry in entry.subentries.values()]
@@ -115,14 +114,14 @@ def _secret_values(entry: ConfigEntry[Any]) -> list[str]:
     return sorted(values, key=len, reverse=True)  # longest first
 
 
-def _clean(entry: ConfigEntry[Any], data: dict[str, Any]) -> dict[str, Any]:
+def _clean[R](entry: ConfigEntry[R], data: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = _scrub(
         async_redact_data(data, TO_REDACT), _secret_values(entry)
     )
     return result
 
 
-def _settings(entry: ConfigEntry[Any]) -> dict[str, Any]:
+def _settings[R](entry: ConfigEntry[R]) -> dict[str, Any]:
     return {
         "title": entry.title,
         "state": entry.state.value,
@@ -162,21 +161,22 @@ def _self_heal(system: SystemCoordinator) -> dict[str, Any]:
 
 
 async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: ConfigEntry[Any]
+    hass: HomeAssistant, entry: ProviderWatchConfigEntry
 ) -> dict[str, Any]:
     """What support needs to see, with every secret removed."""
-    runtime = getattr(entry, "runtime_data", None)
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
+    loaded = entry.state is ConfigEntryState.LOADED
+    if is_internet_entry(entry):
         internet: dict[str, Any] = {"settings": _settings(entry)}
-        if isinstance(runtime, InternetCoordinator):
+        if loaded:
+            check = entry.runtime_data.check
             internet |= {
-                "targets": list(runtime.targets),
-                "up": runtime.data.up,
-                "reachable": list(runtime.data.reachable),
-                "machine": machine_to_dict(runtime.data.machine),
+                "targets": list(check.targets),
+                "up": check.data.up,
+                "reachable": list(check.data.reachable),
+                "machine": machine_to_dict(check.data.machine),
             }
-            if runtime.outbound is not None:
-                internet["outbound_heartbeat"] = runtime.outbound.as_dict()
+            if (outbound := entry.runtime_data.outbound) is not None:
+                internet["outbound_heartbeat"] = outbound.as_dict()
         return _clean(entry, internet)
     data: dict[str, Any] = {
         "settings": _settings(entry),
@@ -190,7 +190,8 @@ async def async_get_config_entry_diagnostics(
             for subentry in entry.subentries.values()
         ],
     }
-    if isinstance(runtime, ProviderRuntimeData):
+    if loaded and is_provider_entry(entry):
+        runtime = entry.runtime_data
         page = runtime.status_page
         data |= {
             "systems": {

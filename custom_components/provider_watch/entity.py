@@ -12,7 +12,7 @@ from homeassistant.helpers.update_coordinator import (
 )
 
 from .const import DOMAIN
-from .coordinator import SystemCoordinator
+from .monitoring.coordinator import SystemCoordinator
 
 
 def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
@@ -25,7 +25,7 @@ def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
     )
 
 
-def provider_device_info(entry: ConfigEntry[Any]) -> DeviceInfo:
+def provider_device_info[R](entry: ConfigEntry[R]) -> DeviceInfo:
     """The provider itself (its cloud and status page), not tied to a subentry."""
     return DeviceInfo(
         identifiers={(DOMAIN, entry.entry_id)},
@@ -70,10 +70,10 @@ class EntryEntity[CoordinatorT: DataUpdateCoordinator[Any]](
 
     _attr_has_entity_name = True
 
-    def __init__(
+    def __init__[R](
         self,
         coordinator: CoordinatorT,
-        entry: ConfigEntry[Any],
+        entry: ConfigEntry[R],
         description: EntityDescription,
     ) -> None:
         """Bind the entity to the entry's device."""

@@ -3,14 +3,16 @@
 from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EVENT_SYSTEM_OFFLINE, EVENT_SYSTEM_ONLINE
-from .coordinator import ProviderRuntimeData
-from .core.state import Transition
 from .entity import SystemEntity
+from .logic.state import Transition
+from .runtime import (
+    ProviderWatchConfigEntry,
+    is_provider_entry,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -28,11 +30,11 @@ _ATTRIBUTES = ("since", "duration", "reason", "cause")
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ProviderWatchConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the transition event entity of each system."""
-    if not isinstance(entry.runtime_data, ProviderRuntimeData):
+    if not is_provider_entry(entry):
         return
     for system_id, coordinator in entry.runtime_data.systems.items():
         async_add_entities(

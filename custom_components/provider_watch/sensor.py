@@ -16,22 +16,25 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .coordinator import ProviderRuntimeData, SystemCoordinator
-from .core.cause import Cause
-from .core.cost import Cost
-from .core.figures import Figures
-from .core.state import SystemState
 from .entity import EntryEntity, SystemEntity, system_device_info
-from .history import FiguresCoordinator, ProviderFigures, SystemFigures
-from .internet import InternetCoordinator
-from .outbound import KEY_LAST, OutboundHeartbeat
-from .status_page import StatusPageCoordinator
+from .history.store import FiguresCoordinator, ProviderFigures, SystemFigures
+from .logic.cause import Cause
+from .logic.cost import Cost
+from .logic.figures import Figures
+from .logic.state import SystemState
+from .monitoring.coordinator import SystemCoordinator
+from .monitoring.outbound import KEY_LAST, OutboundHeartbeat
+from .monitoring.provider_status import StatusPageCoordinator
+from .runtime import (
+    ProviderWatchConfigEntry,
+    is_internet_entry,
+    is_provider_entry,
+)
 
 PARALLEL_UPDATES = 0  # Coordinator is used to centralize the data updates
 
@@ -270,19 +273,19 @@ BILLING_SENSORS: tuple[BillingSensorEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ProviderWatchConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the sensors of each system, and the provider's incident sensor."""
-    runtime = entry.runtime_data
-    if isinstance(runtime, InternetCoordinator):
-        if (outbound := runtime.outbound) is not None:
+    if is_internet_entry(entry):
+        if (outbound := entry.runtime_data.outbound) is not None:
             async_add_entities(
                 [LastOutboundHeartbeat(outbound, entry, LAST_OUTBOUND_HEARTBEAT)]
             )
         return
-    if not isinstance(runtime, ProviderRuntimeData):
+    if not is_provider_entry(entry):  # pragma: no cover
         return
+    runtime = entry.runtime_data
     if runtime.status_page is not None:
         async_add_entities([ProviderIncident(runtime.status_page, entry, INCIDENT)])
     figures = runtime.figures

@@ -5,7 +5,6 @@ from typing import Any
 
 import probatio as vol
 
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -18,10 +17,11 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 
-from .alerts import DATA_ALERTS, AlertManager
+from .alerting.manager import AlertManager
 from .const import CONF_ENTRY_TYPE, DOMAIN
-from .coordinator import ProviderRuntimeData
-from .core.outages import OutageRecord
+from .hub import DATA_ALERTS
+from .logic.outages import OutageRecord
+from .runtime import ProviderEntry, loaded_provider, loaded_providers
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_DURATION = "duration"
@@ -60,15 +60,9 @@ def _manager(hass: HomeAssistant) -> AlertManager:
     return manager
 
 
-def _provider(hass: HomeAssistant, entry_id: str) -> ConfigEntry[Any]:
+def _provider(hass: HomeAssistant, entry_id: str) -> ProviderEntry:
     """A loaded provider entry (not another integration's, not the internet check)."""
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if (
-        entry is None
-        or entry.domain != DOMAIN
-        or entry.state is not ConfigEntryState.LOADED
-        or entry.data.get(CONF_ENTRY_TYPE) == "internet"
-    ):
+    if (entry := loaded_provider(hass, entry_id)) is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_provider",
@@ -100,7 +94,7 @@ def _systems(hass: HomeAssistant, call: ServiceCall) -> set[str] | None:
     return systems
 
 
-def _notice_response(entry: ConfigEntry[Any], record: OutageRecord) -> dict[str, Any]:
+def _notice_response(entry: ProviderEntry, record: OutageRecord) -> dict[str, Any]:
     return {
         "outage_id": record.id,
         "config_entry_id": entry.entry_id,
@@ -162,10 +156,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async def record_provider_notice(call: ServiceCall) -> ServiceResponse:
         """Whether the provider told the owner about an outage (by its id)."""
         outage_id = call.data[ATTR_OUTAGE_ID].strip()
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        for entry in loaded_providers(hass):
             runtime = entry.runtime_data
-            if not isinstance(runtime, ProviderRuntimeData):
-                continue
             record = runtime.history.record_notice(
                 outage_id,
                 call.data[ATTR_TOLD],

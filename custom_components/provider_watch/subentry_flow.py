@@ -113,8 +113,8 @@ from .const import (
     MIN_TIMEOUT,
     SystemKind,
 )
-from .coordinator import Timing
-from .core.remediation import (
+from .kinds.probes import CloudProbe
+from .logic.self_heal import (
     DEFAULT_ATTEMPTS,
     DEFAULT_DAILY_MAX,
     DEFAULT_DELAY,
@@ -124,12 +124,8 @@ from .core.remediation import (
     MAX_DAILY,
     HealNotify,
 )
-from .core.state import Outcome
-from .probes import CloudProbe
-from .sources.cloud import AuthType
-from .sources.cloud_rule import Comparison, validate_path
-from .sources.http import InvalidStatusCodesError, StatusCodes
-from .validation import (
+from .logic.state import Outcome
+from .logic.validation import (
     clean_input,
     is_valid_host,
     is_valid_name,
@@ -137,6 +133,10 @@ from .validation import (
     is_whole,
     name_taken,
 )
+from .monitoring.coordinator import Timing
+from .sources.cloud import AuthType
+from .sources.cloud_rule import Comparison, validate_path
+from .sources.http import InvalidStatusCodesError, StatusCodes
 
 _TEXT = TextSelector()
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

@@ -7,19 +7,22 @@ integration, on the internet check's device): remediations run only while it is 
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .alerts import DATA_ALERTS, SIGNAL_MAINTENANCE
-from .const import DATA_SELF_HEAL
-from .coordinator import ProviderRuntimeData
+from .const import SIGNAL_MAINTENANCE
 from .entity import SystemEntity, provider_device_info
-from .internet import InternetCoordinator
-from .remediation import SIGNAL_SELF_HEAL
+from .hub import DATA_ALERTS, DATA_SELF_HEAL
+from .runtime import (
+    InternetEntry,
+    ProviderWatchConfigEntry,
+    is_internet_entry,
+    is_provider_entry,
+)
+from .self_heal.manager import SIGNAL_SELF_HEAL
 
 PARALLEL_UPDATES = 0
 
@@ -37,14 +40,14 @@ SELF_HEAL = SwitchEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ProviderWatchConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a maintenance switch per system (the internet check: Self-heal)."""
-    if isinstance(entry.runtime_data, InternetCoordinator):
+    if is_internet_entry(entry):
         async_add_entities([SelfHealSwitch(entry, SELF_HEAL)])
         return
-    if not isinstance(entry.runtime_data, ProviderRuntimeData):
+    if not is_provider_entry(entry):
         return
     for system_id, coordinator in entry.runtime_data.systems.items():
         async_add_entities(
@@ -94,7 +97,7 @@ class SelfHealSwitch(SwitchEntity, RestoreEntity):
     _attr_should_poll = False
 
     def __init__(
-        self, entry: ConfigEntry[Any], description: SwitchEntityDescription
+        self, entry: InternetEntry, description: SwitchEntityDescription
     ) -> None:
         """On the internet check's device: one switch for the whole integration."""
         self.entity_description = description

@@ -56,7 +56,7 @@ from custom_components.provider_watch.const import (
     DEFAULT_RETRY_INTERVAL,
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
 )
-from custom_components.provider_watch.core.state import (
+from custom_components.provider_watch.logic.state import (
     MachineState,
     Outcome,
     Thresholds,

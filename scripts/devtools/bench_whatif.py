@@ -152,14 +152,16 @@ async def raw_probe_http(
 def patched(name: str) -> Iterator[None]:
     """One throw-away change of the integration, undone afterwards."""
     from custom_components.provider_watch import (  # noqa: PLC0415
-        coordinator,
         entity,
         event,
         switch,
     )
     from custom_components.provider_watch.const import SystemKind  # noqa: PLC0415
-    from custom_components.provider_watch.core.state import (  # noqa: PLC0415
+    from custom_components.provider_watch.logic.state import (  # noqa: PLC0415
         SystemState,
+    )
+    from custom_components.provider_watch.monitoring import (  # noqa: PLC0415
+        coordinator,
     )
 
     if name == "lean":
@@ -173,7 +175,7 @@ def patched(name: str) -> Iterator[None]:
         setattr(owner, attribute, value)
 
     if name == "raw_http":
-        from custom_components.provider_watch import probes  # noqa: PLC0415
+        from custom_components.provider_watch.kinds import probes  # noqa: PLC0415
 
         put(probes, "probe_http", raw_probe_http)
     elif name == "aligned":

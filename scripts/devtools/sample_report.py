@@ -8,7 +8,7 @@ fails when these files or the README's copy of the Markdown are out of date.
 
 from pathlib import Path
 
-from custom_components.provider_watch.core.report import build_report
+from custom_components.provider_watch.logic.report import build_report
 from tests.report_sample import en_texts, sample_input
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -45,7 +45,7 @@ from custom_components.provider_watch.const import (
     EVENT_SYSTEM_OFFLINE,
     EVENT_SYSTEM_ONLINE,
 )
-from custom_components.provider_watch.coordinator import SystemCoordinator
+from custom_components.provider_watch.monitoring.coordinator import SystemCoordinator
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 

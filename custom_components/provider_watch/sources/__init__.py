@@ -6,7 +6,7 @@ Sources know wire formats and nothing about entities or alerts.
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..core.state import Outcome
+from ..logic.state import Outcome
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,7 @@ import time
 import aiohttp
 from yarl import URL
 
-from ..core.state import Outcome
+from ..logic.state import Outcome
 from . import ProbeResult
 from .cloud_rule import (
     Combine,

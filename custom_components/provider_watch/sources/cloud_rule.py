@@ -25,7 +25,7 @@ from jsonpath import (
     search,
 )
 
-from ..core.text import format_duration
+from ..logic.text import format_duration
 
 INVALID_PATH = "invalid JSON path"
 NO_CHECKIN = "no check-in time in response"

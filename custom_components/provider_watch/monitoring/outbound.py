@@ -31,7 +31,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     CONF_OUTBOUND_FAIL_URL,
     CONF_OUTBOUND_INTERVAL,
     CONF_OUTBOUND_METHOD,
@@ -42,14 +42,13 @@ from .const import (
     MAX_OUTBOUND_INTERVAL,
     OUTBOUND_METHODS,
 )
+from ..logic.validation import is_valid_url, is_whole
+from ..sources.web import failure_reason
 from .internet import (
     SIGNAL_INTERNET_CHANGED,
-    InternetConfigEntry,
     InternetCoordinator,
     internet_up,
 )
-from .sources.web import failure_reason
-from .validation import is_valid_url, is_whole
 
 OUTBOUND_TIMEOUT = 10.0  # seconds for one call
 MAX_REDIRECTS = 10
@@ -159,12 +158,10 @@ class OutboundHeartbeat(DataUpdateCoordinator[OutboundSnapshot]):
     calling even when those entities are disabled.
     """
 
-    config_entry: InternetConfigEntry
-
-    def __init__(
+    def __init__[R](
         self,
         hass: HomeAssistant,
-        entry: InternetConfigEntry,
+        entry: ConfigEntry[R],
         internet: InternetCoordinator,
         settings: OutboundSettings,
     ) -> None:
@@ -173,6 +170,8 @@ class OutboundHeartbeat(DataUpdateCoordinator[OutboundSnapshot]):
         self.settings = settings
         self.data = OutboundSnapshot()
         self._internet = internet
+        # tasks that end with the internet entry
+        self._background = entry.async_create_background_task
         self._down_since: datetime | None = None  # the internet outage not reported
         self._lock = asyncio.Lock()
 
@@ -226,9 +225,7 @@ class OutboundHeartbeat(DataUpdateCoordinator[OutboundSnapshot]):
             self._call_soon("outbound heartbeat, internet back")
 
     def _call_soon(self, name: str) -> None:
-        self.config_entry.async_create_background_task(
-            self.hass, self.async_refresh(), f"{DOMAIN} {name}"
-        )
+        self._background(self.hass, self.async_refresh(), f"{DOMAIN} {name}")
 
     def _note_down(self) -> None:
         if self._down_since is None:
@@ -310,8 +307,8 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 @callback
-def async_create_outbound(
-    hass: HomeAssistant, entry: InternetConfigEntry, internet: InternetCoordinator
+def async_create_outbound[R](
+    hass: HomeAssistant, entry: ConfigEntry[R], internet: InternetCoordinator
 ) -> OutboundHeartbeat | None:
     """The internet entry's heartbeat; None (and its entities removed) without a URL."""
     settings = OutboundSettings.from_options(entry.options)
@@ -322,8 +319,8 @@ def async_create_outbound(
 
 
 @callback
-def async_remove_outbound_entities(
-    hass: HomeAssistant, entry: ConfigEntry[Any]
+def async_remove_outbound_entities[R](
+    hass: HomeAssistant, entry: ConfigEntry[R]
 ) -> None:
     """The URL was cleared in the options: the heartbeat's entities go with it."""
     registry = er.async_get(hass)

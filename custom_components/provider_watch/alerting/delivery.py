@@ -28,8 +28,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_ENTRY_TYPE, DOMAIN, LOGGER
-from .core.summary import (
+from ..const import CONF_ENTRY_TYPE, DOMAIN, LOGGER
+from ..logic.summary import (
     Heard,
     Held,
     Status,
@@ -38,7 +38,11 @@ from .core.summary import (
     held_to_dict,
     summarize,
 )
-from .internet import ENTRY_TYPE_INTERNET, SIGNAL_INTERNET_CHANGED, internet_up
+from ..monitoring.internet import (
+    ENTRY_TYPE_INTERNET,
+    SIGNAL_INTERNET_CHANGED,
+    internet_up,
+)
 from .messages import ACTION_ACK, ACTION_SNOOZE
 from .phones import Phone, resolve_phone
 

@@ -11,8 +11,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .const import LOGGER
-from .sources.statuspage import (
+from ..const import LOGGER
+from ..sources.statuspage import (
     Component,
     Maintenance,
     StatusPageReport,

@@ -13,7 +13,7 @@ from homeassistant.helpers.sun import is_up
 from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     CONF_AUTH_TYPE,
     CONF_BODY,
     CONF_CHECKIN_PATH,
@@ -47,8 +47,8 @@ from .const import (
     DEFAULT_EXPECTED_STATUS,
     SystemKind,
 )
-from .sources import ProbeResult
-from .sources.cloud import (
+from ..sources import ProbeResult
+from ..sources.cloud import (
     AuthType,
     CheckinRule,
     CloudRequest,
@@ -57,10 +57,10 @@ from .sources.cloud import (
     locate,
     verdict_result,
 )
-from .sources.cloud_rule import Comparison, RuleVerdict, SimpleRule, is_truthy
-from .sources.http import StatusCodes, probe_http
-from .sources.icmp import probe_icmp
-from .sources.tcp import probe_tcp
+from ..sources.cloud_rule import Comparison, RuleVerdict, SimpleRule, is_truthy
+from ..sources.http import StatusCodes, probe_http
+from ..sources.icmp import probe_icmp
+from ..sources.tcp import probe_tcp
 
 type Probe = Callable[[], Awaitable[ProbeResult]]
 

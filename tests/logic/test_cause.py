@@ -4,7 +4,7 @@ from itertools import product
 
 import pytest
 
-from custom_components.provider_watch.core.cause import Cause, CauseEvidence, classify
+from custom_components.provider_watch.logic.cause import Cause, CauseEvidence, classify
 
 AUTH = Cause.AUTH
 INTERNET = Cause.INTERNET

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .core.cause import Cause
-from .core.policy import Notice, NoticeKind, Record
-from .core.remediation import TOLD_REASONS, Summary
-from .core.text import format_duration
+from ..logic.cause import Cause
+from ..logic.policy import Notice, NoticeKind, Record
+from ..logic.self_heal import TOLD_REASONS, Summary
+from ..logic.text import format_duration
 from .phones import Phone
 
 type Texts = Callable[..., str]  # (key, **placeholders) -> words

@@ -30,9 +30,8 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
-from .const import (
+from ..const import (
     CONF_CRITICAL,
     CONF_CRITICAL_IGNORES_QUIET,
     CONF_ESCALATE_AFTER,
@@ -44,14 +43,13 @@ from .const import (
     CONF_STATUS_PAGE,
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
-    DATA_SELF_HEAL,
     DEFAULT_REPEAT,
     DOMAIN,
     LOGGER,
+    SIGNAL_MAINTENANCE,
 )
-from .coordinator import ProviderRuntimeData, SystemCoordinator
-from .core.cause import Cause
-from .core.policy import (
+from ..logic.cause import Cause
+from ..logic.policy import (
     FLAP_WINDOW,
     INTERNET_KEY,
     Notice,
@@ -64,8 +62,10 @@ from .core.policy import (
     plan,
     snooze,
 )
-from .core.state import SystemState
-from .core.summary import Heard, Held
+from ..logic.state import SystemState
+from ..logic.summary import Heard, Held
+from ..monitoring.coordinator import ProviderRuntimeData, SystemCoordinator
+from ..protocols import SelfHealForAlerting
 from .delivery import Delivery
 from .messages import (
     ACTION_ACK,
@@ -81,8 +81,6 @@ from .messages import (
 )
 from .phones import Phone, async_check_phones, resolve_phone
 
-DATA_ALERTS: HassKey[AlertManager] = HassKey(f"{DOMAIN}_alerts")
-SIGNAL_MAINTENANCE = f"{DOMAIN}_maintenance"
 EVENT_NOTIFICATION_ACTION = "mobile_app_notification_action"
 STORAGE_VERSION = 1
 RETRY_HELD = timedelta(minutes=1)
@@ -225,6 +223,8 @@ class AlertManager:
         self._pending = False
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._unsubs: list[CALLBACK_TYPE] = []
+        # set by hub.py: what self-heal is doing (it may hold an offline alert)
+        self.self_heal: SelfHealForAlerting | None = None
         self.delivery = Delivery(hass, self.text, self.schedule, self._on_push_failure)
 
     def _load(self, data: object) -> None:
@@ -407,9 +407,7 @@ class AlertManager:
                     self._leaving.pop(system_id, None)
                 if held or system_id in self.maintenance:
                     continue
-                if (heal := self.hass.data.get(DATA_SELF_HEAL)) is not None and (
-                    heal.holds(system_id)
-                ):
+                if self.self_heal is not None and self.self_heal.holds(system_id):
                     # self-heal is trying: the owner hears only if it fails
                     continue
                 if system.machine.state in UNCONFIRMED or (
@@ -572,8 +570,8 @@ class AlertManager:
             device_path=device_path,
             flaps=len(self._transitions.get(next(iter(record.systems), ""), [])),
             since=since,
-            tried=heal.tried_text([s.system_id for s in systems], self.text)
-            if (heal := self.hass.data.get(DATA_SELF_HEAL)) is not None
+            tried=self.self_heal.tried_text([s.system_id for s in systems], self.text)
+            if self.self_heal is not None
             else "",
         )
 
@@ -873,3 +871,23 @@ class AlertManager:
             system_id in self.maintenance
             or self._owner.get(system_id) in self.maintenance
         )
+
+    # --- what self-heal asks ---------------------------------------------------------
+
+    def is_snoozed(self, system_id: str, now: datetime) -> bool:
+        """Whether an open alert of this system is snoozed at `now`."""
+        return any(
+            system_id in record.systems
+            and record.snoozed_until is not None
+            and record.snoozed_until > now
+            for record in self.records.values()
+        )
+
+    @callback
+    def reconsider(self) -> None:
+        """Self-heal's verdict changed: run the policy again soon."""
+        self.schedule()
+
+    async def async_deliver(self, phone: Phone, data: dict[str, Any]) -> None:
+        """Send a push, retried like any alert if the relay refuses it."""
+        await self.delivery.async_send(phone, data)

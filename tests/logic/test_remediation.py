@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.provider_watch.core.remediation import (
+from custom_components.provider_watch.logic.self_heal import (
     BLOCKS,
     Action,
     Decision,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.provider_watch.core.cost import (
+from custom_components.provider_watch.logic.cost import (
     Contract,
     Cost,
     Timeline,
@@ -18,13 +18,13 @@ from custom_components.provider_watch.core.cost import (
     months,
     paid_for,
 )
-from custom_components.provider_watch.core.figures import (
+from custom_components.provider_watch.logic.figures import (
     Interval,
     Window,
     calendar_month,
     figures,
 )
-from custom_components.provider_watch.core.outages import (
+from custom_components.provider_watch.logic.outages import (
     EMPTY_NOTICE,
     AnswerVia,
     Notice,

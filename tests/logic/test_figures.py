@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.provider_watch.core.figures import (
+from custom_components.provider_watch.logic.figures import (
     Figures,
     Interval,
     Window,

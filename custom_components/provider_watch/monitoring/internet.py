@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, override
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -17,15 +17,12 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, LOGGER
-from .core.state import MachineState, SystemState, Thresholds, advance
-from .sources import ProbeResult
-from .sources.http import StatusCodes, probe_http
-from .sources.tcp import probe_tcp
-from .validation import is_valid_host, is_valid_url
-
-if TYPE_CHECKING:
-    from .outbound import OutboundHeartbeat
+from ..const import DOMAIN, LOGGER
+from ..logic.state import MachineState, SystemState, Thresholds, advance
+from ..logic.validation import is_valid_host, is_valid_url
+from ..sources import ProbeResult
+from ..sources.http import StatusCodes, probe_http
+from ..sources.tcp import probe_tcp
 
 CONF_TARGETS = "targets"
 ENTRY_TYPE_INTERNET = "internet"
@@ -40,8 +37,6 @@ ANY_HTTP_ANSWER = StatusCodes(((100, 599),))
 
 SIGNAL_INTERNET_CHANGED = f"{DOMAIN}_internet_changed"
 DATA_INTERNET: HassKey[InternetCoordinator] = HassKey(f"{DOMAIN}_internet")
-
-type InternetConfigEntry = ConfigEntry[InternetCoordinator]
 
 
 def is_valid_target(target: str) -> bool:
@@ -94,10 +89,8 @@ class InternetSnapshot:
 class InternetCoordinator(DataUpdateCoordinator[InternetSnapshot]):
     """Polls the internet targets."""
 
-    config_entry: InternetConfigEntry
-
-    def __init__(
-        self, hass: HomeAssistant, entry: InternetConfigEntry, targets: Sequence[str]
+    def __init__[R](
+        self, hass: HomeAssistant, entry: ConfigEntry[R], targets: Sequence[str]
     ) -> None:
         """Create the check for the given targets."""
         super().__init__(
@@ -110,7 +103,6 @@ class InternetCoordinator(DataUpdateCoordinator[InternetSnapshot]):
         )
         self.targets = tuple(targets)
         self.data = InternetSnapshot(machine=MachineState())
-        self.outbound: OutboundHeartbeat | None = None  # set up when a URL is set
 
     @override
     async def _async_update_data(self) -> InternetSnapshot:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.provider_watch.core.entities import (
+from custom_components.provider_watch.logic.entities import (
     UNAVAILABLE_STATES,
     EntitiesVerdict,
     Observation,

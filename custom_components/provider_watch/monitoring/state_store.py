@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN, LOGGER, STATE_SAVE_DELAY
-from .core.state import MachineState, machine_from_dict, machine_to_dict
+from ..const import DOMAIN, LOGGER, STATE_SAVE_DELAY
+from ..logic.state import MachineState, machine_from_dict, machine_to_dict
 
 STORAGE_VERSION = 1
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from custom_components.provider_watch.core.summary import (
+from custom_components.provider_watch.logic.summary import (
     Heard,
     Held,
     held_from_dict,

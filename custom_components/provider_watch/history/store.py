@@ -28,16 +28,16 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_at_time
 
-from .const import (
+from ..const import (
     CONF_CURRENCY,
     CONF_MONTHLY_FEE,
     CONF_RENEWAL_DATE,
     DOMAIN,
     LOGGER,
 )
-from .core.cause import Cause
-from .core.cost import Contract, Cost, Timeline, billing_month, cost
-from .core.figures import (
+from ..logic.cause import Cause
+from ..logic.cost import Contract, Cost, Timeline, billing_month, cost
+from ..logic.figures import (
     Figures,
     Interval,
     combined_timeline,
@@ -45,7 +45,7 @@ from .core.figures import (
     figures,
     last,
 )
-from .core.outages import (
+from ..logic.outages import (
     HISTORY_MINOR_VERSION,
     HISTORY_VERSION,
     MAX_PUSH_FAILURES,
@@ -61,7 +61,7 @@ from .core.outages import (
     parse_history,
     prune,
 )
-from .core.state import MachineState, Step, SystemState, Transition
+from ..logic.state import MachineState, Step, SystemState, Transition
 
 ISSUE_HISTORY_CORRUPT = "history_corrupt"
 CAUSE_SAVE_DELAY = 10  # seconds: a changed cause or an alert mark is written soon

@@ -23,7 +23,6 @@ import probatio as vol
 from homeassistant.components import persistent_notification
 from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.http.auth import async_sign_path
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -37,18 +36,16 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util, slugify
 
-from .const import (
+from ..const import (
     CONF_ACCOUNT_CONTACT,
-    CONF_ENTRY_TYPE,
     CONF_FEEDBACK_CONTACT,
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
     DOMAIN,
     LOGGER,
 )
-from .coordinator import ProviderRuntimeData
-from .core.figures import Window, calendar_month, days, last, previous_month
-from .core.report import (
+from ..logic.figures import Window, calendar_month, days, last, previous_month
+from ..logic.report import (
     Contacts,
     Report,
     ReportInput,
@@ -56,7 +53,9 @@ from .core.report import (
     Texts,
     build_report,
 )
-from .history import provider_contract
+from ..monitoring.coordinator import ProviderRuntimeData
+from ..runtime import ProviderEntry, loaded_provider
+from .store import provider_contract
 
 SERVICE_GENERATE_REPORT = "generate_report"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -176,23 +175,16 @@ def _write(folder: Path, stem: str, report: Report) -> tuple[Path, Path]:
 
 def provider_runtime(
     hass: HomeAssistant, entry_id: str
-) -> tuple[ConfigEntry[Any], ProviderRuntimeData]:
+) -> tuple[ProviderEntry, ProviderRuntimeData]:
     """A loaded provider entry and its runtime data."""
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if (
-        entry is None
-        or entry.domain != DOMAIN
-        or entry.state is not ConfigEntryState.LOADED
-        or entry.data.get(CONF_ENTRY_TYPE) is not None
-        or not isinstance(entry.runtime_data, ProviderRuntimeData)
-    ):
+    if (entry := loaded_provider(hass, entry_id)) is None:
         raise _invalid("unknown_provider", entry_id=entry_id)
     return entry, entry.runtime_data
 
 
 async def async_generate_report(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: ProviderEntry,
     runtime: ProviderRuntimeData,
     period: str,
     *,
@@ -285,7 +277,7 @@ def report_link(hass: HomeAssistant, path: Path) -> str:
 
 
 async def async_press_report(
-    _manager: object, entry: ConfigEntry[Any], runtime: ProviderRuntimeData
+    _manager: object, entry: ProviderEntry, runtime: ProviderRuntimeData
 ) -> None:
     """The "Generate report" button: the last 30 days, and a notification."""
     hass = runtime.hass

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.provider_watch.core.state import (
+from custom_components.provider_watch.logic.state import (
     MachineState,
     Outcome,
     SystemState,

@@ -49,8 +49,9 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .alerts import DATA_ALERTS, SIGNAL_MAINTENANCE
-from .const import (
+from ..alerting.messages import quiet_payload, self_heal_did, self_heal_line
+from ..alerting.phones import resolve_phone
+from ..const import (
     CONF_HEAL_ATTEMPTS,
     CONF_HEAL_DAILY_MAX,
     CONF_HEAL_DELAY,
@@ -62,10 +63,10 @@ from .const import (
     DOMAIN,
     EVENT_SELF_HEAL,
     LOGGER,
+    SIGNAL_MAINTENANCE,
 )
-from .coordinator import ProviderRuntimeData, SystemCoordinator
-from .core.cause import Cause
-from .core.remediation import (
+from ..logic.cause import Cause
+from ..logic.self_heal import (
     ACTION_BY_DOMAIN,
     TARGET_PROBLEMS,
     TOLD_REASONS,
@@ -79,10 +80,10 @@ from .core.remediation import (
     attempts_on_day,
     decide,
 )
-from .core.state import Step, Transition
-from .core.text import format_duration
-from .messages import quiet_payload, self_heal_did, self_heal_line
-from .phones import resolve_phone
+from ..logic.state import Step, Transition
+from ..logic.text import format_duration
+from ..monitoring.coordinator import ProviderRuntimeData, SystemCoordinator
+from ..protocols import AlertingForSelfHeal
 
 STORAGE_KEY = f"{DOMAIN}.self_heal"
 STORAGE_VERSION = 1
@@ -153,6 +154,8 @@ class SelfHealManager:
         self._contexts: deque[str] = deque(maxlen=MAX_CONTEXTS)
         self._cycles: set[PowerCycle] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
+        # set by hub.py: the alerts (maintenance, snoozes, texts, delivery)
+        self.alerts: AlertingForSelfHeal | None = None
 
     async def async_start(self) -> None:
         """Read the recent attempts; follow maintenance."""
@@ -555,18 +558,13 @@ class SystemSelfHeal:
         blocks: set[Reason] = set()
         if not self.manager.enabled:
             blocks.add(Reason.DISABLED)
-        alerts = self.hass.data.get(DATA_ALERTS)
+        alerts = self.manager.alerts
         page = self.runtime.status_page
         if (alerts is not None and alerts.in_maintenance(self.system_id)) or (
             page is not None and bool(page.data.maintenances)
         ):
             blocks.add(Reason.MAINTENANCE)
-        if alerts is not None and any(
-            self.system_id in record.systems
-            and record.snoozed_until is not None
-            and record.snoozed_until > now
-            for record in alerts.records.values()
-        ):
+        if alerts is not None and alerts.is_snoozed(self.system_id, now):
             blocks.add(Reason.SNOOZED)
         if self.system.auth_failed or self.system.data.cause in CAUSES_NO_PLUG_FIXES:
             blocks.add(Reason.CAUSE)
@@ -705,8 +703,8 @@ class SystemSelfHeal:
             len(self.attempts),
         )
         self._fire(RESULT_NOT_HEALED if self.attempts else RESULT_SKIPPED, reason)
-        if (alerts := self.hass.data.get(DATA_ALERTS)) is not None:
-            alerts.schedule()
+        if (alerts := self.manager.alerts) is not None:
+            alerts.reconsider()
 
     # --- the target entity ------------------------------------------------------------
 
@@ -772,7 +770,7 @@ class SystemSelfHeal:
 
     async def _async_tell_healed(self, summary: Summary) -> None:
         """The quiet push: the system is back, and what did it."""
-        alerts = self.hass.data.get(DATA_ALERTS)
+        alerts = self.manager.alerts
         if alerts is None or self.offline_since is None:
             return
         texts = alerts.text
@@ -804,9 +802,8 @@ class SystemSelfHeal:
                 if device_id
                 else None,
             )
-            if (alerts := self.hass.data.get(DATA_ALERTS)) is not None:
-                # retried like any alert if the relay refuses it
-                await alerts.delivery.async_send(phone, data)
+            # retried like any alert if the relay refuses it
+            await alerts.async_deliver(phone, data)
 
     def as_dict(self) -> dict[str, Any]:
         """For diagnostics."""

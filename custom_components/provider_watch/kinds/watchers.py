@@ -28,7 +28,7 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     CONF_ENTITIES,
     CONF_FAIL_KEYWORD,
     CONF_GRACE,
@@ -40,11 +40,11 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .coordinator import SystemCoordinator
-from .core.entities import Observation, judge
-from .core.text import format_duration
-from .sources import ProbeResult
-from .sources.web import read_capped
+from ..logic.entities import Observation, judge
+from ..logic.text import format_duration
+from ..monitoring.coordinator import SystemCoordinator
+from ..sources import ProbeResult
+from ..sources.web import read_capped
 
 MAX_HEARTBEAT_BODY = 64 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"

@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import slugify
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 MOBILE_APP = "mobile_app"
 ISSUE_PREFIX = "phone_missing_"

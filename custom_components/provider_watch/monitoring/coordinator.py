@@ -13,7 +13,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .const import (
+from ..const import (
     CONF_FAILURES_BEFORE_OFFLINE,
     CONF_KIND,
     CONF_POLL_INTERVAL,
@@ -32,8 +32,10 @@ from .const import (
     PUSH_KINDS,
     SystemKind,
 )
-from .core.cause import Cause, CauseEvidence, classify
-from .core.state import (
+from ..history.store import FiguresCoordinator, OutageHistory
+from ..kinds.probes import Probe
+from ..logic.cause import Cause, CauseEvidence, classify
+from ..logic.state import (
     MachineState,
     Outcome,
     Step,
@@ -42,14 +44,12 @@ from .core.state import (
     Transition,
     advance,
 )
-from .history import FiguresCoordinator, OutageHistory
+from ..sources import ProbeResult
 from .internet import internet_up, request_internet_check
-from .probes import Probe
-from .sources import ProbeResult
-from .status_page import StatusPageCoordinator
-from .store import SystemStateStore
+from .provider_status import StatusPageCoordinator
+from .state_store import SystemStateStore
 
-type ProviderWatchConfigEntry = ConfigEntry[ProviderRuntimeData]
+type ProviderEntry = ConfigEntry[ProviderRuntimeData]
 
 # Push kinds decide with their own grace time: one verdict moves the machine.
 PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
@@ -122,12 +122,12 @@ class SystemSnapshot:
 class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     """Feeds one monitored system's state machine, polled or pushed."""
 
-    config_entry: ProviderWatchConfigEntry
+    config_entry: ProviderEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ProviderWatchConfigEntry,
+        entry: ProviderEntry,
         subentry: ConfigSubentry,
         store: SystemStateStore,
         probe: Probe | None,
@@ -356,7 +356,7 @@ class ProviderRuntimeData:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry[Any],
+        entry: ProviderEntry,
         store: SystemStateStore,
         history: OutageHistory,
     ) -> None:
