@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.provider_watch.const import DOMAIN
 from custom_components.provider_watch.monitoring import outbound as outbound_module
+from custom_components.provider_watch.settings import OutboundSettings
 from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
@@ -500,6 +501,6 @@ async def test_urls_never_in_logs_or_diagnostics(
 
 async def test_reason_never_carries_the_url(socket_enabled: None) -> None:
     url = f"http://{LOCALHOST}:{free_port()}/ping/{CHECK_UUID}"
-    settings = outbound_module.OutboundSettings(url=url)
+    settings = OutboundSettings(url=url)
     assert settings.hide(f"failed for {url}: boom") == "failed for <hidden>: boom"
     assert CHECK_UUID not in settings.hide(f"GET /ping/{CHECK_UUID} -> 404")

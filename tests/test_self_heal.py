@@ -32,9 +32,9 @@ from custom_components.provider_watch.hub import DATA_SELF_HEAL
 from custom_components.provider_watch.logic.policy import Record
 from custom_components.provider_watch.self_heal.manager import (
     SelfHealManager,
-    heal_settings as heal_settings_of,
     issue_id,
 )
+from custom_components.provider_watch.settings import heal_target as heal_settings_of
 from custom_components.provider_watch.subentry_flow import _self_heal_errors
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import Context, Event, HomeAssistant, callback

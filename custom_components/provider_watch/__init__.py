@@ -14,9 +14,6 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import (
-    CONF_KIND,
-    CONF_STATUS_COMPONENTS,
-    CONF_STATUS_PAGE,
     DOMAIN,
     PUSH_KINDS,
     SUBENTRY_SYSTEM,
@@ -28,9 +25,8 @@ from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
 from .kinds.probes import build_probe
 from .kinds.watchers import EntitiesWatcher, HeartbeatWatcher
 from .logic.state import Step
-from .monitoring.coordinator import SystemCoordinator, Timing
+from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import (
-    CONF_TARGETS,
     DATA_INTERNET,
     SIGNAL_INTERNET_CHANGED,
     InternetCoordinator,
@@ -48,6 +44,7 @@ from .runtime import (
     is_provider_entry,
 )
 from .services import async_setup_services
+from .settings import InternetSettings, SystemSettings
 from .sources.icmp import icmp_privilege
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -92,11 +89,12 @@ async def async_setup_entry(
 
 
 def _internet_runtime(hass: HomeAssistant, entry: InternetEntry) -> InternetRuntimeData:
-    targets = entry.options.get(CONF_TARGETS) or entry.data.get(CONF_TARGETS) or []
-    check = InternetCoordinator(hass, entry, targets)
+    settings = InternetSettings.from_entry(entry.data, entry.options)
+    check = InternetCoordinator(hass, entry, settings.targets)
     hass.data[DATA_INTERNET] = check
     return InternetRuntimeData(
-        check=check, outbound=async_create_outbound(hass, entry, check)
+        check=check,
+        outbound=async_create_outbound(hass, entry, check, settings.outbound),
     )
 
 
@@ -120,22 +118,23 @@ async def _async_build_provider(
     history = OutageHistory(hass, entry)
     await history.async_load()
     runtime = ProviderRuntimeData(hass, entry, store, history)
-    if page := entry.options.get(CONF_STATUS_PAGE):
+    if page := runtime.settings.status_page:
         runtime.status_page = StatusPageCoordinator(
-            hass, entry, page, entry.options.get(CONF_STATUS_COMPONENTS)
+            hass, entry, page, runtime.settings.status_components
         )
     else:
         _remove_status_page_entities(hass, entry)
     starts: list[Callable[[], CALLBACK_TYPE]] = []
     for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM):
-        kind = SystemKind(subentry.data[CONF_KIND])
+        settings = SystemSettings.from_subentry(subentry.title, subentry.data)
+        kind = settings.kind
         probe = (
             None
             if kind in PUSH_KINDS
             else build_probe(
                 hass,
-                subentry.data,
-                Timing.from_data(subentry.data).timeout,
+                settings.check,
+                settings.timing.timeout,
                 hass.data.get(DATA_ICMP_PRIVILEGED),
             )
         )

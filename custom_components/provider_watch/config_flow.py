@@ -37,7 +37,6 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import dt as dt_util
 
-from .alerting.manager import parse_repeat
 from .const import (
     CONF_ACCOUNT_CONTACT,
     CONF_CONTRACT,
@@ -68,6 +67,7 @@ from .const import (
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
     CONF_SYSTEM,
+    CONF_TARGETS,
     CONF_TOKEN,
     DEFAULT_OUTBOUND_INTERVAL,
     DOMAIN,
@@ -86,12 +86,12 @@ from .logic.validation import (
     name_taken,
 )
 from .monitoring.internet import (
-    CONF_TARGETS,
     DEFAULT_TARGETS,
     ENTRY_TYPE_INTERNET,
     is_valid_target,
 )
 from .monitoring.outbound import validate_outbound
+from .settings import parse_repeat
 from .sources.statuspage import fetch_status_page, summary_url
 from .subentry_flow import SystemSubentryFlow
 

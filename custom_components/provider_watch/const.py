@@ -9,6 +9,7 @@ LOGGER = logging.getLogger(__package__)
 
 SUBENTRY_SYSTEM: Final = "system"
 CONF_ENTRY_TYPE: Final = "entry_type"  # "internet" for the internet check's entry
+CONF_TARGETS: Final = "targets"  # the internet check's targets
 
 # Provider (config entry) fields
 CONF_NAME: Final = "name"

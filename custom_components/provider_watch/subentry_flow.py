@@ -133,7 +133,7 @@ from .logic.validation import (
     is_whole,
     name_taken,
 )
-from .monitoring.coordinator import Timing
+from .settings import Timing
 from .sources.cloud import AuthType
 from .sources.cloud_rule import Comparison, validate_path
 from .sources.http import InvalidStatusCodesError, StatusCodes

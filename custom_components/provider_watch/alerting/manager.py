@@ -9,7 +9,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.components import persistent_notification
@@ -32,18 +32,6 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from ..const import (
-    CONF_CRITICAL,
-    CONF_CRITICAL_IGNORES_QUIET,
-    CONF_ESCALATE_AFTER,
-    CONF_ESCALATION_PHONES,
-    CONF_PHONES,
-    CONF_QUIET_END,
-    CONF_QUIET_START,
-    CONF_REPEAT,
-    CONF_STATUS_PAGE,
-    CONF_SUPPORT_PHONE,
-    CONF_SUPPORT_URL,
-    DEFAULT_REPEAT,
     DOMAIN,
     LOGGER,
     SIGNAL_MAINTENANCE,
@@ -64,7 +52,11 @@ from ..logic.policy import (
 )
 from ..logic.state import SystemState
 from ..logic.summary import Heard, Held
-from ..monitoring.coordinator import ProviderRuntimeData, SystemCoordinator
+from ..monitoring.coordinator import (
+    ProviderEntry,
+    ProviderRuntimeData,
+    SystemCoordinator,
+)
 from ..protocols import SelfHealForAlerting
 from .delivery import Delivery
 from .messages import (
@@ -86,42 +78,6 @@ STORAGE_VERSION = 1
 RETRY_HELD = timedelta(minutes=1)
 # not checked yet since set up: neither down nor back as far as alerts go
 UNCONFIRMED = frozenset({SystemState.UNKNOWN, SystemState.PENDING})
-
-
-def parse_repeat(text: str | None) -> tuple[int, ...]:
-    """'30, 120' -> (30, 120); raises ValueError for anything else."""
-    if not text or not text.strip():
-        return ()
-    minutes = tuple(int(part) for part in text.replace(";", ",").split(","))
-    if any(m < 1 or m > 10_080 for m in minutes):
-        raise ValueError(text)
-    return minutes
-
-
-def _time(value: object) -> time | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def settings_from_options(options: Mapping[str, Any]) -> Settings:
-    """A provider's alert settings (bad stored values fall back to defaults)."""
-    try:
-        repeat = parse_repeat(options.get(CONF_REPEAT, DEFAULT_REPEAT))
-    except ValueError:
-        repeat = parse_repeat(DEFAULT_REPEAT)
-    escalate = options.get(CONF_ESCALATE_AFTER) or 0
-    return Settings(
-        repeat=repeat,
-        escalate_after=int(escalate) if escalate else None,
-        critical=bool(options.get(CONF_CRITICAL, False)),
-        quiet_start=_time(options.get(CONF_QUIET_START)),
-        quiet_end=_time(options.get(CONF_QUIET_END)),
-        critical_ignores_quiet=bool(options.get(CONF_CRITICAL_IGNORES_QUIET, True)),
-    )
 
 
 def _settle_time(system: SystemCoordinator) -> timedelta:
@@ -329,9 +285,11 @@ class AlertManager:
             self.hass,
             (
                 device_id
-                for entry, _ in self._providers.values()
-                for key in (CONF_PHONES, CONF_ESCALATION_PHONES)
-                for device_id in entry.options.get(key, [])
+                for _, runtime in self._providers.values()
+                for device_id in (
+                    *runtime.settings.phones,
+                    *runtime.settings.escalation_phones,
+                )
             ),
         )
 
@@ -396,8 +354,8 @@ class AlertManager:
         visible: set[str] = set()
         settings: dict[str, Settings] = {}
         wake: datetime | None = None
-        for entry_id, (entry, runtime) in self._providers.items():
-            settings[entry_id] = settings_from_options(entry.options)
+        for entry_id, (_, runtime) in self._providers.items():
+            settings[entry_id] = runtime.settings.alerts
             held = entry_id in self.maintenance or (
                 runtime.status_page is not None
                 and bool(runtime.status_page.data.maintenances)
@@ -542,6 +500,9 @@ class AlertManager:
             if p in self._providers
         ]
         entry = provider_entries[0] if len(provider_entries) == 1 else None
+        contacts = (
+            self._providers[entry.entry_id][1].settings.contacts if entry else None
+        )
         starts = [
             start
             for s in systems
@@ -565,8 +526,8 @@ class AlertManager:
             duration=(end - since).total_seconds(),
             cause=cause,
             status_page=entry is not None and self._page_reports_nothing(entry),
-            support_phone=entry.data.get(CONF_SUPPORT_PHONE) if entry else None,
-            support_url=entry.data.get(CONF_SUPPORT_URL) if entry else None,
+            support_phone=contacts.support_phone if contacts else None,
+            support_url=contacts.support_url if contacts else None,
             device_path=device_path,
             flaps=len(self._transitions.get(next(iter(record.systems), ""), [])),
             since=since,
@@ -577,23 +538,28 @@ class AlertManager:
 
     def _page_reports_nothing(self, entry: ConfigEntry[Any]) -> bool:
         """The provider's status page was read and lists no open incident."""
-        if entry.entry_id not in self._providers or not entry.options.get(
-            CONF_STATUS_PAGE
-        ):
+        if entry.entry_id not in self._providers:
             return False
-        page = self._providers[entry.entry_id][1].status_page
+        runtime = self._providers[entry.entry_id][1]
+        if not runtime.settings.status_page:
+            return False
+        page = runtime.status_page
         report = page.data.report if page is not None else None
         return report is not None and not report.incidents
 
-    def _phones(self, record: Record, *keys: str) -> list[Phone]:
+    def _phones(
+        self, record: Record, *, main: bool = True, escalation: bool = False
+    ) -> list[Phone]:
         device_ids: list[str] = []
         for provider_id in sorted(record.providers):
             if provider_id in self._providers:
-                options = self._providers[provider_id][0].options
-                for key in keys:
-                    for device_id in options.get(key, []):
-                        if device_id not in device_ids:
-                            device_ids.append(device_id)
+                settings = self._providers[provider_id][1].settings
+                tiers = (settings.phones if main else ()) + (
+                    settings.escalation_phones if escalation else ()
+                )
+                for device_id in tiers:
+                    if device_id not in device_ids:
+                        device_ids.append(device_id)
         return [p for d in device_ids if (p := resolve_phone(self.hass, d))]
 
     async def _async_send(self, notice: Notice) -> None:
@@ -601,16 +567,16 @@ class AlertManager:
         ctx = self._context(record)
         note_id = f"{DOMAIN}_{record.alert_id}"
         if notice.escalation:
-            phones = self._phones(record, CONF_ESCALATION_PHONES)
+            phones = self._phones(record, main=False, escalation=True)
         elif (
             notice.kind in (NoticeKind.RECOVERY, NoticeKind.CLEAR) and record.escalated
         ):
             # the escalation tier was alerted too: it hears the end of it as well
-            phones = self._phones(record, CONF_PHONES, CONF_ESCALATION_PHONES)
+            phones = self._phones(record, escalation=True)
         else:
-            phones = self._phones(record, CONF_PHONES)
+            phones = self._phones(record)
         critical = any(
-            self._providers[p][0].options.get(CONF_CRITICAL, False)
+            self._providers[p][1].settings.alerts.critical
             for p in record.providers
             if p in self._providers
         )
@@ -720,14 +686,11 @@ class AlertManager:
                     mine, now, phone=phone, error=error, final=final
                 )
 
-    async def async_send_test(self, entry: ConfigEntry[Any]) -> int:
+    async def async_send_test(self, entry: ProviderEntry) -> int:
         """A test notification to every phone of a provider; returns how many."""
         phones = [
             p
-            for d in {
-                *entry.options.get(CONF_PHONES, []),
-                *entry.options.get(CONF_ESCALATION_PHONES, []),
-            }
+            for d in entry.runtime_data.settings.all_phones
             if (p := resolve_phone(self.hass, d))
         ]
         for phone in phones:

@@ -37,10 +37,6 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util, slugify
 
 from ..const import (
-    CONF_ACCOUNT_CONTACT,
-    CONF_FEEDBACK_CONTACT,
-    CONF_SUPPORT_PHONE,
-    CONF_SUPPORT_URL,
     DOMAIN,
     LOGGER,
 )
@@ -55,7 +51,6 @@ from ..logic.report import (
 )
 from ..monitoring.coordinator import ProviderRuntimeData
 from ..runtime import ProviderEntry, loaded_provider
-from .store import provider_contract
 
 SERVICE_GENERATE_REPORT = "generate_report"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -197,16 +192,17 @@ async def async_generate_report(
     zone = dt_util.get_default_time_zone()
     window, label = report_window(period, now, zone, month=month, start=start, end=end)
     history = runtime.history
+    contacts = runtime.settings.contacts
     outages = history.between(window.start, window.end, runtime.systems)
     report = build_report(
         ReportInput(
             provider=entry.title,
             provider_id=entry.entry_id,
             contacts=Contacts(
-                support_phone=entry.data.get(CONF_SUPPORT_PHONE),
-                support_url=entry.data.get(CONF_SUPPORT_URL),
-                account=entry.data.get(CONF_ACCOUNT_CONTACT),
-                feedback=entry.data.get(CONF_FEEDBACK_CONTACT),
+                support_phone=contacts.support_phone,
+                support_url=contacts.support_url,
+                account=contacts.account,
+                feedback=contacts.feedback,
             ),
             period=period,
             window=window,
@@ -225,7 +221,7 @@ async def async_generate_report(
             users=await _async_user_names(
                 hass, {r.acknowledged_by for r in outages if r.acknowledged_by}
             ),
-            contract=provider_contract(hass, entry),
+            contract=runtime.settings.contract,
         ),
         await async_texts(hass),
     )

@@ -13,9 +13,8 @@ says where it went, and a fresh history starts.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 import json
-import math
 from pathlib import Path
 from typing import Any, cast, override
 
@@ -29,9 +28,6 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_at_time
 
 from ..const import (
-    CONF_CURRENCY,
-    CONF_MONTHLY_FEE,
-    CONF_RENEWAL_DATE,
     DOMAIN,
     LOGGER,
 )
@@ -161,45 +157,14 @@ class ProviderFigures:
     notices: NoticeCounts = field(default_factory=NoticeCounts)
 
 
-def _fee(value: object) -> float | None:
-    """A stored monthly fee; anything but a finite number of 0 or more is none."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) and value >= 0 else None
-
-
-def _date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def provider_contract(hass: HomeAssistant, entry: ConfigEntry[Any]) -> Contract:
-    """The fee, currency and renewal date of a provider's options.
-
-    The currency defaults to Home Assistant's; a bad stored value counts as unset.
-    """
-    options = entry.options
-    currency = options.get(CONF_CURRENCY)
-    if not isinstance(currency, str) or not currency:
-        currency = hass.config.currency
-    return Contract(
-        monthly_fee=_fee(options.get(CONF_MONTHLY_FEE)),
-        currency=currency,
-        renews=_date(options.get(CONF_RENEWAL_DATE)),
-    )
-
-
 class OutageHistory:
     """Every outage of a provider's systems, persisted in a Store."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    def __init__[R](self, hass: HomeAssistant, entry: ConfigEntry[R]) -> None:
         """Create the (empty) history; async_load reads the file."""
         self.hass = hass
-        self._entry = entry
+        self._entry_id = entry.entry_id
+        self._title = entry.title
         self._store = _HistoryStore(
             hass,
             HISTORY_VERSION,
@@ -270,19 +235,19 @@ class OutageHistory:
         LOGGER.error(
             "The outage history of %s could not be read (%s); it was kept as %s "
             "and a new history was started",
-            self._entry.title,
+            self._title,
             problem,
             moved or self.path,
         )
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            f"{ISSUE_HISTORY_CORRUPT}_{self._entry.entry_id}",
+            f"{ISSUE_HISTORY_CORRUPT}_{self._entry_id}",
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key=ISSUE_HISTORY_CORRUPT,
             translation_placeholders={
-                "provider": self._entry.title,
+                "provider": self._title,
                 "error": problem,
                 "path": str(moved or self.path),
             },
@@ -471,7 +436,7 @@ class OutageHistory:
             id=ulid_at_time(start.timestamp()),
             system_id=system_id,
             system=name,
-            provider=self._entry.title,
+            provider=self._title,
             start=start,
             cause=cause.value if cause else None,
         )
@@ -702,12 +667,13 @@ class FiguresCoordinator(DataUpdateCoordinator[ProviderFigures]):
     outage's duration up).
     """
 
-    def __init__(
+    def __init__[R](
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry[Any],
+        entry: ConfigEntry[R],
         history: OutageHistory,
         system_ids: Iterable[str],
+        contract: Contract,
     ) -> None:
         """Compute the first figures right away.
 
@@ -722,14 +688,14 @@ class FiguresCoordinator(DataUpdateCoordinator[ProviderFigures]):
         )
         self.history = history
         self.system_ids = system_ids
-        self.entry = entry
+        self.contract = contract
         self.data = self._compute()
 
     def _compute(self) -> ProviderFigures:
         return self.history.figures(
             self.system_ids,
             dt_util.utcnow(),
-            contract=provider_contract(self.hass, self.entry),
+            contract=self.contract,
             zone=dt_util.get_default_time_zone(),
         )
 

@@ -1,7 +1,7 @@
 """One coordinator per monitored system: source -> state machine -> cause -> events."""
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, override
@@ -14,22 +14,10 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import (
-    CONF_FAILURES_BEFORE_OFFLINE,
-    CONF_KIND,
-    CONF_POLL_INTERVAL,
-    CONF_RETRY_INTERVAL,
-    CONF_SUCCESSES_BEFORE_ONLINE,
-    CONF_TIMEOUT,
-    DEFAULT_FAILURES_BEFORE_OFFLINE,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_RETRY_INTERVAL,
-    DEFAULT_SUCCESSES_BEFORE_ONLINE,
-    DEFAULT_TIMEOUT,
     DOMAIN,
     EVENT_SYSTEM_OFFLINE,
     EVENT_SYSTEM_ONLINE,
     LOGGER,
-    PUSH_KINDS,
     SystemKind,
 )
 from ..history.store import FiguresCoordinator, OutageHistory
@@ -40,10 +28,10 @@ from ..logic.state import (
     Outcome,
     Step,
     SystemState,
-    Thresholds,
     Transition,
     advance,
 )
+from ..settings import ProviderSettings, SystemSettings
 from ..sources import ProbeResult
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
@@ -51,47 +39,7 @@ from .state_store import SystemStateStore
 
 type ProviderEntry = ConfigEntry[ProviderRuntimeData]
 
-# Push kinds decide with their own grace time: one verdict moves the machine.
-PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
 PROBE_LOG_SIZE = 20  # the last probe results kept per system (for diagnostics)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Timing:
-    """How often and how patiently a system is probed."""
-
-    poll_interval: float
-    timeout: float
-    retry_interval: float
-    thresholds: Thresholds
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> Timing:
-        """Read the timing of a system subentry, with defaults."""
-        if SystemKind(data[CONF_KIND]) in PUSH_KINDS:
-            return cls(
-                poll_interval=DEFAULT_POLL_INTERVAL,
-                timeout=DEFAULT_TIMEOUT,
-                retry_interval=DEFAULT_RETRY_INTERVAL,
-                thresholds=PUSH_THRESHOLDS,
-            )
-        return cls(
-            poll_interval=data.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-            timeout=data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
-            retry_interval=data.get(CONF_RETRY_INTERVAL, DEFAULT_RETRY_INTERVAL),
-            thresholds=Thresholds(
-                failures_before_offline=int(
-                    data.get(
-                        CONF_FAILURES_BEFORE_OFFLINE, DEFAULT_FAILURES_BEFORE_OFFLINE
-                    )
-                ),
-                successes_before_online=int(
-                    data.get(
-                        CONF_SUCCESSES_BEFORE_ONLINE, DEFAULT_SUCCESSES_BEFORE_ONLINE
-                    )
-                ),
-            ),
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,8 +83,9 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     ) -> None:
         """Create the coordinator, starting from the saved state."""
         self.subentry = subentry
-        self.timing = Timing.from_data(subentry.data)
-        self.kind = SystemKind(subentry.data[CONF_KIND])
+        self.settings = SystemSettings.from_subentry(subentry.title, subentry.data)
+        self.timing = self.settings.timing
+        self.kind = self.settings.kind
         self.auth_failed = False
         self._store = store
         self._probe = probe
@@ -362,12 +311,17 @@ class ProviderRuntimeData:
     ) -> None:
         """Start with no systems."""
         self.hass = hass
+        self.settings = ProviderSettings.from_entry(
+            entry.data, entry.options, default_currency=hass.config.currency
+        )
         self.store = store
         self.history = history
         self.systems: dict[str, SystemCoordinator] = {}
         self.status_page: StatusPageCoordinator | None = None
         # the uptime figures of self.systems, from the outage history
-        self.figures = FiguresCoordinator(hass, entry, history, self.systems)
+        self.figures = FiguresCoordinator(
+            hass, entry, history, self.systems, self.settings.contract
+        )
 
     def evidence_for(self, system: SystemCoordinator) -> CauseEvidence:
         """What is known about the causes that could explain this system's outage."""

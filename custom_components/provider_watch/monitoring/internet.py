@@ -24,7 +24,6 @@ from ..sources import ProbeResult
 from ..sources.http import StatusCodes, probe_http
 from ..sources.tcp import probe_tcp
 
-CONF_TARGETS = "targets"
 ENTRY_TYPE_INTERNET = "internet"
 # Two public DNS resolvers over TCP 53 and one HTTPS URL. Tests, scripts and the demo
 # configuration always replace these with 127.0.0.1 targets.

@@ -16,11 +16,10 @@ logs, events, notifications or diagnostics.
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, override
 
 import aiohttp
-from yarl import URL
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -43,6 +42,7 @@ from ..const import (
     OUTBOUND_METHODS,
 )
 from ..logic.validation import is_valid_url, is_whole
+from ..settings import OutboundSettings
 from ..sources.web import failure_reason
 from .internet import (
     SIGNAL_INTERNET_CHANGED,
@@ -56,51 +56,9 @@ MAX_REDIRECTS = 10
 KEY_PROBLEM = "outbound_heartbeat"
 KEY_LAST = "last_outbound_heartbeat"
 PING_BODY = "Provider Watch: Home Assistant is running."
-HIDDEN = "<hidden>"
 
 
 # --- settings ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class OutboundSettings:
-    """What to call, how, and how often."""
-
-    url: str
-    fail_url: str | None = None
-    interval: timedelta = timedelta(minutes=DEFAULT_OUTBOUND_INTERVAL)
-    method: str = OUTBOUND_METHODS[0]
-
-    @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> OutboundSettings | None:
-        """The settings in the internet entry's options; None without a URL."""
-        if not (url := options.get(CONF_OUTBOUND_URL)):
-            return None
-        method = options.get(CONF_OUTBOUND_METHOD)
-        return cls(
-            url=url,
-            fail_url=options.get(CONF_OUTBOUND_FAIL_URL) or None,
-            interval=timedelta(
-                minutes=int(
-                    options.get(CONF_OUTBOUND_INTERVAL) or DEFAULT_OUTBOUND_INTERVAL
-                )
-            ),
-            method=method if method in OUTBOUND_METHODS else OUTBOUND_METHODS[0],
-        )
-
-    def hide(self, text: str) -> str:
-        """A text with both URLs (and their paths, the secret part) taken out."""
-        for url in (self.url, self.fail_url):
-            if not url:
-                continue
-            text = text.replace(url, HIDDEN)
-            try:
-                secret = URL(url).raw_path_qs
-            except ValueError:  # pragma: no cover - the form validated it
-                continue
-            if len(secret) > 1:
-                text = text.replace(secret, HIDDEN)
-        return text
 
 
 def _text(value: object) -> str:
@@ -308,10 +266,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 @callback
 def async_create_outbound[R](
-    hass: HomeAssistant, entry: ConfigEntry[R], internet: InternetCoordinator
+    hass: HomeAssistant,
+    entry: ConfigEntry[R],
+    internet: InternetCoordinator,
+    settings: OutboundSettings | None,
 ) -> OutboundHeartbeat | None:
     """The internet entry's heartbeat; None (and its entities removed) without a URL."""
-    settings = OutboundSettings.from_options(entry.options)
     if settings is None:
         async_remove_outbound_entities(hass, entry)
         return None

@@ -44,10 +44,10 @@ class StatusPageSnapshot:
 class StatusPageCoordinator(DataUpdateCoordinator[StatusPageSnapshot]):
     """Polls summary.json every 5 minutes. A page that cannot be read is "unknown"."""
 
-    def __init__(
+    def __init__[R](
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: ConfigEntry[R],
         page_url: str,
         component_ids: Sequence[str] | None,
     ) -> None:

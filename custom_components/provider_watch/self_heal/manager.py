@@ -28,8 +28,6 @@ from homeassistant.core import (
     HassJob,
     HomeAssistant,
     callback,
-    split_entity_id,
-    valid_entity_id,
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
@@ -52,14 +50,6 @@ from homeassistant.util import dt as dt_util
 from ..alerting.messages import quiet_payload, self_heal_did, self_heal_line
 from ..alerting.phones import resolve_phone
 from ..const import (
-    CONF_HEAL_ATTEMPTS,
-    CONF_HEAL_DAILY_MAX,
-    CONF_HEAL_DELAY,
-    CONF_HEAL_ENTITY,
-    CONF_HEAL_NOTIFY,
-    CONF_HEAL_OFF_TIME,
-    CONF_HEAL_RECHECK,
-    CONF_PHONES,
     DOMAIN,
     EVENT_SELF_HEAL,
     LOGGER,
@@ -67,7 +57,6 @@ from ..const import (
 )
 from ..logic.cause import Cause
 from ..logic.self_heal import (
-    ACTION_BY_DOMAIN,
     TARGET_PROBLEMS,
     TOLD_REASONS,
     Action,
@@ -101,40 +90,6 @@ RESULT_SKIPPED = "skipped"
 def issue_id(system_id: str) -> str:
     """The repair issue of a system whose target entity is missing or unavailable."""
     return f"{ISSUE_TARGET}_{system_id}"
-
-
-def _number(data: Mapping[str, Any], key: str, default: float) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return float(value)
-
-
-def heal_settings(data: Mapping[str, Any]) -> tuple[str, HealSettings] | None:
-    """A system's target entity and self-heal settings; None when it has none.
-
-    Bad stored values fall back to the defaults.
-    """
-    entity_id = data.get(CONF_HEAL_ENTITY)
-    if not isinstance(entity_id, str) or not valid_entity_id(entity_id):
-        return None
-    action = ACTION_BY_DOMAIN.get(split_entity_id(entity_id)[0])
-    if action is None:
-        return None
-    defaults = HealSettings(action=action)
-    try:
-        settings = HealSettings(
-            action=action,
-            off_time=_number(data, CONF_HEAL_OFF_TIME, defaults.off_time),
-            delay=_number(data, CONF_HEAL_DELAY, defaults.delay),
-            attempts=int(_number(data, CONF_HEAL_ATTEMPTS, defaults.attempts)),
-            daily_max=int(_number(data, CONF_HEAL_DAILY_MAX, defaults.daily_max)),
-            recheck=_number(data, CONF_HEAL_RECHECK, defaults.recheck),
-            notify=HealNotify(data.get(CONF_HEAL_NOTIFY, defaults.notify)),
-        )
-    except ValueError:
-        settings = defaults
-    return entity_id, settings
 
 
 def _hhmm(moment: datetime) -> str:
@@ -195,7 +150,7 @@ class SelfHealManager:
         """Self-heal for a provider's systems that have a target; returns the undo."""
         mine: list[SystemSelfHeal] = []
         for system in runtime.systems.values():
-            target = heal_settings(system.subentry.data)
+            target = system.settings.heal
             if target is None:
                 ir.async_delete_issue(self.hass, DOMAIN, issue_id(system.system_id))
                 continue
@@ -787,7 +742,7 @@ class SystemSelfHeal:
             duration=format_duration((back - since).total_seconds()),
         )
         device_id = self._device_id()
-        for device in self.entry.options.get(CONF_PHONES, []):
+        for device in self.runtime.settings.phones:
             phone = resolve_phone(self.hass, device)
             if phone is None:
                 continue

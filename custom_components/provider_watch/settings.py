@@ -1,0 +1,395 @@
+"""Every stored option and subentry dict, parsed once into typed, frozen settings.
+
+A provider's options, a monitored system's subentry data and the internet check's
+options are read here, when an entry is set up, and nowhere else: the rest of the
+code gets these objects. Bad stored values (an older version, a hand-edited file)
+fall back to the defaults instead of failing the set-up. The forms (config_flow.py,
+subentry_flow.py and the kinds' fields) validate what is stored in the first place.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+import math
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from yarl import URL
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, split_entity_id, valid_entity_id
+
+from .const import (
+    CONF_ACCOUNT_CONTACT,
+    CONF_CRITICAL,
+    CONF_CRITICAL_IGNORES_QUIET,
+    CONF_CURRENCY,
+    CONF_ESCALATE_AFTER,
+    CONF_ESCALATION_PHONES,
+    CONF_FAILURES_BEFORE_OFFLINE,
+    CONF_FEEDBACK_CONTACT,
+    CONF_HEAL_ATTEMPTS,
+    CONF_HEAL_DAILY_MAX,
+    CONF_HEAL_DELAY,
+    CONF_HEAL_ENTITY,
+    CONF_HEAL_NOTIFY,
+    CONF_HEAL_OFF_TIME,
+    CONF_HEAL_RECHECK,
+    CONF_KIND,
+    CONF_MONTHLY_FEE,
+    CONF_NOTES,
+    CONF_OUTBOUND_FAIL_URL,
+    CONF_OUTBOUND_INTERVAL,
+    CONF_OUTBOUND_METHOD,
+    CONF_OUTBOUND_URL,
+    CONF_PHONES,
+    CONF_POLL_INTERVAL,
+    CONF_QUIET_END,
+    CONF_QUIET_START,
+    CONF_RENEWAL_DATE,
+    CONF_REPEAT,
+    CONF_RETRY_INTERVAL,
+    CONF_STATUS_COMPONENTS,
+    CONF_STATUS_PAGE,
+    CONF_SUCCESSES_BEFORE_ONLINE,
+    CONF_SUPPORT_PHONE,
+    CONF_SUPPORT_URL,
+    CONF_TARGETS,
+    CONF_TIMEOUT,
+    DEFAULT_FAILURES_BEFORE_OFFLINE,
+    DEFAULT_OUTBOUND_INTERVAL,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_REPEAT,
+    DEFAULT_RETRY_INTERVAL,
+    DEFAULT_SUCCESSES_BEFORE_ONLINE,
+    DEFAULT_TIMEOUT,
+    OUTBOUND_METHODS,
+    PUSH_KINDS,
+    SystemKind,
+)
+from .logic.cost import Contract
+from .logic.policy import Settings as AlertSettings
+from .logic.self_heal import ACTION_BY_DOMAIN, HealNotify, HealSettings
+from .logic.state import Thresholds
+
+# Push kinds decide with their own grace time: one verdict moves the machine.
+PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
+HIDDEN = "<hidden>"
+
+
+# --- small readers -------------------------------------------------------------------
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(data: Mapping[str, Any], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return default
+    return float(value)
+
+
+def _ids(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(str(item) for item in value)
+
+
+def _time(value: object) -> time | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _fee(value: object) -> float | None:
+    """A stored monthly fee; anything but a finite number of 0 or more is none."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+# --- a provider (config entry options) -----------------------------------------------
+
+
+def parse_repeat(text: str | None) -> tuple[int, ...]:
+    """'30, 120' -> (30, 120); raises ValueError for anything else."""
+    if not text or not text.strip():
+        return ()
+    minutes = tuple(int(part) for part in text.replace(";", ",").split(","))
+    if any(m < 1 or m > 10_080 for m in minutes):
+        raise ValueError(text)
+    return minutes
+
+
+def alert_settings(options: Mapping[str, Any]) -> AlertSettings:
+    """A provider's alert settings (bad stored values fall back to defaults)."""
+    try:
+        repeat = parse_repeat(options.get(CONF_REPEAT, DEFAULT_REPEAT))
+    except ValueError:
+        repeat = parse_repeat(DEFAULT_REPEAT)
+    escalate = options.get(CONF_ESCALATE_AFTER) or 0
+    return AlertSettings(
+        repeat=repeat,
+        escalate_after=int(escalate) if escalate else None,
+        critical=bool(options.get(CONF_CRITICAL, False)),
+        quiet_start=_time(options.get(CONF_QUIET_START)),
+        quiet_end=_time(options.get(CONF_QUIET_END)),
+        critical_ignores_quiet=bool(options.get(CONF_CRITICAL_IGNORES_QUIET, True)),
+    )
+
+
+def contract(options: Mapping[str, Any], default_currency: str) -> Contract:
+    """The fee, currency and renewal date of a provider's options.
+
+    The currency defaults to Home Assistant's; a bad stored value counts as unset.
+    """
+    currency = options.get(CONF_CURRENCY)
+    if not isinstance(currency, str) or not currency:
+        currency = default_currency
+    return Contract(
+        monthly_fee=_fee(options.get(CONF_MONTHLY_FEE)),
+        currency=currency,
+        renews=_date(options.get(CONF_RENEWAL_DATE)),
+    )
+
+
+def provider_contract[R](hass: HomeAssistant, entry: ConfigEntry[R]) -> Contract:
+    """The contract of a provider entry (Home Assistant's currency by default)."""
+    return contract(entry.options, hass.config.currency)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contacts:
+    """Whom the owner can reach at the provider (the provider form)."""
+
+    support_phone: str | None = None
+    support_url: str | None = None
+    account: str | None = None
+    feedback: str | None = None
+    notes: str | None = None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Contacts:
+        """The contacts of a provider entry's data."""
+        return cls(
+            support_phone=_text(data.get(CONF_SUPPORT_PHONE)),
+            support_url=_text(data.get(CONF_SUPPORT_URL)),
+            account=_text(data.get(CONF_ACCOUNT_CONTACT)),
+            feedback=_text(data.get(CONF_FEEDBACK_CONTACT)),
+            notes=_text(data.get(CONF_NOTES)),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProviderSettings:
+    """A provider's options: phones, alert policy, status page, contract."""
+
+    contacts: Contacts = field(default_factory=Contacts)
+    phones: tuple[str, ...] = ()  # mobile_app device ids
+    escalation_phones: tuple[str, ...] = ()
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    status_page: str | None = None
+    status_components: tuple[str, ...] | None = None  # None: every component
+    contract: Contract = field(default_factory=Contract)
+
+    @classmethod
+    def from_entry(
+        cls,
+        data: Mapping[str, Any],
+        options: Mapping[str, Any],
+        *,
+        default_currency: str,
+    ) -> ProviderSettings:
+        """Parse a provider entry's data and options."""
+        components = options.get(CONF_STATUS_COMPONENTS)
+        return cls(
+            contacts=Contacts.from_data(data),
+            phones=_ids(options.get(CONF_PHONES)),
+            escalation_phones=_ids(options.get(CONF_ESCALATION_PHONES)),
+            alerts=alert_settings(options),
+            status_page=_text(options.get(CONF_STATUS_PAGE)),
+            status_components=_ids(components) if components else None,
+            contract=contract(options, default_currency),
+        )
+
+    @property
+    def all_phones(self) -> tuple[str, ...]:
+        """Both tiers, each phone once."""
+        return tuple(dict.fromkeys((*self.phones, *self.escalation_phones)))
+
+
+# --- a monitored system (config subentry data) ---------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timing:
+    """How often and how patiently a system is probed."""
+
+    poll_interval: float
+    timeout: float
+    retry_interval: float
+    thresholds: Thresholds
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Timing:
+        """Read the timing of a system subentry, with defaults."""
+        if SystemKind(data[CONF_KIND]) in PUSH_KINDS:
+            return cls(
+                poll_interval=DEFAULT_POLL_INTERVAL,
+                timeout=DEFAULT_TIMEOUT,
+                retry_interval=DEFAULT_RETRY_INTERVAL,
+                thresholds=PUSH_THRESHOLDS,
+            )
+        return cls(
+            poll_interval=data.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+            timeout=data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
+            retry_interval=data.get(CONF_RETRY_INTERVAL, DEFAULT_RETRY_INTERVAL),
+            thresholds=Thresholds(
+                failures_before_offline=int(
+                    data.get(
+                        CONF_FAILURES_BEFORE_OFFLINE, DEFAULT_FAILURES_BEFORE_OFFLINE
+                    )
+                ),
+                successes_before_online=int(
+                    data.get(
+                        CONF_SUCCESSES_BEFORE_ONLINE, DEFAULT_SUCCESSES_BEFORE_ONLINE
+                    )
+                ),
+            ),
+        )
+
+
+class HealTarget(NamedTuple):
+    """The entity self-heal uses for a system, and how."""
+
+    entity_id: str
+    settings: HealSettings
+
+
+def heal_target(data: Mapping[str, Any]) -> HealTarget | None:
+    """A system's target entity and self-heal settings; None when it has none.
+
+    Bad stored values fall back to the defaults.
+    """
+    entity_id = data.get(CONF_HEAL_ENTITY)
+    if not isinstance(entity_id, str) or not valid_entity_id(entity_id):
+        return None
+    action = ACTION_BY_DOMAIN.get(split_entity_id(entity_id)[0])
+    if action is None:
+        return None
+    defaults = HealSettings(action=action)
+    try:
+        settings = HealSettings(
+            action=action,
+            off_time=_number(data, CONF_HEAL_OFF_TIME, defaults.off_time),
+            delay=_number(data, CONF_HEAL_DELAY, defaults.delay),
+            attempts=int(_number(data, CONF_HEAL_ATTEMPTS, defaults.attempts)),
+            daily_max=int(_number(data, CONF_HEAL_DAILY_MAX, defaults.daily_max)),
+            recheck=_number(data, CONF_HEAL_RECHECK, defaults.recheck),
+            notify=HealNotify(data.get(CONF_HEAL_NOTIFY, defaults.notify)),
+        )
+    except ValueError:
+        settings = defaults
+    return HealTarget(entity_id=entity_id, settings=settings)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SystemSettings:
+    """A monitored system: its kind, timing and self-heal.
+
+    `check` is the kind's own part of the subentry (host, URL, rule, entities…),
+    read once by that kind's module in kinds/ into its own typed settings.
+    """
+
+    name: str
+    kind: SystemKind
+    timing: Timing
+    heal: HealTarget | None
+    check: Mapping[str, Any]
+
+    @classmethod
+    def from_subentry(cls, title: str, data: Mapping[str, Any]) -> SystemSettings:
+        """Parse a system subentry's data."""
+        return cls(
+            name=title,
+            kind=SystemKind(data[CONF_KIND]),
+            timing=Timing.from_data(data),
+            heal=heal_target(data),
+            check=MappingProxyType(dict(data)),
+        )
+
+
+# --- the internet check (its entry's options) ----------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboundSettings:
+    """What to call, how, and how often."""
+
+    url: str
+    fail_url: str | None = None
+    interval: timedelta = timedelta(minutes=DEFAULT_OUTBOUND_INTERVAL)
+    method: str = OUTBOUND_METHODS[0]
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> OutboundSettings | None:
+        """The settings in the internet entry's options; None without a URL."""
+        if not (url := options.get(CONF_OUTBOUND_URL)):
+            return None
+        method = options.get(CONF_OUTBOUND_METHOD)
+        return cls(
+            url=url,
+            fail_url=options.get(CONF_OUTBOUND_FAIL_URL) or None,
+            interval=timedelta(
+                minutes=int(
+                    options.get(CONF_OUTBOUND_INTERVAL) or DEFAULT_OUTBOUND_INTERVAL
+                )
+            ),
+            method=method if method in OUTBOUND_METHODS else OUTBOUND_METHODS[0],
+        )
+
+    def hide(self, text: str) -> str:
+        """A text with both URLs (and their paths, the secret part) taken out."""
+        for url in (self.url, self.fail_url):
+            if not url:
+                continue
+            text = text.replace(url, HIDDEN)
+            try:
+                secret = URL(url).raw_path_qs
+            except ValueError:  # pragma: no cover - the form validated it
+                continue
+            if len(secret) > 1:
+                text = text.replace(secret, HIDDEN)
+        return text
+
+
+@dataclass(frozen=True, kw_only=True)
+class InternetSettings:
+    """The internet check's targets and its optional outbound heartbeat."""
+
+    targets: tuple[str, ...]
+    outbound: OutboundSettings | None
+
+    @classmethod
+    def from_entry(
+        cls, data: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> InternetSettings:
+        """Parse the internet entry (targets from the options, else the data)."""
+        targets = options.get(CONF_TARGETS) or data.get(CONF_TARGETS) or []
+        return cls(
+            targets=_ids(targets), outbound=OutboundSettings.from_options(options)
+        )
