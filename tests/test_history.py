@@ -17,6 +17,7 @@ from custom_components.provider_watch.history.store import (
     move_aside,
 )
 from custom_components.provider_watch.logic.cause import Cause
+from custom_components.provider_watch.logic.notes import Acknowledged, AlertSent
 from custom_components.provider_watch.logic.outages import (
     EMPTY_NOTICE,
     HISTORY_MINOR_VERSION,
@@ -56,6 +57,16 @@ LOCK_ID = "system_front_lock"
 ALARM = "sensor.alarm_panel"
 LOCK = "sensor.front_lock"
 PROVIDER = "sensor.acme_alarm"
+
+
+def alert_sent(systems: set[str], when: datetime) -> AlertSent:
+    """An offline-alert-sent note about these systems."""
+    return AlertSent(systems=frozenset(systems), when=when)
+
+
+def ack(systems: set[str], when: datetime, by: str | None) -> Acknowledged:
+    """An acknowledgement note about these systems."""
+    return Acknowledged(systems=frozenset(systems), when=when, by=by)
 
 
 def key(entry: MockConfigEntry) -> str:
@@ -704,12 +715,12 @@ async def test_alert_sent_and_acknowledged_marks(
     entry = await setup_http_provider(hass, device.url)
     history: OutageHistory = entry.runtime_data.history
     sent, acked = T0 + timedelta(seconds=45), T0 + timedelta(seconds=50)
-    assert history.mark_alert_sent({SYSTEM_ID}, sent) == 0  # nothing is open
+    assert history.note(alert_sent({SYSTEM_ID}, sent)) == 0  # nothing is open
     await take_offline(hass, freezer, device)
-    assert history.mark_alert_sent({SYSTEM_ID, "system_other"}, sent) == 1
-    assert history.mark_alert_sent({SYSTEM_ID}, acked) == 0  # the first one counts
-    assert history.mark_acknowledged([SYSTEM_ID], acked, "user-1") == 1
-    assert history.mark_acknowledged([SYSTEM_ID], acked, "user-2") == 0
+    assert history.note(alert_sent({SYSTEM_ID, "system_other"}, sent)) == 1
+    assert history.note(alert_sent({SYSTEM_ID}, acked)) == 0  # the first one counts
+    assert history.note(ack({SYSTEM_ID}, acked, "user-1")) == 1
+    assert history.note(ack({SYSTEM_ID}, acked, "user-2")) == 0
     await advance(hass, freezer, 10)  # written within 10 s
     (record,) = stored(hass_storage, entry)["outages"]
     assert record["alert_sent"] == sent.isoformat()
@@ -718,12 +729,12 @@ async def test_alert_sent_and_acknowledged_marks(
     # acknowledged after it ended: the latest alerted outage gets it
     await bring_back(hass, freezer, device)
     await take_offline(hass, freezer, device)
-    history.mark_alert_sent([SYSTEM_ID], dt_util.utcnow())
+    history.note(alert_sent({SYSTEM_ID}, dt_util.utcnow()))
     await bring_back(hass, freezer, device)
     later = dt_util.utcnow()
-    assert history.mark_acknowledged([SYSTEM_ID], later, None) == 1
-    assert history.mark_acknowledged([SYSTEM_ID], later, None) == 0
-    assert history.mark_acknowledged(["system_other"], later, None) == 0
+    assert history.note(ack({SYSTEM_ID}, later, None)) == 1
+    assert history.note(ack({SYSTEM_ID}, later, None)) == 0
+    assert history.note(ack({"system_other"}, later, None)) == 0
     assert history.outages[-1].acknowledged_at == later
     assert history.outages[-1].acknowledged_by is None
 

@@ -20,6 +20,7 @@ from custom_components.provider_watch.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.provider_watch.history.store import OutageHistory
+from custom_components.provider_watch.logic.notes import Answered, Asked
 from custom_components.provider_watch.logic.outages import (
     EMPTY_NOTICE,
     OutageRecord,
@@ -60,6 +61,11 @@ app_client = alerting.app_client
 second = alerting.second
 android = alerting.android
 iphone = alerting.iphone
+
+
+def asked(system: str, alert_id: str, *, since: datetime, when: datetime) -> Asked:
+    """A recovery's "did the provider tell you?" about one system."""
+    return Asked(systems=frozenset({system}), alert_id=alert_id, since=since, when=when)
 
 
 def _mid_next_month() -> datetime:
@@ -273,12 +279,12 @@ async def test_only_the_outages_of_the_alert_are_asked_about(
     assert record.end is not None
     # an alert opened after the outage ended, another system's alert: not this one
     later = record.end + timedelta(seconds=1)
-    assert history.mark_asked([PANEL], "later", since=later, when=now) == 0
-    assert history.mark_asked([LOCK], "lock", since=MID_MONTH, when=now) == 0
+    assert history.note(asked(PANEL, "later", since=later, when=now)) == 0
+    assert history.note(asked(LOCK, "lock", since=MID_MONTH, when=now)) == 0
     # an alert that began before it: this one
-    assert history.mark_asked([PANEL], "earlier", since=MID_MONTH, when=now) == 1
+    assert history.note(asked(PANEL, "earlier", since=MID_MONTH, when=now)) == 1
     assert record.asked_alerts == [alert_id, "earlier"]
-    assert history.answer_alert("lock", told=True, when=now, by=None) == 0
+    assert history.note(Answered(alert_id="lock", told=True, when=now, by=None)) == 0
     assert record.provider_told is None
 
 

@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 from .alerting.manager import AlertManager
 from .const import CONF_ENTRY_TYPE, DOMAIN
 from .hub import DATA_ALERTS
+from .logic.notes import Answered
 from .logic.outages import OutageRecord
 from .runtime import ProviderEntry, loaded_provider, loaded_providers
 
@@ -158,14 +159,16 @@ def async_setup_services(hass: HomeAssistant) -> None:
         outage_id = call.data[ATTR_OUTAGE_ID].strip()
         for entry in loaded_providers(hass):
             runtime = entry.runtime_data
-            record = runtime.history.record_notice(
-                outage_id,
-                call.data[ATTR_TOLD],
-                when=dt_util.utcnow(),
-                by=call.context.user_id,
-                note=call.data.get(ATTR_NOTE),
+            answered = runtime.history.note(
+                Answered(
+                    outage_id=outage_id,
+                    told=call.data[ATTR_TOLD],
+                    when=dt_util.utcnow(),
+                    by=call.context.user_id,
+                    note=call.data.get(ATTR_NOTE),
+                )
             )
-            if record is not None:
+            if answered and (record := runtime.history.find(outage_id)) is not None:
                 return _notice_response(entry, record)
         raise ServiceValidationError(
             translation_domain=DOMAIN,

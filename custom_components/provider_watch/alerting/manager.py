@@ -7,7 +7,7 @@ something changes or a repeat is due, and sends what it decides.
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,6 +37,14 @@ from ..const import (
     SIGNAL_MAINTENANCE,
 )
 from ..logic.cause import Cause
+from ..logic.notes import (
+    Acknowledged,
+    AlertSent,
+    Answered,
+    Asked,
+    OutageNote,
+    PushFailed,
+)
 from ..logic.policy import (
     FLAP_WINDOW,
     INTERNET_KEY,
@@ -594,7 +602,10 @@ class AlertManager:
                 self.hass, message, title=title, notification_id=note_id
             )
             if notice.kind in (NoticeKind.OFFLINE, NoticeKind.DIGEST) and phones:
-                self._for_history(record.systems, "sent", dt_util.utcnow(), None)
+                when = dt_util.utcnow()
+                self._note(
+                    record.systems, lambda mine: AlertSent(systems=mine, when=when)
+                )
         if notice.kind is NoticeKind.RECOVERY and phones:
             ctx = replace(ctx, ask_notice=self._ask_provider_notice(record))
         for phone in phones:
@@ -679,12 +690,12 @@ class AlertManager:
         if record is None:
             return
         now = dt_util.utcnow()
-        for _, runtime in self._providers.values():
-            mine = [s for s in record.systems if s in runtime.systems]
-            if mine:
-                runtime.history.mark_push_failed(
-                    mine, now, phone=phone, error=error, final=final
-                )
+        self._note(
+            record.systems,
+            lambda mine: PushFailed(
+                systems=mine, when=now, phone=phone, error=error, final=final
+            ),
+        )
 
     async def async_send_test(self, entry: ProviderEntry) -> int:
         """A test notification to every phone of a provider; returns how many."""
@@ -717,11 +728,13 @@ class AlertManager:
         if record.key == INTERNET_KEY or len(record.providers) != 1 or not runtimes:
             return False
         return bool(
-            runtimes[0].history.mark_asked(
-                record.systems,
-                record.alert_id,
-                since=record.opened,
-                when=dt_util.utcnow(),
+            runtimes[0].history.note(
+                Asked(
+                    systems=record.systems,
+                    alert_id=record.alert_id,
+                    since=record.opened,
+                    when=dt_util.utcnow(),
+                )
             )
         )
 
@@ -755,7 +768,9 @@ class AlertManager:
         """
         now = dt_util.utcnow()
         answered = sum(
-            runtime.history.answer_alert(alert_id, told, when=now, by=by)
+            runtime.history.note(
+                Answered(alert_id=alert_id, told=told, when=now, by=by)
+            )
             for _, runtime in self._providers.values()
         )
         if not answered:
@@ -785,22 +800,22 @@ class AlertManager:
         matched = self._matching(alert_ids, systems)
         for record in matched:
             self.records[record.key] = acknowledge(record, now, by)
-            self._for_history(record.systems, "acked", now, by)
+            self._note(
+                record.systems,
+                lambda mine: Acknowledged(systems=mine, when=now, by=by),
+            )
         self.schedule()
         return len(matched)
 
-    def _for_history(
-        self, systems: frozenset[str], what: str, when: datetime, by: str | None
+    def _note(
+        self,
+        systems: frozenset[str],
+        note_for: Callable[[frozenset[str]], OutageNote],
     ) -> None:
-        """Note in each provider's outage history that an alert went out / was seen."""
+        """Note on each provider's outages what happened to an alert about them."""
         for _, runtime in self._providers.values():
-            mine = [s for s in systems if s in runtime.systems]
-            if not mine:
-                continue
-            if what == "sent":
-                runtime.history.mark_alert_sent(mine, when)
-            else:
-                runtime.history.mark_acknowledged(mine, when, by)
+            if mine := systems & runtime.systems.keys():
+                runtime.history.note(note_for(frozenset(mine)))
 
     @callback
     def async_snooze(

@@ -41,15 +41,13 @@ from ..logic.figures import (
     figures,
     last,
 )
+from ..logic.notes import OutageNote, apply as apply_note
 from ..logic.outages import (
     HISTORY_MINOR_VERSION,
     HISTORY_VERSION,
-    MAX_PUSH_FAILURES,
-    AnswerVia,
     HistoryData,
     NoticeCounts,
     OutageRecord,
-    SelfHealMark,
     SystemInfo,
     migrate_v1,
     migrate_v2_1,
@@ -482,169 +480,15 @@ class OutageHistory:
             self._changed(now=True)
 
     @callback
-    def mark_alert_sent(self, system_ids: Iterable[str], when: datetime) -> int:
-        """An offline alert about these systems was sent.
+    def note(self, note: OutageNote) -> int:
+        """The one way in for what alerts, phones and self-heal note on outages.
 
-        Noted on their open outages (the first alert counts). Returns how many
-        outages were marked.
+        Returns how many outages the note changed (see logic/notes.py).
         """
-        marked = 0
-        for system_id in system_ids:
-            record = self._open.get(system_id)
-            if record is not None and record.alert_sent is None:
-                record.alert_sent = when
-                marked += 1
-        if marked:
+        changed = apply_note(note, self._data.outages, self._open)
+        if changed:
             self._changed(now=False)
-        return marked
-
-    @callback
-    def mark_push_failed(
-        self,
-        system_ids: Iterable[str],
-        when: datetime,
-        *,
-        phone: str,
-        error: str,
-        final: bool,
-    ) -> int:
-        """A push about these systems' open outages did not get through.
-
-        Returns how many outages noted it.
-        """
-        marked = 0
-        for system_id in system_ids:
-            record = self._open.get(system_id)
-            if record is not None:
-                record.push_failures = [
-                    *record.push_failures,
-                    {
-                        "at": when.isoformat(),
-                        "phone": phone,
-                        "error": error,
-                        "final": "yes" if final else "no",
-                    },
-                ][-MAX_PUSH_FAILURES:]
-                marked += 1
-        if marked:
-            self._changed(now=False)
-        return marked
-
-    @callback
-    def mark_acknowledged(
-        self, system_ids: Iterable[str], when: datetime, by: str | None
-    ) -> int:
-        """Someone acknowledged the alert about these systems.
-
-        Marks each system's open outage, or, once it has ended, its latest outage
-        that was alerted and not yet acknowledged. The first acknowledgement counts.
-        Returns how many outages were marked.
-        """
-        marked = 0
-        for system_id in system_ids:
-            record = self._open.get(system_id) or next(
-                (
-                    r
-                    for r in reversed(self._data.outages)
-                    if r.system_id == system_id and r.alert_sent is not None
-                ),
-                None,
-            )
-            if record is not None and record.acknowledged_at is None:
-                record.acknowledged_at = when
-                record.acknowledged_by = by
-                marked += 1
-        if marked:
-            self._changed(now=False)
-        return marked
-
-    @callback
-    def mark_asked(
-        self,
-        system_ids: Iterable[str],
-        alert_id: str,
-        *,
-        since: datetime,
-        when: datetime,
-    ) -> int:
-        """A recovery notification asks whether the provider told the owner.
-
-        Marks the outages of these systems that were going on while the alert was
-        open (ended at `since` or later), so that the answer finds them. Returns how
-        many outages were marked.
-        """
-        wanted = set(system_ids)
-        marked = 0
-        for record in self._data.outages:
-            if (
-                record.system_id in wanted
-                and record.start <= when
-                and (record.end is None or record.end >= since)
-            ):
-                record.ask(alert_id, when)
-                marked += 1
-        if marked:
-            self._changed(now=False)
-        return marked
-
-    @callback
-    def answer_alert(
-        self, alert_id: str, told: bool, *, when: datetime, by: str | None
-    ) -> int:
-        """The answer on a recovery notification; returns how many outages it sets."""
-        answered = 0
-        for record in self._data.outages:
-            if alert_id in record.asked_alerts:
-                record.answer(told=told, when=when, by=by, via=AnswerVia.PHONE)
-                answered += 1
-        if answered:
-            self._changed(now=False)
-        return answered
-
-    @callback
-    def record_notice(
-        self,
-        outage_id: str,
-        told: bool,
-        *,
-        when: datetime,
-        by: str | None,
-        note: str | None = None,
-    ) -> OutageRecord | None:
-        """Set whether the provider told the owner about one outage (a service)."""
-        record = self.find(outage_id)
-        if record is not None:
-            record.answer(told=told, when=when, by=by, via=AnswerVia.SERVICE, note=note)
-            self._changed(now=False)
-        return record
-
-    @callback
-    def mark_self_heal(
-        self,
-        outage_id: str,
-        *,
-        tried: Mapping[str, str] | None = None,
-        healed: bool | None = None,
-        reason: str | None = None,
-    ) -> bool:
-        """Note what self-heal did about an outage (open or just closed).
-
-        tried: one attempt ({"at", "action", "entity_id"}), added to its list;
-        healed / reason: how it ended. Returns whether the outage was found.
-        """
-        record = self.find(outage_id)
-        if record is None:
-            return False
-        mark = record.self_heal or SelfHealMark()
-        if tried is not None:
-            mark.tried.append(dict(tried))
-        if healed is not None:
-            mark.healed = healed
-        if reason is not None:
-            mark.reason = reason
-        record.self_heal = mark
-        self._changed(now=False)
-        return True
+        return changed
 
     async def async_flush(self) -> None:
         """Prune and write the history now."""

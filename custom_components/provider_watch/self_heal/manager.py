@@ -56,6 +56,7 @@ from ..const import (
     SIGNAL_MAINTENANCE,
 )
 from ..logic.cause import Cause
+from ..logic.notes import SelfHealed
 from ..logic.self_heal import (
     TARGET_PROBLEMS,
     TOLD_REASONS,
@@ -464,7 +465,7 @@ class SystemSelfHeal:
             return  # back before self-heal did anything
         self.summary.healed = True
         if self.outage_id is not None:
-            self.runtime.history.mark_self_heal(self.outage_id, healed=True)
+            self.runtime.history.note(SelfHealed(outage_id=self.outage_id, healed=True))
         LOGGER.info(
             "%s is back online after self-heal (%s %s)",
             self.system.subentry.title,
@@ -572,13 +573,15 @@ class SystemSelfHeal:
             self.summary.entity_name = self._entity_name()
             self.summary.attempts.append(now)
         if self.outage_id is not None:
-            self.runtime.history.mark_self_heal(
-                self.outage_id,
-                tried={
-                    "at": now.isoformat(),
-                    "action": self.settings.action.value,
-                    "entity_id": self.entity_id,
-                },
+            self.runtime.history.note(
+                SelfHealed(
+                    outage_id=self.outage_id,
+                    tried={
+                        "at": now.isoformat(),
+                        "action": self.settings.action.value,
+                        "entity_id": self.entity_id,
+                    },
+                )
             )
         LOGGER.info(
             "%s is offline: self-heal attempt %d, %s %s",
@@ -646,8 +649,8 @@ class SystemSelfHeal:
         if self.summary is not None:
             self.summary.reason = reason
         if self.outage_id is not None and (self.attempts or reason in TOLD_REASONS):
-            self.runtime.history.mark_self_heal(
-                self.outage_id, healed=False, reason=reason.value
+            self.runtime.history.note(
+                SelfHealed(outage_id=self.outage_id, healed=False, reason=reason.value)
             )
         if reason in TARGET_PROBLEMS:
             self._async_raise_issue()
