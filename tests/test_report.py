@@ -67,7 +67,7 @@ from .simulated import SimulatedDevice
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_MD = ROOT / "docs/sample-report.md"
 SAMPLE_CSV = ROOT / "docs/sample-report.csv"
-README = ROOT / "README.md"
+EVIDENCE = ROOT / "docs" / "evidence.md"  # shows the sample in full
 
 
 # --- reading a report back -------------------------------------------------------
@@ -226,14 +226,14 @@ def test_sample_markdown_and_csv_parse_back_to_the_same_numbers() -> None:
 
 
 def test_sample_files_and_readme_are_current() -> None:
-    """docs/ and the README show what the code writes for the fixture data.
+    """docs/ (the sample files and the evidence page) show what the code writes.
 
     Regenerate them with: python -m scripts.devtools.sample_report
     """
     report = build_report(sample_input(), en_texts())
     assert SAMPLE_MD.read_text(encoding="utf-8") == report.markdown
     assert SAMPLE_CSV.read_text(encoding="utf-8") == report.csv
-    assert f"```markdown\n{report.markdown}```" in README.read_text(encoding="utf-8")
+    assert f"```markdown\n{report.markdown}```" in EVIDENCE.read_text(encoding="utf-8")
 
 
 def test_quiet_new_and_single_outage_systems() -> None:
