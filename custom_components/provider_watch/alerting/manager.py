@@ -48,7 +48,7 @@ from ..logic.notes import (
 from ..logic.policy import (
     FLAP_WINDOW,
     INTERNET_KEY,
-    Notice,
+    AlertNotice,
     NoticeKind,
     Offline,
     Record,
@@ -570,7 +570,7 @@ class AlertManager:
                         device_ids.append(device_id)
         return [p for d in device_ids if (p := resolve_phone(self.hass, d))]
 
-    async def _async_send(self, notice: Notice) -> None:
+    async def _async_send(self, notice: AlertNotice) -> None:
         record = notice.record
         ctx = self._context(record)
         note_id = f"{DOMAIN}_{record.alert_id}"
@@ -618,7 +618,7 @@ class AlertManager:
             "Sent %s alert %s to %d phone(s)", notice.kind, record.key, len(phones)
         )
 
-    def _held(self, notice: Notice, ctx: AlertContext) -> Held:
+    def _held(self, notice: AlertNotice, ctx: AlertContext) -> Held:
         """What a phone would miss of this notice if it could not be sent now."""
         record = notice.record
         back = notice.kind in (NoticeKind.RECOVERY, NoticeKind.CLEAR)

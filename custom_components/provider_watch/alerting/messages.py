@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from ..logic.cause import Cause
-from ..logic.policy import Notice, NoticeKind, Record
-from ..logic.self_heal import TOLD_REASONS, Summary
+from ..logic.policy import AlertNotice, NoticeKind, Record
+from ..logic.self_heal import TOLD_REASONS, HealSummary
 from ..logic.text import format_duration
 from .phones import Phone
 
@@ -48,7 +48,7 @@ class AlertContext:
 
 
 def title_and_message(
-    notice: Notice, ctx: AlertContext, texts: Texts
+    notice: AlertNotice, ctx: AlertContext, texts: Texts
 ) -> tuple[str, str]:
     """The words of a notice."""
     names = ", ".join(ctx.systems)
@@ -110,7 +110,7 @@ def _cause_text(ctx: AlertContext, texts: Texts, names: str) -> str:
 
 
 def payload(
-    notice: Notice,
+    notice: AlertNotice,
     ctx: AlertContext,
     phone: Phone,
     texts: Texts,
@@ -196,7 +196,7 @@ def _actions(
 
 
 def self_heal_line(
-    summary: Summary, texts: Texts, hhmm: Callable[[datetime], str]
+    summary: HealSummary, texts: Texts, hhmm: Callable[[datetime], str]
 ) -> str:
     """What self-heal tried, for the offline alert ("" when nothing is worth it).
 
@@ -220,7 +220,7 @@ def self_heal_line(
 
 
 def self_heal_did(
-    summary: Summary, texts: Texts, hhmm: Callable[[datetime], str]
+    summary: HealSummary, texts: Texts, hhmm: Callable[[datetime], str]
 ) -> str:
     """What was done and when: "Power-cycled Hub plug at 14:05, 14:09"."""
     return texts(

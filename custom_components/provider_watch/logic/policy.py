@@ -113,7 +113,7 @@ class Record:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Notice:
+class AlertNotice:
     """Something to tell the phones."""
 
     kind: NoticeKind
@@ -126,7 +126,7 @@ class Plan:
     """The outcome of one policy pass."""
 
     records: dict[str, Record] = field(default_factory=dict)
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[AlertNotice] = field(default_factory=list)
     next_check: datetime | None = None
 
     def wake_at(self, when: datetime | None) -> None:
@@ -205,9 +205,9 @@ def plan(  # noqa: PLR0912
             resting.add(key)
             result.wake_at(quiet_until)
         elif record.sent is not None and not record.is_digest and not removed:
-            result.notices.append(Notice(kind=NoticeKind.RECOVERY, record=record))
+            result.notices.append(AlertNotice(kind=NoticeKind.RECOVERY, record=record))
         elif record.sent is not None:
-            result.notices.append(Notice(kind=NoticeKind.CLEAR, record=record))
+            result.notices.append(AlertNotice(kind=NoticeKind.CLEAR, record=record))
 
     # 2. Outages without an alert join (or open) the alert of their root cause.
     assigned = {s for record in kept.values() for s in record.systems}
@@ -238,7 +238,7 @@ def plan(  # noqa: PLR0912
             else:
                 kind = NoticeKind.DIGEST if current.is_digest else NoticeKind.OFFLINE
                 current = replace(current, sent=now, last_sent=now)
-                result.notices.append(Notice(kind=kind, record=current))
+                result.notices.append(AlertNotice(kind=kind, record=current))
         if (
             current.sent is not None
             and current.acked is None
@@ -268,7 +268,7 @@ def _follow_up(
         else:
             kind = NoticeKind.DIGEST if record.is_digest else NoticeKind.REPEAT
             record = replace(record, last_sent=now, repeats=record.repeats + 1)
-            result.notices.append(Notice(kind=kind, record=record))
+            result.notices.append(AlertNotice(kind=kind, record=record))
             due = (
                 (record.last_sent or now) + DIGEST_INTERVAL
                 if record.is_digest
@@ -284,7 +284,7 @@ def _follow_up(
         else:
             record = replace(record, escalated=now)
             result.notices.append(
-                Notice(kind=NoticeKind.ESCALATION, record=record, escalation=True)
+                AlertNotice(kind=NoticeKind.ESCALATION, record=record, escalation=True)
             )
     return record
 

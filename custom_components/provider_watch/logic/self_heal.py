@@ -212,7 +212,7 @@ def attempts_on_day(times: Iterable[datetime], now: datetime, zone: tzinfo) -> i
 
 
 @dataclass(kw_only=True)
-class Summary:
+class HealSummary:
     """What self-heal did about one outage: for the alert text and the history."""
 
     action: Action

@@ -63,9 +63,9 @@ from ..logic.self_heal import (
     Action,
     HealNotify,
     HealSettings,
+    HealSummary,
     Reason,
     Situation,
-    Summary,
     Verdict,
     attempts_on_day,
     decide,
@@ -396,7 +396,7 @@ class SystemSelfHeal:
         self.attempts: list[datetime] = []
         self.last_done: datetime | None = None
         self.outage_id: str | None = None
-        self.summary: Summary | None = None
+        self.summary: HealSummary | None = None
         self._run = 0  # which outage the current remediation is for
         self._stopped = False
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -448,7 +448,7 @@ class SystemSelfHeal:
         self.last_done = None
         record = self.runtime.history.open_outage(self.system_id)
         self.outage_id = record.id if record is not None else None
-        self.summary = Summary(
+        self.summary = HealSummary(
             action=self.settings.action,
             entity_id=self.entity_id,
             entity_name=self._entity_name(),
@@ -726,7 +726,7 @@ class SystemSelfHeal:
             },
         )
 
-    async def _async_tell_healed(self, summary: Summary) -> None:
+    async def _async_tell_healed(self, summary: HealSummary) -> None:
         """The quiet push: the system is back, and what did it."""
         alerts = self.manager.alerts
         if alerts is None or self.offline_since is None:

@@ -10,9 +10,9 @@ from custom_components.provider_watch.logic.self_heal import (
     Action,
     Decision,
     HealSettings,
+    HealSummary,
     Reason,
     Situation,
-    Summary,
     Verdict,
     attempts_on_day,
     decide,
@@ -166,7 +166,7 @@ def test_attempts_on_the_local_calendar_day() -> None:
 
 
 def test_summary_says_something_only_when_useful() -> None:
-    summary = Summary(
+    summary = HealSummary(
         action=Action.POWER_CYCLE, entity_id="switch.hub_plug", entity_name="Hub plug"
     )
     assert not summary.told  # pending, nothing tried
