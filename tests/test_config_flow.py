@@ -939,7 +939,7 @@ async def test_system_reconfigure_timeout_error(
 def _error_keys_in_code() -> set[str]:
     source = "".join(
         (COMPONENT / name).read_text(encoding="utf-8")
-        for name in ("config_flow.py", "subentry_flow.py")
+        for name in ("config_flow.py", "options_flow.py", "subentry_flow.py")
     )
     assigned = re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', source)
     literal = re.findall(r'\{CONF_[A-Z_]+: "([a-z_]+)"\}', source)

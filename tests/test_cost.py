@@ -14,7 +14,6 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.provider_watch.config_flow import validate_contract
 from custom_components.provider_watch.logic.cost import Contract
 from custom_components.provider_watch.logic.outages import (
     HISTORY_MINOR_VERSION,
@@ -23,6 +22,7 @@ from custom_components.provider_watch.logic.outages import (
     SystemInfo,
 )
 from custom_components.provider_watch.logic.report import build_report
+from custom_components.provider_watch.options_flow import validate_contract
 from custom_components.provider_watch.settings import provider_contract
 from homeassistant.components.sensor import ATTR_LAST_RESET, ATTR_STATE_CLASS
 from homeassistant.const import (
