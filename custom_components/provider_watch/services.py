@@ -18,7 +18,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 
 from .alerting.manager import AlertManager
-from .const import CONF_ENTRY_TYPE, DOMAIN
+from .const import DOMAIN
 from .hub import DATA_ALERTS
 from .logic.notes import Answered
 from .logic.outages import OutageRecord
@@ -143,11 +143,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         entries = (
             [_provider(hass, entry_id) for entry_id in dict.fromkeys(wanted)]
             if wanted is not None
-            else [
-                entry
-                for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-                if entry.data.get(CONF_ENTRY_TYPE) != "internet"
-            ]
+            else loaded_providers(hass)
         )
         sent = 0
         for entry in entries:
