@@ -508,7 +508,7 @@ async def setup_domain(hass: Any) -> None:
 
 async def bench_blackholed_setup(report: Report) -> None:
     """100 systems whose endpoint accepts no connection: how long does setup take."""
-    from tests.simulated import BlackHole  # noqa: PLC0415
+    from testkit.simulated import BlackHole  # noqa: PLC0415
 
     hole = BlackHole()
     try:
