@@ -23,7 +23,7 @@ from aiohttp import web
 from testkit.phones import ANDROID
 from testkit.simulated import LocalServer
 
-from .bench import (
+from .benchkit import (
     HOST,
     POLL,
     home_assistant,
