@@ -26,6 +26,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from testkit.phones import ANDROID, IOS, PushGateway, register_phone
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from .helpers import (
     advance,
@@ -35,8 +37,6 @@ from .helpers import (
     setup_entry,
     setup_internet,
 )
-from .phones import ANDROID, IOS, PushGateway, register_phone
-from .simulated import LOCALHOST, SimulatedDevice
 
 PROVIDER = "Acme Alarm"
 PANEL = "system_alarm_panel"

@@ -8,10 +8,10 @@ import pytest
 from custom_components.provider_watch.monitoring.internet import DEFAULT_TARGETS
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
+from testkit.simulated import LOCALHOST, BlackHole, SimulatedDevice
 
 from .helpers import INTERNET, internet_entries, setup_internet, state
 from .provider_cloud import ProviderCloud
-from .simulated import LOCALHOST, BlackHole, SimulatedDevice
 from .statuspage_server import StatusPageServer
 
 LOOPBACK_PREFIXES = (f"{LOCALHOST}:", f"http://{LOCALHOST}:", f"https://{LOCALHOST}:")

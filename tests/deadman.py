@@ -6,8 +6,7 @@ from datetime import datetime
 from aiohttp import web
 
 from homeassistant.util import dt as dt_util
-
-from .simulated import LocalServer
+from testkit.simulated import LocalServer
 
 # Unique, so that a leak into logs or diagnostics is found.
 CHECK_UUID = "5f1d3c2a-9b8e-4d7f-a6c5-0e1f2a3b4c5d"

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .simulated import LocalServer
+from testkit.simulated import LocalServer
 
 TOKEN = "tok-3f9a1c7e5b2d4e60"  # noqa: S105
 API_KEY_HEADER = "X-API-Key"

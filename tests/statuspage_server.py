@@ -12,8 +12,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from homeassistant.util import dt as dt_util
-
-from .simulated import LocalServer
+from testkit.simulated import LocalServer
 
 PAGE_ID = "y2j98763l56x"
 SUMMARY_PATH = "/api/v2/summary.json"

@@ -13,6 +13,8 @@ import pytest
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from testkit.phones import PushGateway, register_phone, tap
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -42,8 +44,6 @@ from .helpers import (
     setup_entry,
     setup_internet,
 )
-from .phones import PushGateway, register_phone, tap
-from .simulated import LOCALHOST, SimulatedDevice
 from .statuspage_server import API, StatusPageServer
 
 gateway = alerting.gateway

@@ -14,6 +14,8 @@ import pytest
 from custom_components.provider_watch.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from testkit.phones import tap
+from testkit.simulated import SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -37,8 +39,6 @@ from .alerting import (
     system_device,
 )
 from .helpers import advance, settle
-from .phones import tap
-from .simulated import SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client

@@ -10,6 +10,7 @@ from custom_components.provider_watch.const import DOMAIN
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from testkit.simulated import SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -30,7 +31,6 @@ from .alerting import (
     system_device,
 )
 from .helpers import advance, jump, settle, state
-from .simulated import SimulatedDevice
 from .statuspage_server import API, DASHBOARD, StatusPageServer
 
 gateway = alerting.gateway

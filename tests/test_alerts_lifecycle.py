@@ -16,6 +16,8 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STARTED, EVENT_HOMEASSISTANT
 from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
+from testkit.phones import ANDROID, PushGateway
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -43,8 +45,6 @@ from .helpers import (
     setup_entry,
     setup_internet,
 )
-from .phones import ANDROID, PushGateway
-from .simulated import LOCALHOST, SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client

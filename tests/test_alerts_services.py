@@ -14,6 +14,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from testkit.phones import PushGateway
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -36,8 +38,6 @@ from .helpers import (
     setup_entry,
     setup_internet,
 )
-from .phones import PushGateway
-from .simulated import LOCALHOST, SimulatedDevice
 from .statuspage_server import API, StatusPageServer
 
 gateway = alerting.gateway

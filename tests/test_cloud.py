@@ -59,6 +59,7 @@ from homeassistant.const import (
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import sun
+from testkit.simulated import SimulatedDevice
 
 from .helpers import (
     INTERNET,
@@ -77,7 +78,6 @@ from .provider_cloud import (
     USERNAME,
     ProviderCloud,
 )
-from .simulated import SimulatedDevice
 
 PANEL = "system_panel"  # title "Panel": device 41 of the provider's list
 GATEWAY = "system_gateway"  # title "Gateway": device "42"

@@ -22,6 +22,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
+from testkit.simulated import free_port
 
 from .helpers import (
     configure,
@@ -40,7 +41,6 @@ from .provider_cloud import (
     USERNAME,
     ProviderCloud,
 )
-from .simulated import free_port
 
 PANEL = "system_panel"
 

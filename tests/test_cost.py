@@ -33,6 +33,8 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
+from testkit.report_sample import en_texts, sample_input
+from testkit.simulated import SimulatedDevice
 
 from .helpers import (
     advance,
@@ -46,8 +48,6 @@ from .helpers import (
     submit_options,
     suggested,
 )
-from .report_sample import en_texts, sample_input
-from .simulated import SimulatedDevice
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PANEL = "system_alarm_panel"

@@ -19,6 +19,8 @@ from custom_components.provider_watch.const import DOMAIN
 from custom_components.provider_watch.monitoring.internet import internet_up
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from testkit.phones import PushGateway
+from testkit.simulated import SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -38,8 +40,6 @@ from .alerting import (
     wait_for,
 )
 from .helpers import advance, settle
-from .phones import PushGateway
-from .simulated import SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client

@@ -9,9 +9,9 @@ from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+from testkit.simulated import SimulatedDevice
 
 from .helpers import SYSTEM_ID, advance, provider_entry, setup_http_provider
-from .simulated import SimulatedDevice
 
 
 async def test_triggers_offered_and_fired(

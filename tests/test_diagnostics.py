@@ -45,10 +45,10 @@ from homeassistant.components.diagnostics import REDACTED
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from testkit.simulated import LOCALHOST, SimulatedDevice, free_port
 
 from .helpers import advance, http_system, internet_entry, setup_entry
 from .provider_cloud import ProviderCloud
-from .simulated import LOCALHOST, SimulatedDevice, free_port
 from .statuspage_server import StatusPageServer
 
 # Every secret a provider entry can hold, each one unique so a leak is found.

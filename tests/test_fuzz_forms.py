@@ -41,12 +41,12 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from testkit.simulated import LOCALHOST
 
 from .faults.bench import Collect
 from .faults.guards import any_name, guard_name_lookups
 from .helpers import internet_entry, settle
 from .provider_cloud import ProviderCloud
-from .simulated import LOCALHOST
 from .statuspage_server import StatusPageServer
 
 DEEP = os.environ.get("PW_FUZZ_DEEP") == "1"

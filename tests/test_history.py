@@ -37,6 +37,7 @@ from homeassistant.const import PERCENTAGE, STATE_UNKNOWN, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from .helpers import (
     SYSTEM_ID,
@@ -50,7 +51,6 @@ from .helpers import (
     setup_internet,
     state,
 )
-from .simulated import LOCALHOST, SimulatedDevice
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 LOCK_ID = "system_front_lock"

@@ -41,6 +41,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UN
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from testkit.simulated import LOCALHOST, SimulatedDevice, free_port
 
 from .helpers import (
     INTERNET,
@@ -53,7 +54,6 @@ from .helpers import (
     setup_internet,
     state,
 )
-from .simulated import LOCALHOST, SimulatedDevice, free_port
 
 CAUSE = "sensor.alarm_panel_outage_cause"
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"

@@ -18,6 +18,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
+from testkit.simulated import LOCALHOST, BlackHole, SimulatedDevice, free_port
 
 from .helpers import (
     SYSTEM_ID,
@@ -28,7 +29,6 @@ from .helpers import (
     setup_entry,
     setup_http_provider,
 )
-from .simulated import LOCALHOST, BlackHole, SimulatedDevice, free_port
 
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
 STATUS = "sensor.alarm_panel_status"

@@ -11,9 +11,9 @@ from custom_components.provider_watch.const import (
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from testkit.simulated import SimulatedDevice
 
 from .helpers import SYSTEM_ID, advance, setup_http_provider
-from .simulated import SimulatedDevice
 
 CONNECTIVITY = "binary_sensor.alarm_panel_connectivity"
 STATUS = "sensor.alarm_panel_status"

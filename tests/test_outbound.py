@@ -30,6 +30,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
+from testkit.simulated import LOCALHOST, SimulatedDevice, free_port
 
 from .deadman import CHECK_UUID, DeadManService
 from .helpers import (
@@ -44,7 +45,6 @@ from .helpers import (
     submit_options,
     suggested,
 )
-from .simulated import LOCALHOST, SimulatedDevice, free_port
 
 PROBLEM = "binary_sensor.internet_connection_outbound_heartbeat"
 LAST = "sensor.internet_connection_last_outbound_heartbeat"

@@ -29,6 +29,8 @@ from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
+from testkit.phones import tap
+from testkit.simulated import SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -53,8 +55,6 @@ from .helpers import (
     setup_entry,
     state,
 )
-from .phones import tap
-from .simulated import SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client

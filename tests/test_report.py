@@ -49,9 +49,7 @@ from custom_components.provider_watch.logic.report import (
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-
-from .helpers import advance, http_system, internet_entry, settle, setup_entry
-from .report_sample import (
+from testkit.report_sample import (
     BERLIN,
     HUB,
     OPTIONS,
@@ -62,7 +60,9 @@ from .report_sample import (
     local,
     sample_input,
 )
-from .simulated import SimulatedDevice
+from testkit.simulated import SimulatedDevice
+
+from .helpers import advance, http_system, internet_entry, settle, setup_entry
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_MD = ROOT / "docs/sample-report.md"

@@ -29,14 +29,14 @@ from custom_components.provider_watch.const import DOMAIN
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from testkit.phones import PushGateway
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from . import alerting
 from .alerting import FakePhone, add_phone
 from .faults.bench import Collect
 from .helpers import advance, provider_entry, settle, setup_entry, setup_internet
-from .phones import PushGateway
 from .provider_cloud import API_KEY_HEADER, USERNAME, ProviderCloud
-from .simulated import LOCALHOST, SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client

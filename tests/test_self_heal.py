@@ -43,6 +43,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from . import alerting
 from .alerting import (
@@ -72,7 +73,6 @@ from .helpers import (
     submit_system_form,
     suggested,
 )
-from .simulated import LOCALHOST, SimulatedDevice
 
 gateway = alerting.gateway
 app_client = alerting.app_client

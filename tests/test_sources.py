@@ -12,8 +12,7 @@ from custom_components.provider_watch.sources.icmp import icmp_privilege, probe_
 from custom_components.provider_watch.sources.tcp import probe_tcp
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-
-from .simulated import LOCALHOST, BlackHole, SimulatedDevice, free_port
+from testkit.simulated import LOCALHOST, BlackHole, SimulatedDevice, free_port
 
 
 async def test_tcp_open_port_is_up(device: SimulatedDevice) -> None:

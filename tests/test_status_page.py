@@ -24,6 +24,7 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from testkit.simulated import LOCALHOST, SimulatedDevice, free_port
 
 from .helpers import (
     INTERNET,
@@ -38,7 +39,6 @@ from .helpers import (
     state,
     suggested,
 )
-from .simulated import LOCALHOST, SimulatedDevice, free_port
 from .statuspage_server import (
     API,
     CLOUD_GROUP,

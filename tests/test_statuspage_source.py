@@ -23,8 +23,8 @@ from custom_components.provider_watch.sources.statuspage import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from testkit.simulated import LOCALHOST, free_port
 
-from .simulated import LOCALHOST, free_port
 from .statuspage_server import (
     API,
     CLOUD_GROUP,

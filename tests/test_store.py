@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from homeassistant.core import HomeAssistant
+from testkit.simulated import SimulatedDevice
 
 from .helpers import SYSTEM_ID, http_system, provider_entry, setup_entry
-from .simulated import SimulatedDevice
 
 
 @pytest.mark.parametrize(

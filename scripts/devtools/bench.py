@@ -41,7 +41,6 @@ import os
 from pathlib import Path
 import platform
 import random
-import socket
 import statistics
 import struct
 import sys
@@ -52,7 +51,6 @@ from typing import Any, Self
 
 from custom_components.provider_watch.const import (
     DEFAULT_FAILURES_BEFORE_OFFLINE,
-    DEFAULT_POLL_INTERVAL,
     DEFAULT_RETRY_INTERVAL,
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
 )
@@ -63,13 +61,26 @@ from custom_components.provider_watch.logic.state import (
     Transition,
     advance,
 )
+from testkit.simulated import BlackHole
 
-REPO = Path(__file__).resolve().parents[2]
+from .bench_latency import measure
+from .benchkit import (
+    HOST,
+    POLL,
+    REPO,
+    free_port,
+    home_assistant,
+    http_data,
+    internet_entry,
+    provider_entries,
+    setup_domain,
+    system_data,
+    wait_for,
+)
+
 ARTIFACT = REPO / "artifacts" / "bench.json"
-HOST = "127.0.0.1"
 
-# the product's defaults (README "Timing defaults")
-POLL = float(DEFAULT_POLL_INTERVAL)
+# the product's defaults (README "Timing defaults"; POLL: benchkit)
 RETRY = float(DEFAULT_RETRY_INTERVAL)
 DEFAULT_THRESHOLDS = Thresholds(
     failures_before_offline=DEFAULT_FAILURES_BEFORE_OFFLINE,
@@ -314,12 +325,6 @@ async def _farm(http_port: int, tcp_port: int, seconds: float, counters: str) ->
     shared.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 class Farm:
     """aiohttp HTTP endpoints and a TCP acceptor on 127.0.0.1, in a child process.
 
@@ -381,7 +386,7 @@ class Farm:
         return int(_COUNTER.unpack_from(self._counters, slot * _COUNTER.size)[0])
 
 
-# --- an in-process Home Assistant ---------------------------------------------------
+# --- 3. scale (the in-process Home Assistant: benchkit.py) -------------------------
 
 
 def rss_bytes() -> int:
@@ -413,103 +418,8 @@ class LagProbe:
             await self._task
 
 
-@contextlib.asynccontextmanager
-async def home_assistant(config_dir: Path) -> Any:
-    """A real HomeAssistant core (HA's test harness setup, real time, real network)."""
-    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
-        async_test_home_assistant,
-    )
-
-    from homeassistant import loader  # noqa: PLC0415
-    from homeassistant.helpers import frame  # noqa: PLC0415
-
-    from .provision import prepare_config  # noqa: PLC0415
-
-    # http (a dependency of webhook) is never started here; should it be, 127.0.0.1
-    prepare_config(config_dir, free_port())
-    async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
-        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # find custom_components/
-        frame.async_setup(hass)  # as HA's bootstrap does
-        yield hass
-
-
-def _system_data(kind: str, **data: Any) -> dict[str, Any]:
-    from custom_components.provider_watch.const import CONF_KIND  # noqa: PLC0415
-
-    return {CONF_KIND: kind} | data
-
-
-def http_data(url: str) -> dict[str, Any]:
-    return _system_data(
-        "http", url=url, expected_status="200-299", verify_tls=True
-    )  # default timing
-
-
-def provider_entries(
-    systems: list[dict[str, Any]], per_entry: int = 100, prefix: str = ""
-) -> list[Any]:
-    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
-        MockConfigEntry,
-    )
-
-    from custom_components.provider_watch.const import (  # noqa: PLC0415
-        DOMAIN,
-        SUBENTRY_SYSTEM,
-    )
-    from homeassistant.config_entries import ConfigSubentryData  # noqa: PLC0415
-
-    entries = []
-    for start in range(0, len(systems), per_entry):
-        n = start // per_entry
-        entries.append(
-            MockConfigEntry(
-                domain=DOMAIN,
-                title=f"Provider {prefix}{n}",
-                data={"name": f"Provider {prefix}{n}"},
-                subentries_data=[
-                    ConfigSubentryData(
-                        data=data,
-                        subentry_id=f"system_{prefix}{start + i}",
-                        subentry_type=SUBENTRY_SYSTEM,
-                        title=f"System {prefix}{start + i}",
-                        unique_id=None,
-                    )
-                    for i, data in enumerate(systems[start : start + per_entry])
-                ],
-            )
-        )
-    return entries
-
-
-def internet_entry(target: str) -> Any:
-    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
-        MockConfigEntry,
-    )
-
-    return MockConfigEntry(
-        domain="provider_watch",
-        title="Internet connection",
-        unique_id="internet",
-        data={"entry_type": "internet"},
-        options={"targets": [target]},
-    )
-
-
-async def setup_domain(hass: Any) -> None:
-    from homeassistant.config_entries import ConfigEntryState  # noqa: PLC0415
-    from homeassistant.setup import async_setup_component  # noqa: PLC0415
-
-    if not await async_setup_component(hass, "provider_watch", {}):
-        raise RuntimeError("provider_watch did not set up")
-    states = [e.state for e in hass.config_entries.async_entries("provider_watch")]
-    if any(state is not ConfigEntryState.LOADED for state in states):
-        raise RuntimeError(f"not every entry loaded: {states}")
-
-
 async def bench_blackholed_setup(report: Report) -> None:
     """100 systems whose endpoint accepts no connection: how long does setup take."""
-    from tests.simulated import BlackHole  # noqa: PLC0415
-
     hole = BlackHole()
     try:
         with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
@@ -562,7 +472,7 @@ async def traced_memory_per_system(
             entry.add_to_hass(hass)
             if not await hass.config_entries.async_setup(entry.entry_id):
                 raise RuntimeError("a provider entry did not set up")
-        if not await _wait_for(lambda: farm.count("device") >= served + n_http, 30):
+        if not await wait_for(lambda: farm.count("device") >= served + n_http, 30):
             raise RuntimeError("the first probe round of the traced batch timed out")
         # Pending delayed saves written now (HA's final-write event): the registries
         # keep each entry's stored JSON cached from their first save on (~1 KiB an
@@ -616,11 +526,11 @@ async def bench_scale(report: Report, quick: bool) -> None:
                     hass.states.async_set(f"sensor.bench_device_{i}", "ok")
                 systems = [http_data(farm.url(i)) for i in range(n_http)]
                 systems += [
-                    _system_data("tcp", host=HOST, port=farm.tcp_port)
+                    system_data("tcp", host=HOST, port=farm.tcp_port)
                     for _ in range(n_tcp)
                 ]
                 systems += [
-                    _system_data(
+                    system_data(
                         "entities",
                         entities=[f"sensor.bench_device_{i}"],
                         grace=300,
@@ -789,17 +699,6 @@ class RestSides:
                 raise RuntimeError(f"only {entities} rest binary sensors set up")
 
 
-async def _wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
-    """Poll a condition every 50 ms, at most `seconds`."""
-    loop = asyncio.get_running_loop()
-    until = loop.time() + seconds
-    while not predicate():
-        if loop.time() > until:
-            return False
-        await asyncio.sleep(0.05)
-    return True
-
-
 async def rest_phase(
     sides: RestSides, farm: Farm, side: str, interval: float, window: float
 ) -> dict[str, Any]:
@@ -809,7 +708,7 @@ async def rest_phase(
         before = farm.count(side)
         await sides.async_switch(side, on=True)
         # the first round (new connections, first state writes) is not measured
-        if not await _wait_for(lambda: farm.count(side) >= before + sides.n, 30):
+        if not await wait_for(lambda: farm.count(side) >= before + sides.n, 30):
             raise RuntimeError(f"{side}: the first round of probes did not finish")
     settled = time.perf_counter() - started
     await asyncio.sleep(interval / 4)
@@ -961,8 +860,6 @@ async def bench_latency_ha(report: Report, quick: bool) -> None:
     if quick:  # it takes about 2 minutes of wall time whatever N is
         report.details["latency_real"] = "skipped by --quick"
         return
-    from .bench_latency import measure  # noqa: PLC0415
-
     n = 200
     print(f"detection latency: real Home Assistant, {n} outages, real time", flush=True)
     result = await measure(n)

@@ -20,10 +20,10 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.phones import ANDROID
-from tests.simulated import LocalServer
+from testkit.phones import ANDROID
+from testkit.simulated import LocalServer
 
-from .bench import (
+from .benchkit import (
     HOST,
     POLL,
     home_assistant,

@@ -40,14 +40,14 @@ import tempfile
 import tracemalloc
 from typing import Any
 
-from .bench import (
+from .bench import Farm
+from .benchkit import (
     REPO,
-    Farm,
-    _wait_for,
     home_assistant,
     http_data,
     provider_entries,
     setup_domain,
+    wait_for,
 )
 
 # (platform, unique-id key) of a system's entities, as the integration creates them
@@ -212,7 +212,7 @@ async def measure(
                 for entry in entries:
                     if not await hass.config_entries.async_setup(entry.entry_id):
                         raise RuntimeError("a provider entry did not set up")
-            if not await _wait_for(
+            if not await wait_for(
                 lambda: farm.count("ours") >= before + rounds * n, 60 + 3 * rounds
             ):
                 raise RuntimeError("the probe rounds did not finish")

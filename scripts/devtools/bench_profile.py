@@ -29,14 +29,8 @@ import time
 from types import FrameType
 from typing import Any
 
-from .bench import (
-    REPO,
-    Farm,
-    RestSides,
-    _wait_for,
-    home_assistant,
-    stub_missing_xmltodict,
-)
+from .bench import Farm, RestSides
+from .benchkit import REPO, home_assistant, wait_for
 
 INTEGRATION = "custom_components/provider_watch/"
 
@@ -110,7 +104,6 @@ async def run_side(
     args: argparse.Namespace, start: Callable[[], None], stop: Callable[[], None]
 ) -> tuple[int, float]:
     """Set up, profile between start() and stop(); (probes, loop-thread CPU s)."""
-    stub_missing_xmltodict()
     async with Farm(args.seconds + 120) as farm:
         with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
             async with home_assistant(Path(tmp)) as hass:
@@ -118,7 +111,7 @@ async def run_side(
                 await sides.async_start()
                 before = farm.count(args.side)
                 await sides.async_switch(args.side, on=True)
-                if not await _wait_for(
+                if not await wait_for(
                     lambda: farm.count(args.side) >= before + 2 * args.n, 60
                 ):
                     raise RuntimeError("the first rounds did not finish")

@@ -39,14 +39,9 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from .bench import (
-    Farm,
-    RestSides,
-    home_assistant,
-    rest_phase,
-    stub_missing_xmltodict,
-)
+from .bench import Farm, RestSides, rest_phase
 from .bench_memory import not_created
+from .benchkit import home_assistant
 
 VARIANTS = (
     "shipped",
@@ -228,7 +223,6 @@ def patched(name: str) -> Iterator[None]:
 
 
 async def run(args: argparse.Namespace) -> dict[str, list[float]]:
-    stub_missing_xmltodict()
     sides_order = [*args.variants, "idle"]
     results: dict[str, list[float]] = {v: [] for v in sides_order}
     async with Farm(args.reps * len(sides_order) * (args.window + 30) + 120) as farm:

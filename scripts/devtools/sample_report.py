@@ -2,14 +2,14 @@
 
     python -m scripts.devtools.sample_report
 
-The data is tests/report_sample.py (October 2026, Europe/Berlin); tests/test_report.py
+The data is testkit/report_sample.py (October 2026, Europe/Berlin); tests/test_report.py
 fails when these files or the README's copy of the Markdown are out of date.
 """
 
 from pathlib import Path
 
 from custom_components.provider_watch.logic.report import build_report
-from tests.report_sample import en_texts, sample_input
+from testkit.report_sample import en_texts, sample_input
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -9,12 +9,12 @@ import pytest
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import ssl as ssl_util
+from testkit.phones import PushGateway
+from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from .. import alerting
 from ..alerting import add_phone
 from ..helpers import setup_internet
-from ..phones import PushGateway
-from ..simulated import LOCALHOST, SimulatedDevice
 from .bench import Bench, collect_logs
 from .guards import guard_name_lookups, unresolvable
 from .servers import CA_PEM, FaultyCloud, FaultyDevice, FaultyPage

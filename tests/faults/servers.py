@@ -23,8 +23,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from testkit.simulated import LOCALHOST, LocalServer, SimulatedDevice
+
 from ..provider_cloud import ProviderCloud
-from ..simulated import LOCALHOST, LocalServer, SimulatedDevice
 from ..statuspage_server import StatusPageServer
 
 type Fault = Literal[

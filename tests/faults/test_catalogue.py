@@ -29,11 +29,11 @@ from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import storage
 from homeassistant.util import dt as dt_util
+from testkit.simulated import BlackHole
 
 from ..alerting import mobile_app_entry, restart
 from ..helpers import settle
 from ..provider_cloud import TOKEN
-from ..simulated import BlackHole
 from ..statuspage_server import API
 from .bench import PANEL, PROVIDER, Bench, cloud_data, http_data
 from .servers import (

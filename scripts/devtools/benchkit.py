@@ -1,0 +1,123 @@
+"""What the benchmarks share: an in-process Home Assistant and Provider Watch entries.
+
+Used by bench.py, bench_latency.py, bench_memory.py, bench_profile.py and
+bench_whatif.py; imports none of them (the benchmarks import this, never each other in
+a circle).
+"""
+
+import asyncio
+from collections.abc import Callable
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from custom_components.provider_watch.const import DEFAULT_POLL_INTERVAL
+from testkit.simulated import LOCALHOST, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+HOST = LOCALHOST  # every server of the benchmarks listens here only
+POLL = float(DEFAULT_POLL_INTERVAL)  # the product's default (README "Timing defaults")
+
+
+@contextlib.asynccontextmanager
+async def home_assistant(config_dir: Path) -> Any:
+    """A real HomeAssistant core (HA's test harness setup, real time, real network)."""
+    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
+        async_test_home_assistant,
+    )
+
+    from homeassistant import loader  # noqa: PLC0415
+    from homeassistant.helpers import frame  # noqa: PLC0415
+
+    from .provision import prepare_config  # noqa: PLC0415
+
+    # http (a dependency of webhook) is never started here; should it be, 127.0.0.1
+    prepare_config(config_dir, free_port())
+    async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
+        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # find custom_components/
+        frame.async_setup(hass)  # as HA's bootstrap does
+        yield hass
+
+
+def system_data(kind: str, **data: Any) -> dict[str, Any]:
+    from custom_components.provider_watch.const import CONF_KIND  # noqa: PLC0415
+
+    return {CONF_KIND: kind} | data
+
+
+def http_data(url: str) -> dict[str, Any]:
+    return system_data(
+        "http", url=url, expected_status="200-299", verify_tls=True
+    )  # default timing
+
+
+def provider_entries(
+    systems: list[dict[str, Any]], per_entry: int = 100, prefix: str = ""
+) -> list[Any]:
+    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
+        MockConfigEntry,
+    )
+
+    from custom_components.provider_watch.const import (  # noqa: PLC0415
+        DOMAIN,
+        SUBENTRY_SYSTEM,
+    )
+    from homeassistant.config_entries import ConfigSubentryData  # noqa: PLC0415
+
+    entries = []
+    for start in range(0, len(systems), per_entry):
+        n = start // per_entry
+        entries.append(
+            MockConfigEntry(
+                domain=DOMAIN,
+                title=f"Provider {prefix}{n}",
+                data={"name": f"Provider {prefix}{n}"},
+                subentries_data=[
+                    ConfigSubentryData(
+                        data=data,
+                        subentry_id=f"system_{prefix}{start + i}",
+                        subentry_type=SUBENTRY_SYSTEM,
+                        title=f"System {prefix}{start + i}",
+                        unique_id=None,
+                    )
+                    for i, data in enumerate(systems[start : start + per_entry])
+                ],
+            )
+        )
+    return entries
+
+
+def internet_entry(target: str) -> Any:
+    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
+        MockConfigEntry,
+    )
+
+    return MockConfigEntry(
+        domain="provider_watch",
+        title="Internet connection",
+        unique_id="internet",
+        data={"entry_type": "internet"},
+        options={"targets": [target]},
+    )
+
+
+async def setup_domain(hass: Any) -> None:
+    from homeassistant.config_entries import ConfigEntryState  # noqa: PLC0415
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    if not await async_setup_component(hass, "provider_watch", {}):
+        raise RuntimeError("provider_watch did not set up")
+    states = [e.state for e in hass.config_entries.async_entries("provider_watch")]
+    if any(state is not ConfigEntryState.LOADED for state in states):
+        raise RuntimeError(f"not every entry loaded: {states}")
+
+
+async def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
+    """Poll a condition every 50 ms, at most `seconds`."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + seconds
+    while not predicate():
+        if loop.time() > until:
+            return False
+        await asyncio.sleep(0.05)
+    return True
