@@ -30,10 +30,8 @@ from custom_components.provider_watch.const import (
 )
 from custom_components.provider_watch.hub import DATA_SELF_HEAL
 from custom_components.provider_watch.logic.policy import Record
-from custom_components.provider_watch.self_heal.manager import (
-    SelfHealManager,
-    issue_id,
-)
+from custom_components.provider_watch.self_heal.manager import SelfHealManager
+from custom_components.provider_watch.self_heal.telling import issue_id
 from custom_components.provider_watch.settings import heal_target as heal_settings_of
 from custom_components.provider_watch.subentry_flow import _self_heal_errors
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE

@@ -5,8 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.provider_watch.logic.cause import Cause
 from custom_components.provider_watch.logic.self_heal import (
+    ACTION_BY_DOMAIN,
     BLOCKS,
+    CAUSES_NO_PLUG_FIXES,
+    SERVICE_BY_ACTION,
     Action,
     Decision,
     HealSettings,
@@ -177,3 +181,14 @@ def test_summary_says_something_only_when_useful() -> None:
     summary.reason = Reason.STILL_OFFLINE
     summary.attempts.append(T0)
     assert summary.told
+
+
+def test_each_action_calls_a_service_of_its_own_domain() -> None:
+    assert {domain: action for action, (domain, _) in SERVICE_BY_ACTION.items()} == (
+        ACTION_BY_DOMAIN
+    )
+    assert SERVICE_BY_ACTION[Action.POWER_CYCLE] == ("switch", "turn_off")
+
+
+def test_only_a_fault_at_home_is_worth_an_attempt() -> None:
+    assert set(CAUSES_NO_PLUG_FIXES) == {Cause.PROVIDER_CLOUD, Cause.AUTH}

@@ -1,7 +1,7 @@
 """Self-heal: what to do about an offline system, and when (no Home Assistant).
 
 When a system is confirmed offline and a remediation is set for it (power-cycle a
-smart plug, press a button, run a script), the glue (remediation.py) asks `decide`
+smart plug, press a button, run a script), the glue (self_heal/system.py) asks `decide`
 what to do next, every time something changes and at the times it is told to:
 
     offline ──wait──► attempt 1 ──re-check window──► (backoff) attempt 2 … ──► give up
@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+
+from .cause import Cause
 
 MAX_ATTEMPTS = 3
 MAX_DAILY = 24
@@ -41,6 +43,14 @@ ACTION_BY_DOMAIN = {
     "button": Action.PRESS,
     "script": Action.RUN,
 }
+# The service call that makes an attempt (a power-cycle's turn_on comes later).
+SERVICE_BY_ACTION = {
+    Action.POWER_CYCLE: ("switch", "turn_off"),
+    Action.PRESS: ("button", "press"),
+    Action.RUN: ("script", "turn_on"),
+}
+# Causes that no plug, button or script at home can fix.
+CAUSES_NO_PLUG_FIXES = (Cause.PROVIDER_CLOUD, Cause.AUTH)
 
 
 class HealNotify(StrEnum):
