@@ -17,7 +17,9 @@ from custom_components.provider_watch.const import (
     CONF_SECOND,
     CONF_SELF_HEAL,
     CONF_TIMING,
+    SystemKind,
 )
+from custom_components.provider_watch.kinds import kind_of
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
@@ -602,6 +604,16 @@ async def test_broken_template_refused_by_the_form(
         cloud_input(cloud.url, rule={"value_template": "{{ value_json.count > 0 }}"}),
     )
     assert verdict_shown(result)["verdict"] == "online"
+
+
+async def test_template_that_does_not_compile_is_an_error(hass: HomeAssistant) -> None:
+    """Behind the selector, the cloud kind's own check: the template must compile."""
+    check = kind_of(SystemKind.CLOUD).hass_errors
+    assert check is not None
+    broken = {"value_template": "{{ value_json.online "}
+    assert check(hass, broken) == {"value_template": "invalid_template"}
+    assert check(hass, {"value_template": "{{ value_json.online }}"}) == {}
+    assert check(hass, {}) == {}
 
 
 async def test_name_exists(

@@ -35,12 +35,14 @@ from custom_components.provider_watch.const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
-from custom_components.provider_watch.subentry_flow import (
-    POLLED_KINDS,
-    TIMING_SCHEMA,
-    _system_schema,
+from custom_components.provider_watch.kinds import (
+    KINDS,
+    system_schema,
     validate_system,
 )
+from custom_components.provider_watch.kinds.base import Kind
+from custom_components.provider_watch.kinds.form import TIMING_SCHEMA
+from custom_components.provider_watch.subentry_flow import SystemSubentryFlow
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
     SOURCE_USER,
@@ -71,6 +73,11 @@ COMPONENT = Path(config_flow.__file__).parent
 # systems created here fail fast and never leave 127.0.0.1.
 CLOSED_URL = "http://127.0.0.1:9/status"
 LOOPBACK = "127.0.0.1"
+# the polled kinds with nothing between their form and the entry (ping, TCP, HTTP;
+# the cloud's form is followed by its test step)
+POLLED_KINDS = tuple(
+    kind for kind, spec in KINDS.items() if spec.polled and spec.next_step is None
+)
 CLOSED_PORT = 9
 
 GATEWAY_ID = "system_gateway"  # title "Gateway"
@@ -936,11 +943,31 @@ async def test_system_reconfigure_timeout_error(
 # --- Translations -----------------------------------------------------------
 
 
+def test_every_kind_has_its_module_and_steps() -> None:
+    """Each stored kind is described in kinds/, in the menu's order, with its steps."""
+    assert list(KINDS) == list(SystemKind)
+    for kind, spec in KINDS.items():
+        assert spec.kind is kind
+        assert callable(getattr(SystemSubentryFlow, f"async_step_{kind.value}"))
+        if spec.next_step is not None:
+            step = f"async_step_{spec.next_step}"
+            assert callable(getattr(SystemSubentryFlow, step))
+
+
+def test_kind_is_polled_or_pushed() -> None:
+    """A kind builds a probe or a watcher: not both, not neither."""
+    with pytest.raises(TypeError):
+        Kind(kind=SystemKind.ICMP, fields={}, validate=lambda _data: {})
+
+
 def _error_keys_in_code() -> set[str]:
-    source = "".join(
-        (COMPONENT / name).read_text(encoding="utf-8")
-        for name in ("config_flow.py", "options_flow.py", "subentry_flow.py")
-    )
+    files = [
+        COMPONENT / "config_flow.py",
+        COMPONENT / "options_flow.py",
+        COMPONENT / "subentry_flow.py",
+        *sorted((COMPONENT / "kinds").glob("*.py")),
+    ]
+    source = "".join(path.read_text(encoding="utf-8") for path in files)
     assigned = re.findall(r'errors\[[^\]]+\] = "([a-z_]+)"', source)
     literal = re.findall(r'\{CONF_[A-Z_]+: "([a-z_]+)"\}', source)
     return set(assigned) | set(literal)
@@ -971,7 +998,7 @@ def test_translations_cover_flows() -> None:
     reconfigure = system["step"]["reconfigure"]
     for kind in SystemKind:
         step = system["step"][kind.value]
-        for marker, value in _system_schema(kind).schema.items():
+        for marker, value in system_schema(kind).schema.items():
             key = str(marker)
             if isinstance(value, section):
                 fields = {str(k) for k in value.schema.schema}

@@ -29,11 +29,11 @@ from custom_components.provider_watch.const import (
     EVENT_SELF_HEAL,
 )
 from custom_components.provider_watch.hub import DATA_SELF_HEAL
+from custom_components.provider_watch.kinds.form import self_heal_errors
 from custom_components.provider_watch.logic.policy import Record
 from custom_components.provider_watch.self_heal.manager import SelfHealManager
 from custom_components.provider_watch.self_heal.telling import issue_id
 from custom_components.provider_watch.settings import heal_target as heal_settings_of
-from custom_components.provider_watch.subentry_flow import _self_heal_errors
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
@@ -1075,13 +1075,13 @@ async def test_form_errors(
 
 
 def test_self_heal_field_checks() -> None:
-    assert _self_heal_errors({}) == {}
-    assert _self_heal_errors({CONF_HEAL_ENTITY: PLUG, CONF_HEAL_NOTIFY: "loud"}) == {
+    assert self_heal_errors({}) == {}
+    assert self_heal_errors({CONF_HEAL_ENTITY: PLUG, CONF_HEAL_NOTIFY: "loud"}) == {
         CONF_HEAL_NOTIFY: "invalid_heal_notify"
     }
-    assert _self_heal_errors({CONF_HEAL_ENTITY: PLUG, CONF_HEAL_ATTEMPTS: 4}) == {
+    assert self_heal_errors({CONF_HEAL_ENTITY: PLUG, CONF_HEAL_ATTEMPTS: 4}) == {
         CONF_HEAL_ATTEMPTS: "invalid_heal_number"
     }
-    assert _self_heal_errors({CONF_HEAL_ENTITY: 5}) == {
+    assert self_heal_errors({CONF_HEAL_ENTITY: 5}) == {
         CONF_HEAL_ENTITY: "invalid_heal_entity"
     }

@@ -13,17 +13,11 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import (
-    DOMAIN,
-    PUSH_KINDS,
-    SUBENTRY_SYSTEM,
-    SystemKind,
-)
+from .const import DOMAIN, SUBENTRY_SYSTEM
 from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
-from .kinds.probes import build_probe
-from .kinds.watchers import EntitiesWatcher, HeartbeatWatcher
+from .kinds import kind_of
 from .logic.state import Step
 from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import (
@@ -57,11 +51,6 @@ PLATFORMS = [
 ]
 INTERNET_PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
 DATA_ICMP_PRIVILEGED: HassKey[bool | None] = HassKey(f"{DOMAIN}_icmp_privileged")
-
-_WATCHERS: dict[SystemKind, Callable[..., EntitiesWatcher | HeartbeatWatcher]] = {
-    SystemKind.ENTITIES: EntitiesWatcher,
-    SystemKind.HEARTBEAT: HeartbeatWatcher,
-}
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -127,21 +116,21 @@ async def _async_build_provider(
     starts: list[Callable[[], CALLBACK_TYPE]] = []
     for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM):
         settings = SystemSettings.from_subentry(subentry.title, subentry.data)
-        kind = settings.kind
+        spec = kind_of(settings.kind)
         probe = (
-            None
-            if kind in PUSH_KINDS
-            else build_probe(
+            spec.build_probe(
                 hass,
                 settings.check,
                 settings.timing.timeout,
                 hass.data.get(DATA_ICMP_PRIVILEGED),
             )
+            if spec.build_probe is not None
+            else None
         )
         coordinator = SystemCoordinator(hass, entry, subentry, store, probe, runtime)
         runtime.systems[subentry.subentry_id] = coordinator
-        if kind in PUSH_KINDS:
-            watcher = _WATCHERS[kind](hass, coordinator, subentry.data)
+        if spec.build_watcher is not None:
+            watcher = spec.build_watcher(hass, coordinator, settings.check)
             starts.append(watcher.async_start)  # started once entities exist
     store.retain(set(runtime.systems))
     now = dt_util.utcnow()
@@ -172,7 +161,7 @@ async def _async_start_provider(
         async_dispatcher_connect(hass, SIGNAL_INTERNET_CHANGED, runtime.reclassify_all)
     )
     # Probe right away, without holding up Home Assistant's start on slow systems.
-    polled = [c for c in runtime.systems.values() if c.kind not in PUSH_KINDS]
+    polled = [c for c in runtime.systems.values() if kind_of(c.kind).polled]
     for coordinator in polled:
         entry.async_create_background_task(
             hass,

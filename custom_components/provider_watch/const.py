@@ -117,10 +117,6 @@ class SystemKind(StrEnum):
     HEARTBEAT = "heartbeat"  # the device (or its cloud) calls a webhook
 
 
-# Kinds fed by events rather than polled.
-PUSH_KINDS: Final = frozenset({SystemKind.ENTITIES, SystemKind.HEARTBEAT})
-
-
 # Timing defaults; README "Timing defaults" gives the arithmetic behind them.
 DEFAULT_POLL_INTERVAL: Final = 30
 MIN_POLL_INTERVAL: Final = 10

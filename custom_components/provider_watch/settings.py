@@ -4,7 +4,9 @@ A provider's options, a monitored system's subentry data and the internet check'
 options are read here, when an entry is set up, and nowhere else: the rest of the
 code gets these objects. Bad stored values (an older version, a hand-edited file)
 fall back to the defaults instead of failing the set-up. The forms (config_flow.py,
-subentry_flow.py and the kinds' fields) validate what is stored in the first place.
+subentry_flow.py and each kind's checks in kinds/) validate what is stored in the
+first place. A system's own part (host, URL, rule, entities...) is read once by its
+kind in kinds/, into that kind's settings.
 """
 
 from collections.abc import Mapping
@@ -64,9 +66,9 @@ from .const import (
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
     DEFAULT_TIMEOUT,
     OUTBOUND_METHODS,
-    PUSH_KINDS,
     SystemKind,
 )
+from .kinds import PUSH_KINDS
 from .logic.cost import Contract
 from .logic.policy import Settings as AlertSettings
 from .logic.self_heal import ACTION_BY_DOMAIN, HealNotify, HealSettings

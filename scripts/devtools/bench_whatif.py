@@ -170,9 +170,11 @@ def patched(name: str) -> Iterator[None]:
         setattr(owner, attribute, value)
 
     if name == "raw_http":
-        from custom_components.provider_watch.kinds import probes  # noqa: PLC0415
+        from custom_components.provider_watch.kinds import (  # noqa: PLC0415
+            http as http_kind,
+        )
 
-        put(probes, "probe_http", raw_probe_http)
+        put(http_kind, "probe_http", raw_probe_http)
     elif name == "aligned":
         system = coordinator.SystemCoordinator
         original_init = system.__init__

@@ -21,7 +21,6 @@ from ..const import (
     SystemKind,
 )
 from ..history.store import FiguresCoordinator, OutageHistory
-from ..kinds.probes import Probe
 from ..logic.cause import Cause, CauseEvidence, classify
 from ..logic.state import (
     MachineState,
@@ -32,7 +31,7 @@ from ..logic.state import (
     advance,
 )
 from ..settings import ProviderSettings, SystemSettings
-from ..sources import ProbeResult
+from ..sources import Probe, ProbeResult
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
 from .state_store import SystemStateStore

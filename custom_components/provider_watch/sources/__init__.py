@@ -3,6 +3,7 @@
 Sources know wire formats and nothing about entities or alerts.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,6 +48,10 @@ class ProbeResult:
     def unknown(cls, reason: str) -> ProbeResult:
         """A probe that could not tell either way."""
         return cls(outcome=Outcome.UNKNOWN, reason=reason)
+
+
+# One check of a polled system (built from its settings by its kind in kinds/).
+type Probe = Callable[[], Awaitable[ProbeResult]]
 
 
 def format_seconds(seconds: float) -> str:

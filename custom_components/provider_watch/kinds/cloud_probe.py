@@ -1,6 +1,7 @@
-"""Build the probe of a polled system from its settings (HA glue for the sources)."""
+"""The cloud kind's settings and probe: fetch the provider's API, judge the JSON."""
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import json
 from typing import Any
@@ -19,20 +20,15 @@ from ..const import (
     CONF_CHECKIN_PATH,
     CONF_COMPARISON,
     CONF_EXPECTED,
-    CONF_EXPECTED_STATUS,
     CONF_FILTER_PATH,
     CONF_HEADER_NAME,
     CONF_HEADER_VALUE,
-    CONF_HOST,
     CONF_ID_KEY,
     CONF_ID_VALUE,
-    CONF_KEYWORD,
-    CONF_KIND,
     CONF_MAX_AGE,
     CONF_METHOD,
     CONF_PASSWORD,
     CONF_PATH,
-    CONF_PORT,
     CONF_QUIET_AT_NIGHT,
     CONF_SECOND_COMPARISON,
     CONF_SECOND_EXPECTED,
@@ -44,8 +40,6 @@ from ..const import (
     CONF_USERNAME,
     CONF_VALUE_TEMPLATE,
     CONF_VERIFY_TLS,
-    DEFAULT_EXPECTED_STATUS,
-    SystemKind,
 )
 from ..sources import ProbeResult
 from ..sources.cloud import (
@@ -58,64 +52,62 @@ from ..sources.cloud import (
     verdict_result,
 )
 from ..sources.cloud_rule import Comparison, RuleVerdict, SimpleRule, is_truthy
-from ..sources.http import StatusCodes, probe_http
-from ..sources.icmp import probe_icmp
-from ..sources.tcp import probe_tcp
-
-type Probe = Callable[[], Awaitable[ProbeResult]]
 
 
-def build_probe(
-    hass: HomeAssistant,
-    data: Mapping[str, Any],
-    timeout: float,
-    icmp_privileged: bool | None,
-) -> Probe:
-    """Turn a polled system's settings into a probe callable."""
-    kind = SystemKind(data[CONF_KIND])
-    if kind is SystemKind.ICMP:
-        host = data[CONF_HOST]
-        return lambda: probe_icmp(host, timeout, icmp_privileged)
-    if kind is SystemKind.TCP:
-        host, port = data[CONF_HOST], int(data[CONF_PORT])
-        return lambda: probe_tcp(host, port, timeout)
-    if kind is SystemKind.CLOUD:
-        return CloudProbe(hass, data, timeout)
-    verify_tls = bool(data.get(CONF_VERIFY_TLS, True))
-    session = async_get_clientsession(hass, verify_ssl=verify_tls)
-    url = data[CONF_URL]
-    expected = StatusCodes.parse(
-        data.get(CONF_EXPECTED_STATUS, DEFAULT_EXPECTED_STATUS)
-    )
-    keyword = data.get(CONF_KEYWORD) or None
-    return lambda: probe_http(
-        session,
-        url,
-        timeout=timeout,
-        expected=expected,
-        keyword=keyword,
-        verify_tls=verify_tls,
-    )
+@dataclass(frozen=True, kw_only=True)
+class Checkin:
+    """The device's last check-in time in the answer, and how old it may be."""
+
+    rule: SimpleRule  # its path (and device filter) locate the time
+    max_age: timedelta
+    timezone: str | None  # for times sent without one (default: Home Assistant's)
 
 
-def cloud_request(data: Mapping[str, Any], url: str | None = None) -> CloudRequest:
-    """The request of a cloud system (or of its second endpoint, with url)."""
-    return CloudRequest(
-        url=url or data[CONF_URL],
-        method=data.get(CONF_METHOD, "GET") if url is None else "GET",
-        body=data.get(CONF_BODY) if url is None else None,
-        auth=AuthType(data.get(CONF_AUTH_TYPE, AuthType.NONE)),
-        token=data.get(CONF_TOKEN),
-        header_name=data.get(CONF_HEADER_NAME),
-        header_value=data.get(CONF_HEADER_VALUE),
-        username=data.get(CONF_USERNAME),
-        password=data.get(CONF_PASSWORD),
-        verify_tls=bool(data.get(CONF_VERIFY_TLS, True)),
-    )
+@dataclass(frozen=True, kw_only=True)
+class SecondEndpoint:
+    """Another endpoint of the same API that must say online too."""
+
+    request: CloudRequest
+    rule: SimpleRule
 
 
-def main_rule(data: Mapping[str, Any]) -> SimpleRule | None:
-    """The simple rule of the main endpoint (None when a template decides)."""
+@dataclass(frozen=True, kw_only=True)
+class CloudCheck:
+    """A cloud system's request and the rules its answer is judged by."""
+
+    request: CloudRequest
+    rule: SimpleRule | None  # None when a template decides
+    template: str | None
+    checkin: Checkin | None
+    quiet_at_night: bool
+    second: SecondEndpoint | None
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CloudCheck:
+        """Read a cloud system's settings."""
+        request = CloudRequest(
+            url=data[CONF_URL],
+            method=data.get(CONF_METHOD, "GET"),
+            body=data.get(CONF_BODY),
+            auth=AuthType(data.get(CONF_AUTH_TYPE, AuthType.NONE)),
+            token=data.get(CONF_TOKEN),
+            header_name=data.get(CONF_HEADER_NAME),
+            header_value=data.get(CONF_HEADER_VALUE),
+            username=data.get(CONF_USERNAME),
+            password=data.get(CONF_PASSWORD),
+            verify_tls=bool(data.get(CONF_VERIFY_TLS, True)),
+        )
+        return cls(
+            request=request,
+            rule=_main_rule(data),
+            template=data.get(CONF_VALUE_TEMPLATE) or None,
+            checkin=_checkin(data),
+            quiet_at_night=bool(data.get(CONF_QUIET_AT_NIGHT, False)),
+            second=_second(data, request),
+        )
+
+
+def _main_rule(data: Mapping[str, Any]) -> SimpleRule | None:
     if not data.get(CONF_PATH):
         return None
     return SimpleRule(
@@ -125,6 +117,38 @@ def main_rule(data: Mapping[str, Any]) -> SimpleRule | None:
         filter_path=data.get(CONF_FILTER_PATH),
         id_key=data.get(CONF_ID_KEY),
         id_value=data.get(CONF_ID_VALUE),
+    )
+
+
+def _checkin(data: Mapping[str, Any]) -> Checkin | None:
+    if not (data.get(CONF_CHECKIN_PATH) and data.get(CONF_MAX_AGE)):
+        return None
+    return Checkin(
+        rule=locate(
+            SimpleRule(
+                path=data[CONF_CHECKIN_PATH],
+                comparison=Comparison.TRUTHY,
+                filter_path=data.get(CONF_FILTER_PATH),
+                id_key=data.get(CONF_ID_KEY),
+                id_value=data.get(CONF_ID_VALUE),
+            )
+        ),
+        max_age=timedelta(seconds=data[CONF_MAX_AGE]),
+        timezone=data.get(CONF_TIMEZONE),
+    )
+
+
+def _second(data: Mapping[str, Any], request: CloudRequest) -> SecondEndpoint | None:
+    """The second endpoint: a GET with the same credentials."""
+    if not (data.get(CONF_SECOND_URL) and data.get(CONF_SECOND_PATH)):
+        return None
+    return SecondEndpoint(
+        request=replace(request, url=data[CONF_SECOND_URL], method="GET", body=None),
+        rule=SimpleRule(
+            path=data[CONF_SECOND_PATH],
+            comparison=Comparison(data.get(CONF_SECOND_COMPARISON, Comparison.TRUTHY)),
+            expected=data.get(CONF_SECOND_EXPECTED),
+        ),
     )
 
 
@@ -139,72 +163,46 @@ def naive_timezone(hass: HomeAssistant, name: str | None) -> ZoneInfo:
 class CloudProbe:
     """Fetch the provider's endpoint(s) and judge the JSON with the system's rules."""
 
-    def __init__(
-        self, hass: HomeAssistant, data: Mapping[str, Any], timeout: float
-    ) -> None:
-        """Prepare requests, rules and the optional template and check-in rule."""
+    def __init__(self, hass: HomeAssistant, check: CloudCheck, timeout: float) -> None:
+        """Prepare the session, the template and the check-in rule."""
         self._hass = hass
+        self._check = check
         self._timeout = timeout
         self._session = async_get_clientsession(
-            hass, verify_ssl=bool(data.get(CONF_VERIFY_TLS, True))
+            hass, verify_ssl=check.request.verify_tls
         )
-        self._request = cloud_request(data)
-        rule = main_rule(data)
-        self._rules = (rule,) if rule else ()
-        template = data.get(CONF_VALUE_TEMPLATE)
-        self._template = Template(template, hass) if template else None
+        self._rules = (check.rule,) if check.rule else ()
+        self._template = Template(check.template, hass) if check.template else None
         self._checkin: CheckinRule | None = None
-        if data.get(CONF_CHECKIN_PATH) and data.get(CONF_MAX_AGE):
+        if check.checkin is not None:
             self._checkin = CheckinRule(
-                rule=locate(
-                    SimpleRule(
-                        path=data[CONF_CHECKIN_PATH],
-                        comparison=Comparison.TRUTHY,
-                        filter_path=data.get(CONF_FILTER_PATH),
-                        id_key=data.get(CONF_ID_KEY),
-                        id_value=data.get(CONF_ID_VALUE),
-                    )
-                ),
-                max_age=timedelta(seconds=data[CONF_MAX_AGE]),
-                naive_tz=naive_timezone(hass, data.get(CONF_TIMEZONE)),
-            )
-        self._quiet_at_night = bool(data.get(CONF_QUIET_AT_NIGHT, False))
-        self._second: tuple[CloudRequest, SimpleRule] | None = None
-        if data.get(CONF_SECOND_URL) and data.get(CONF_SECOND_PATH):
-            self._second = (
-                cloud_request(data, data[CONF_SECOND_URL]),
-                SimpleRule(
-                    path=data[CONF_SECOND_PATH],
-                    comparison=Comparison(
-                        data.get(CONF_SECOND_COMPARISON, Comparison.TRUTHY)
-                    ),
-                    expected=data.get(CONF_SECOND_EXPECTED),
-                ),
+                rule=check.checkin.rule,
+                max_age=check.checkin.max_age,
+                naive_tz=naive_timezone(hass, check.checkin.timezone),
             )
         self.last_seen: list[tuple[str, object]] = []  # for the flow's test step
 
     async def __call__(self) -> ProbeResult:
         """One check: every endpoint must answer and every rule must say online."""
-        answer = await fetch_json(self._session, self._request, self._timeout)
+        answer = await fetch_json(self._session, self._check.request, self._timeout)
         self.last_seen = [("status", answer.status)]
         if answer.failure is not None:
             return answer.failure
         extra: list[RuleVerdict] = []
         if self._template is not None:
             extra.append(self._render(answer.data))
-        if self._second is not None:
-            request, rule = self._second
-            second = await fetch_json(self._session, request, self._timeout)
-            if second.failure is not None:
-                return second.failure
-            extra.append(judge(second.data, [rule], now=dt_util.utcnow()))
+        if (second := self._check.second) is not None:
+            reply = await fetch_json(self._session, second.request, self._timeout)
+            if reply.failure is not None:
+                return reply.failure
+            extra.append(judge(reply.data, [second.rule], now=dt_util.utcnow()))
         verdict = judge(
             answer.data,
             self._rules,
             checkin=self._checkin,
             extra=extra,
             now=dt_util.utcnow(),
-            quiet=self._quiet_at_night and not is_up(self._hass),
+            quiet=self._check.quiet_at_night and not is_up(self._hass),
         )
         self.last_seen.append(("value", shown_value(verdict.value)))
         return verdict_result(verdict, answer.latency_ms)
