@@ -31,10 +31,10 @@ from custom_components.provider_watch import (
     switch,
 )
 from custom_components.provider_watch.const import SUBENTRY_SYSTEM, SystemKind
+from custom_components.provider_watch.kinds import system_schema
 from custom_components.provider_watch.logic.outages import Notice
 from custom_components.provider_watch.logic.report import CAUSES
 from custom_components.provider_watch.logic.self_heal import TOLD_REASONS, Action
-from custom_components.provider_watch.subentry_flow import _system_schema
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import SelectSelector
 
@@ -93,7 +93,7 @@ TEXT_FUNCTIONS = {"text", "texts"}
 # Functions that take (key, **placeholders) and build a translated exception
 EXCEPTION_FUNCTIONS = {"_invalid"}
 # Functions that take (options, key) and build a select selector
-SELECTOR_FUNCTIONS = {"_choice"}
+SELECTOR_FUNCTIONS = {"choice"}
 
 # Error keys that two flows show with different words on purpose
 ERRORS_WORDED_PER_FLOW = {"missing_credentials", "invalid_duration"}
@@ -413,8 +413,13 @@ def test_flows_ask_for_steps_errors_and_aborts_that_exist(code: Reader) -> None:
     config, options = strings()["config"], strings()["options"]
     system = strings()["config_subentries"][SUBENTRY_SYSTEM]
     flows = {
-        "config_flow.py": (config, options),  # the provider flow and the options flow
+        "config_flow.py": (config,),  # the provider flow
+        "options_flow.py": (options,),
         "subentry_flow.py": (system,),
+        **{
+            f"kinds/{path.name}": (system,)  # the kinds' own form errors
+            for path in sorted((COMPONENT / "kinds").glob("*.py"))
+        },
     }
     missing = []
     for filename, tables in flows.items():
@@ -458,7 +463,7 @@ def test_select_options_of_the_system_forms_are_translated(kind: SystemKind) -> 
             elif isinstance(value, SelectSelector):
                 yield value
 
-    for selector in selectors(_system_schema(kind)):
+    for selector in selectors(system_schema(kind)):
         key = selector.config.get("translation_key")
         if key is None:
             continue
