@@ -7,13 +7,14 @@ something changes or a repeat is due, and sends what it decides. Its parts:
 - records.py: the open alerts, maintenance and whose systems they are (saved);
 - tracker.py: what it remembers of each system between passes;
 - providers.py: the providers it watches, their systems and phones;
+- phones.py: phones as registry devices, and their repairs;
 - sending.py: a notice's words and phones, and the summary of held-back alerts;
-- delivery.py: getting a push to a phone (held back while offline, retried);
+- delivery.py: getting a push to a phone (held back while offline, retried), with
+  what it must know of HA's mobile_app internals in mobile_app.py;
 - actions.py: acknowledge, snooze, answers and maintenance, from phones and actions.
 """
 
 import asyncio
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,11 +23,9 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryChange,
 )
-from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
-from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_point_in_utc_time
-from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
@@ -41,18 +40,13 @@ from ..monitoring.coordinator import (
 from ..protocols import SelfHealForAlerting
 from .actions import AlertActions
 from .delivery import Delivery
-from .phones import Phone, async_check_phones
+from .phones import Phone, PhoneRepairs
 from .providers import Providers
 from .records import AlertRecords
 from .sending import AlertSender
 from .tracker import SystemTracker, unconfirmed
 
 RETRY_HELD = timedelta(minutes=1)
-
-
-@callback
-def _is_notify_service(event_data: Mapping[str, Any]) -> bool:
-    return event_data.get("domain") == "notify"
 
 
 class AlertManager:
@@ -74,6 +68,7 @@ class AlertManager:
             hass, self._providers, self._tracker, self.delivery, self.text
         )
         self._actions = AlertActions(hass, self._book, self._providers, self.schedule)
+        self._phones = PhoneRepairs(hass, self._providers.phone_ids)
 
     @property
     def records(self) -> dict[str, Record]:
@@ -102,14 +97,7 @@ class AlertManager:
         )
         self._unsubs = [
             self._actions.async_listen(),
-            # a phone added, removed or renamed in the Companion app
-            *(
-                self.hass.bus.async_listen(
-                    event, self._async_on_notify_change, _is_notify_service
-                )
-                for event in (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED)
-            ),
-            async_at_started(self.hass, self._async_started),
+            *self._phones.async_listen(),
             async_dispatcher_connect(
                 self.hass, SIGNAL_CONFIG_ENTRY_CHANGED, self._async_on_entry_change
             ),
@@ -165,21 +153,8 @@ class AlertManager:
 
     @callback
     def async_check_phones(self) -> None:
-        """Repairs for configured phones that cannot be alerted (once running).
-
-        While Home Assistant starts, the phones are still being set up.
-        """
-        if self.hass.state is not CoreState.running:
-            return
-        async_check_phones(self.hass, self._providers.phone_ids())
-
-    @callback
-    def _async_on_notify_change(self, _event: Event[Mapping[str, Any]]) -> None:
-        self.async_check_phones()
-
-    @callback
-    def _async_started(self, _hass: HomeAssistant) -> None:
-        self.async_check_phones()
+        """Repairs for configured phones that cannot be alerted (once running)."""
+        self._phones.async_check()
 
     @callback
     def _async_on_entry_change(
