@@ -8,17 +8,14 @@ Companion app's push relay). So:
   alerts; for the others, what they should have heard is held back and, once the
   internet is back, folded into one summary per phone (core/summary.py);
 - a push the relay refuses (rate limit, relay error, timeout: HA's mobile_app logs
-  these instead of raising) is retried with backoff; after the last try a persistent
-  notification says which phone did not get which alert.
+  these instead of raising; mobile_app.py reads them) is retried with backoff; after
+  the last try a persistent notification says which phone did not get which alert.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
-import contextlib
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-import logging
 from typing import Any
 
 from homeassistant.components import persistent_notification
@@ -43,46 +40,16 @@ from ..monitoring.internet import (
     SIGNAL_INTERNET_CHANGED,
     internet_up,
 )
+from . import mobile_app
 from .messages import ACTION_ACK, ACTION_SNOOZE
 from .phones import Phone, resolve_phone
 
 # how long to wait before each new try of a push the relay refused
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
-MOBILE_APP_NOTIFY_LOGGER = "homeassistant.components.mobile_app.notify"
 SUMMARY_TAG = "provider-watch-summary"
 
 type Texts = Callable[..., str]
 type OnFailure = Callable[[str, str, str, bool], None]  # alert id, phone, why, final
-
-_failures: ContextVar[list[str] | None] = ContextVar("_failures", default=None)
-
-
-class _PushFailureHandler(logging.Handler):
-    """Collects what mobile_app logs about a push while we are sending it."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        failures = _failures.get()
-        if failures is not None and record.levelno >= logging.WARNING:
-            failures.append(record.getMessage())
-
-
-_HANDLER = _PushFailureHandler()
-
-
-@contextlib.contextmanager
-def _collect_failures() -> Iterator[list[str]]:
-    failures: list[str] = []
-    token = _failures.set(failures)
-    try:
-        yield failures
-    finally:
-        _failures.reset(token)
-
-
-def on_local_channel(hass: HomeAssistant, phone: Phone) -> bool:
-    """The phone keeps the Companion app's local push channel open right now."""
-    channels = hass.data.get("mobile_app", {}).get("push_channel", {})
-    return bool(phone.webhook_id) and phone.webhook_id in channels
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,7 +88,7 @@ class Delivery:
     @callback
     def async_start(self) -> None:
         """Listen to the internet check and to mobile_app's push reports."""
-        logging.getLogger(MOBILE_APP_NOTIFY_LOGGER).addHandler(_HANDLER)
+        mobile_app.listen_for_push_failures()
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, SIGNAL_INTERNET_CHANGED, self._on_internet_change
@@ -131,7 +98,7 @@ class Delivery:
     @callback
     def async_stop(self) -> None:
         """Stop listening; pending retries are dropped."""
-        logging.getLogger(MOBILE_APP_NOTIFY_LOGGER).removeHandler(_HANDLER)
+        mobile_app.stop_listening()
         for unsub in (*self._unsubs, *self._timers):
             unsub()
         self._unsubs.clear()
@@ -196,8 +163,8 @@ class Delivery:
         """
         if any(h.alert_id == held.alert_id for h in self.held.get(phone.device_id, ())):
             return True
-        return internet_up(self.hass) is False and not on_local_channel(
-            self.hass, phone
+        return internet_up(self.hass) is False and not mobile_app.on_local_channel(
+            self.hass, phone.webhook_id
         )
 
     def _track(self, phone_id: str, held: Held) -> None:
@@ -269,7 +236,8 @@ class Delivery:
 
     async def _async_notify(self, phone: Phone, data: dict[str, Any]) -> str | None:
         """Call the phone's notify service; what went wrong, or None."""
-        with _collect_failures() as failures:
+        # mobile_app logs what the relay refused rather than raising (mobile_app.py)
+        with mobile_app.push_failures() as failures:
             try:
                 await self.hass.services.async_call(
                     "notify", phone.service, data, blocking=True

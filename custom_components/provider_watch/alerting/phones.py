@@ -5,11 +5,14 @@ in the app still gets its alerts; a phone removed (or without push) raises a rep
 issue instead of failing silently.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
+from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.start import async_at_started
 from homeassistant.util import slugify
 
 from ..const import DOMAIN
@@ -85,3 +88,51 @@ def async_check_phones(hass: HomeAssistant, device_ids: Iterable[str]) -> None:
             and issue_id.removeprefix(ISSUE_PREFIX) not in wanted
         ):
             ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+@callback
+def _is_notify_service(event_data: Mapping[str, Any]) -> bool:
+    return event_data.get("domain") == "notify"
+
+
+class PhoneRepairs:
+    """Keeps the configured phones' repairs current as phones come and go."""
+
+    def __init__(
+        self, hass: HomeAssistant, device_ids: Callable[[], Iterable[str]]
+    ) -> None:
+        """device_ids: every phone configured now."""
+        self.hass = hass
+        self._device_ids = device_ids
+
+    @callback
+    def async_check(self) -> None:
+        """Repairs for configured phones that cannot be alerted (once running).
+
+        While Home Assistant starts, the phones are still being set up.
+        """
+        if self.hass.state is not CoreState.running:
+            return
+        async_check_phones(self.hass, self._device_ids())
+
+    @callback
+    def async_listen(self) -> list[CALLBACK_TYPE]:
+        """Check once started, and whenever a phone is added, removed or renamed."""
+        return [
+            # a phone added, removed or renamed in the Companion app
+            *(
+                self.hass.bus.async_listen(
+                    event, self._async_on_notify_change, _is_notify_service
+                )
+                for event in (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED)
+            ),
+            async_at_started(self.hass, self._async_started),
+        ]
+
+    @callback
+    def _async_on_notify_change(self, _event: Event[Mapping[str, Any]]) -> None:
+        self.async_check()
+
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self.async_check()

@@ -1,0 +1,203 @@
+"""The open alerts, the maintenance set and whose systems they are: kept and saved.
+
+One store for the whole integration (provider_watch.alerts); the delivery's part
+(held-back notices, the tags phones show) is saved with it.
+"""
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN, LOGGER
+from ..logic.cause import Cause
+from ..logic.policy import INTERNET_KEY, Record
+
+STORAGE_VERSION = 1
+
+
+def record_cause(record: Record) -> Cause | None:
+    """The root cause an internet / provider-cloud alert stands for."""
+    if record.key == INTERNET_KEY:
+        return Cause.INTERNET
+    if record.is_parent:
+        return Cause.PROVIDER_CLOUD
+    return None
+
+
+def _record_to_dict(record: Record) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "key": record.key,
+        "alert_id": record.alert_id,
+        "opened": iso(record.opened),
+        "systems": sorted(record.systems),
+        "providers": sorted(record.providers),
+        "sent": iso(record.sent),
+        "last_sent": iso(record.last_sent),
+        "repeats": record.repeats,
+        "escalated": iso(record.escalated),
+        "acked": iso(record.acked),
+        "acked_by": record.acked_by,
+        "snoozed_until": iso(record.snoozed_until),
+    }
+
+
+def _record_from_dict(data: Mapping[str, Any]) -> Record | None:
+    def when(key: str) -> datetime | None:
+        value = data.get(key)
+        return dt_util.parse_datetime(value) if isinstance(value, str) else None
+
+    opened = when("opened")
+    if not isinstance(data.get("key"), str) or opened is None:
+        return None
+    return Record(
+        key=data["key"],
+        alert_id=str(data.get("alert_id") or ""),
+        opened=opened,
+        systems=frozenset(str(s) for s in data.get("systems") or ()),
+        providers=frozenset(str(p) for p in data.get("providers") or ()),
+        sent=when("sent"),
+        last_sent=when("last_sent"),
+        repeats=int(data.get("repeats") or 0),
+        escalated=when("escalated"),
+        acked=when("acked"),
+        acked_by=data.get("acked_by"),
+        snoozed_until=when("snoozed_until"),
+    )
+
+
+class AlertRecords:
+    """The alerts' records by key, what is in maintenance, each system's provider."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Empty until async_load."""
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.alerts"
+        )
+        self.records: dict[str, Record] = {}
+        self.maintenance: set[str] = set()  # system ids (or provider entry ids)
+        self._owners: dict[str, str] = {}  # system id -> provider entry id
+        self._saved: dict[str, Any] | None = None
+
+    # --- storage ------------------------------------------------------------------
+
+    async def async_load(self) -> object:
+        """Read what was saved; returns the delivery's part (None: nothing)."""
+        return self.load(await self._store.async_load())
+
+    def load(self, data: object) -> object:
+        """Read saved alerts; anything malformed is dropped with a warning.
+
+        Returns the delivery's part of the data (None when unreadable).
+        """
+        if data is None:
+            return None
+        if not isinstance(data, Mapping):
+            LOGGER.warning("Saved alerts could not be read; starting without them")
+            return None
+        records = data.get("records")
+        for raw in records if isinstance(records, list) else []:
+            try:
+                record = _record_from_dict(raw) if isinstance(raw, Mapping) else None
+            except TypeError, ValueError:
+                record = None
+            if record is None:
+                LOGGER.warning("A saved alert could not be read and was dropped")
+                continue
+            self.records[record.key] = record
+        maintenance = data.get("maintenance")
+        if isinstance(maintenance, list):
+            self.maintenance = {str(m) for m in maintenance}
+        owners = data.get("owners")
+        if isinstance(owners, Mapping):
+            self._owners = {str(k): str(v) for k, v in owners.items()}
+        return data.get("delivery")
+
+    async def async_save(self, delivery: dict[str, Any]) -> None:
+        """Write the alerts down, when they changed (a pass often changes nothing)."""
+        data = {
+            "records": [_record_to_dict(r) for r in self.records.values()],
+            "maintenance": sorted(self.maintenance),
+            "owners": dict(self._owners),
+            "delivery": delivery,
+        }
+        if data != self._saved:
+            await self._store.async_save(data)
+            self._saved = data
+
+    def put(self, record: Record) -> None:
+        """An open alert, new or changed (acknowledged, snoozed)."""
+        self.records[record.key] = record
+
+    # --- whose systems ------------------------------------------------------------
+
+    def set_owner(self, system_id: str, entry_id: str) -> None:
+        """The provider (config entry id) a system belongs to."""
+        self._owners[system_id] = entry_id
+
+    def owner(self, system_id: str) -> str | None:
+        """The provider a system belongs to (also once it is gone), if known."""
+        return self._owners.get(system_id)
+
+    def keep_owners(self, exists: Callable[[str], bool]) -> None:
+        """Forget the systems of providers that no longer exist."""
+        self._owners = {s: o for s, o in self._owners.items() if exists(o)}
+
+    # --- maintenance --------------------------------------------------------------
+
+    def set_maintenance(self, ids: set[str], *, active: bool) -> None:
+        """Start or end maintenance for systems or whole providers."""
+        if active:
+            self.maintenance |= ids
+        else:
+            self.maintenance -= ids
+
+    def in_maintenance(self, system_id: str) -> bool:
+        """Whether alerts for a system are held for maintenance."""
+        return (
+            system_id in self.maintenance
+            or self._owners.get(system_id) in self.maintenance
+        )
+
+    # --- lookups ------------------------------------------------------------------
+
+    def systems(self) -> set[str]:
+        """Every system some open alert is about."""
+        return {s for r in self.records.values() for s in r.systems}
+
+    def matching(
+        self, alert_ids: set[str] | None, systems: set[str] | None
+    ) -> list[Record]:
+        """The open alerts with these ids and about these systems (None: any)."""
+        return [
+            r
+            for r in self.records.values()
+            if (alert_ids is None or r.alert_id in alert_ids)
+            and (systems is None or r.systems & systems)
+        ]
+
+    def by_alert_id(self, alert_id: str) -> Record | None:
+        """The open alert with this id, if any."""
+        return next((r for r in self.records.values() if r.alert_id == alert_id), None)
+
+    def parent_cause(self, system_id: str) -> Cause | None:
+        """The cause of the internet / provider-cloud alert a system is in, if any."""
+        for record in self.records.values():
+            if record.is_parent and system_id in record.systems:
+                return record_cause(record)
+        return None
+
+    def is_snoozed(self, system_id: str, now: datetime) -> bool:
+        """Whether an open alert of this system is snoozed at `now`."""
+        return any(
+            system_id in record.systems
+            and record.snoozed_until is not None
+            and record.snoozed_until > now
+            for record in self.records.values()
+        )
