@@ -23,11 +23,11 @@ from homeassistant.components.mobile_app import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from testkit.phones import PushGateway
 
 from . import alerting
 from .alerting import FakePhone
 from .helpers import settle
-from .phones import PushGateway
 
 gateway = alerting.gateway
 app_client = alerting.app_client
