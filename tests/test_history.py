@@ -17,15 +17,14 @@ from custom_components.provider_watch.history.store import (
     move_aside,
 )
 from custom_components.provider_watch.logic.cause import Cause
-from custom_components.provider_watch.logic.notes import Acknowledged, AlertSent
-from custom_components.provider_watch.logic.outages import (
-    EMPTY_NOTICE,
+from custom_components.provider_watch.logic.history_file import (
     HISTORY_MINOR_VERSION,
-    OutageRecord,
     migrate_v1,
     parse_history,
     prune,
 )
+from custom_components.provider_watch.logic.notes import Acknowledged, AlertSent
+from custom_components.provider_watch.logic.outages import EMPTY_NOTICE, OutageRecord
 from custom_components.provider_watch.logic.state import (
     MachineState,
     Step,

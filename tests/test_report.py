@@ -33,11 +33,8 @@ from custom_components.provider_watch.history.report_service import (
     report_window,
 )
 from custom_components.provider_watch.logic.figures import Window, calendar_month, days
-from custom_components.provider_watch.logic.outages import (
-    HistoryData,
-    SelfHealMark,
-    SystemInfo,
-)
+from custom_components.provider_watch.logic.history_file import HistoryData, SystemInfo
+from custom_components.provider_watch.logic.outages import SelfHealMark
 from custom_components.provider_watch.logic.report import (
     Contacts,
     ReportSystem,

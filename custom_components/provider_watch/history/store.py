@@ -41,20 +41,18 @@ from ..logic.figures import (
     figures,
     last,
 )
-from ..logic.notes import OutageNote, apply as apply_note
-from ..logic.outages import (
+from ..logic.history_file import (
     HISTORY_MINOR_VERSION,
     HISTORY_VERSION,
     HistoryData,
-    NoticeCounts,
-    OutageRecord,
     SystemInfo,
     migrate_v1,
     migrate_v2_1,
-    notice_counts,
     parse_history,
     prune,
 )
+from ..logic.notes import OutageNote, apply as apply_note
+from ..logic.outages import NoticeCounts, OutageRecord, notice_counts
 from ..logic.state import MachineState, Step, SystemState, Transition
 
 ISSUE_HISTORY_CORRUPT = "history_corrupt"
