@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from .figures import Interval
 from .outages import EMPTY_NOTICE, OutageRecord, as_text, iso
 from .state import parse_time
 
@@ -44,6 +45,36 @@ class HistoryData:
 
     systems: dict[str, SystemInfo] = field(default_factory=dict)
     outages: list[OutageRecord] = field(default_factory=list)
+
+    def latest(self, count: int) -> list[OutageRecord]:
+        """The newest outages, newest first."""
+        return sorted(self.outages, key=lambda r: r.start, reverse=True)[:count]
+
+    def between(
+        self, start: datetime, end: datetime, system_ids: Iterable[str] | None = None
+    ) -> list[OutageRecord]:
+        """Outages that overlap [start, end), oldest first."""
+        wanted = None if system_ids is None else set(system_ids)
+        return [
+            r
+            for r in self.outages
+            if r.start < end
+            and (r.end is None or r.end > start)
+            and (wanted is None or r.system_id in wanted)
+        ]
+
+    def intervals(self, system_id: str) -> list[Interval]:
+        """A system's outages on the time line."""
+        return [r.interval for r in self.outages if r.system_id == system_id]
+
+    def find(self, outage_id: str) -> OutageRecord | None:
+        """An outage by its id."""
+        return next((r for r in self.outages if r.id == outage_id), None)
+
+    def added(self, system_id: str) -> datetime | None:
+        """When a system was first monitored."""
+        info = self.systems.get(system_id)
+        return info.added if info else None
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (version 2)."""
