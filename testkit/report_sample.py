@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from custom_components.provider_watch.logic.cost import Contract
 from custom_components.provider_watch.logic.figures import calendar_month
 from custom_components.provider_watch.logic.outages import OutageRecord
-from custom_components.provider_watch.logic.report import (
+from custom_components.provider_watch.logic.report_input import (
     Contacts,
     ReportInput,
     ReportSystem,

@@ -15,12 +15,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.logic.cost import Contract
-from custom_components.provider_watch.logic.outages import (
+from custom_components.provider_watch.logic.history_file import (
     HISTORY_MINOR_VERSION,
     HistoryData,
-    OutageRecord,
     SystemInfo,
 )
+from custom_components.provider_watch.logic.outages import OutageRecord
 from custom_components.provider_watch.logic.report import build_report
 from custom_components.provider_watch.options_flow import validate_contract
 from custom_components.provider_watch.settings import provider_contract

@@ -11,21 +11,17 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.provider_watch.history.store import (
-    OutageHistory,
-    inspect_file,
-    move_aside,
-)
+from custom_components.provider_watch.history.files import inspect_file, move_aside
+from custom_components.provider_watch.history.store import OutageHistory
 from custom_components.provider_watch.logic.cause import Cause
-from custom_components.provider_watch.logic.notes import Acknowledged, AlertSent
-from custom_components.provider_watch.logic.outages import (
-    EMPTY_NOTICE,
+from custom_components.provider_watch.logic.history_file import (
     HISTORY_MINOR_VERSION,
-    OutageRecord,
     migrate_v1,
     parse_history,
     prune,
 )
+from custom_components.provider_watch.logic.notes import Acknowledged, AlertSent
+from custom_components.provider_watch.logic.outages import EMPTY_NOTICE, OutageRecord
 from custom_components.provider_watch.logic.state import (
     MachineState,
     Step,
@@ -183,6 +179,10 @@ async def test_outage_is_recorded_on_each_transition(
     assert closed["id"] == record["id"]
     assert closed["end"] == at(75)
     assert closed["duration"] == 45.0
+    # the same outage on the time line
+    (interval,) = entry.runtime_data.history.intervals(SYSTEM_ID)
+    assert interval.start == T0 + timedelta(seconds=30)
+    assert interval.end == T0 + timedelta(seconds=75)
 
 
 async def test_cause_follows_the_picture_while_open(

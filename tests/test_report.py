@@ -33,19 +33,12 @@ from custom_components.provider_watch.history.report_service import (
     report_window,
 )
 from custom_components.provider_watch.logic.figures import Window, calendar_month, days
-from custom_components.provider_watch.logic.outages import (
-    HistoryData,
-    SelfHealMark,
-    SystemInfo,
-)
-from custom_components.provider_watch.logic.report import (
-    Contacts,
-    ReportSystem,
-    build_report,
-    csv_text,
-    date_range,
-    month_names,
-)
+from custom_components.provider_watch.logic.history_file import HistoryData, SystemInfo
+from custom_components.provider_watch.logic.outages import SelfHealMark
+from custom_components.provider_watch.logic.report import build_report
+from custom_components.provider_watch.logic.report_csv import csv_text
+from custom_components.provider_watch.logic.report_input import Contacts, ReportSystem
+from custom_components.provider_watch.logic.report_words import date_range, month_names
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError

@@ -22,10 +22,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .entity import EntryEntity, SystemEntity, system_device_info
-from .history.store import FiguresCoordinator, ProviderFigures, SystemFigures
+from .history.figures import FiguresCoordinator
 from .logic.cause import Cause
 from .logic.cost import Cost
 from .logic.figures import Figures
+from .logic.provider_figures import ProviderFigures, SystemFigures
 from .logic.state import SystemState
 from .monitoring.coordinator import SystemCoordinator
 from .monitoring.outbound import KEY_LAST, OutboundHeartbeat

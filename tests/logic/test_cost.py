@@ -1,6 +1,7 @@
 """What it cost: the billing month against hand-built histories with known answers.
 
-No Home Assistant: core/cost.py and the provider-notice parts of core/outages.py.
+No Home Assistant: logic/cost.py and the provider-notice parts of logic/outages.py
+(and its migration in logic/history_file.py).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -24,13 +25,13 @@ from custom_components.provider_watch.logic.figures import (
     calendar_month,
     figures,
 )
+from custom_components.provider_watch.logic.history_file import migrate_v2_1
 from custom_components.provider_watch.logic.outages import (
     EMPTY_NOTICE,
     AnswerVia,
     Notice,
     NoticeCounts,
     OutageRecord,
-    migrate_v2_1,
     notice_counts,
 )
 

@@ -3,7 +3,7 @@
 The report includes what the provider is paid (the provider's contract options)
 against the downtime, and whether it told the owner about each outage.
 
-provider_watch.generate_report builds the report (core/report.py) from the
+provider_watch.generate_report builds the report (logic/report.py) from the
 provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>
 .md and .csv, and returns the same figures as response data. The "Generate report"
 button does the same for the last 30 days and posts a persistent notification with
@@ -41,14 +41,8 @@ from ..const import (
     LOGGER,
 )
 from ..logic.figures import Window, calendar_month, days, last, previous_month
-from ..logic.report import (
-    Contacts,
-    Report,
-    ReportInput,
-    ReportSystem,
-    Texts,
-    build_report,
-)
+from ..logic.report import Report, build_report
+from ..logic.report_input import Contacts, ReportInput, ReportSystem, Texts
 from ..monitoring.coordinator import ProviderRuntimeData
 from ..runtime import ProviderEntry, loaded_provider
 

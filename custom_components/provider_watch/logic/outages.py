@@ -1,33 +1,23 @@
-"""The outage history's records and file layout. Pure: no Home Assistant.
+"""An outage record: what the history keeps about one outage. Pure: no Home Assistant.
 
-Layout of version 2 (the `data` of the Store file):
+A record's stored form (an entry of "outages" in the history file, see
+history_file.py for the file around it) is
 
-    {"systems": {"<system id>": {"name": "Alarm panel", "added": "<iso>"}},
-     "outages": [{"id", "system_id", "system", "provider", "start", "end",
-                  "duration", "cause",
-                  "detected": {"at", "kind", "reason"},
-                  "alert_sent",
-                  "acknowledged": {"at", "by"},
-                  "provider_notice": {"told", "answered_at", "by", "via", "notes",
-                                      "asked_at", "asked_alerts"}}]}
+    {"id", "system_id", "system", "provider", "start", "end", "duration", "cause",
+     "detected": {"at", "kind", "reason"},
+     "alert_sent",
+     "acknowledged": {"at", "by"},
+     "provider_notice": {"told", "answered_at", "by", "via", "notes",
+                         "asked_at", "asked_alerts"}}
 
 An outage self-heal acted on also has "self_heal": {"healed", "reason", "tried":
 [{"at", "action", "entity_id"}]} (see SelfHealMark); older readers ignore it, so it
-needs no version of its own.
-
-Minor version 2 added "provider_notice" ("did the provider tell you?": asked by the
-recovery notification, answered there or with a service action); minor version 1
-files get an empty one.
-
-Version 1 (before causes and detection were recorded) was
-
-    {"created": "<iso>",
-     "outages": [{"system_id", "system", "provider", "start", "end", "reason"}]}
+needs no version of its own. Pushes the relay refused are kept as "push_failures".
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -35,10 +25,8 @@ from .cause import Cause
 from .figures import Interval
 from .state import parse_time
 
-HISTORY_VERSION = 2
-HISTORY_MINOR_VERSION = 2  # 2.2: the provider-notice section
-RETENTION = timedelta(days=400)
 MAX_ASKED_ALERTS = 5  # the alerts whose recovery asked about one outage, newest kept
+# the stored "provider_notice" of an outage nobody was asked about
 EMPTY_NOTICE: Mapping[str, Any] = {
     "told": None,
     "answered_at": None,
@@ -71,7 +59,8 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _text(value: object) -> str | None:
+def as_text(value: object) -> str | None:
+    """A stored text, or None when it is not one."""
     return value if isinstance(value, str) else None
 
 
@@ -119,7 +108,7 @@ class SelfHealMark:
             if isinstance(tried, list)
             else [],
             healed=healed if isinstance(healed, bool) else None,
-            reason=_text(data.get("reason")),
+            reason=as_text(data.get("reason")),
         )
 
 
@@ -285,22 +274,22 @@ class OutageRecord:
         return cls(
             id=record_id,
             system_id=system_id,
-            system=_text(data.get("system")) or system_id,
-            provider=_text(data.get("provider")) or "",
+            system=as_text(data.get("system")) or system_id,
+            provider=as_text(data.get("provider")) or "",
             start=start,
             end=end,
-            cause=_text(data.get("cause")),
+            cause=as_text(data.get("cause")),
             detected_at=parse_time(detected.get("at")),
-            detected_kind=_text(detected.get("kind")),
-            detected_reason=_text(detected.get("reason")),
+            detected_kind=as_text(detected.get("kind")),
+            detected_reason=as_text(detected.get("reason")),
             alert_sent=parse_time(data.get("alert_sent")),
             acknowledged_at=parse_time(acknowledged.get("at")),
-            acknowledged_by=_text(acknowledged.get("by")),
+            acknowledged_by=as_text(acknowledged.get("by")),
             provider_told=told if isinstance(told, bool) else None,
             answered_at=parse_time(notice.get("answered_at")),
-            answered_by=_text(notice.get("by")),
-            answered_via=_text(notice.get("via")),
-            notice_note=_text(notice.get("notes")),
+            answered_by=as_text(notice.get("by")),
+            answered_via=as_text(notice.get("via")),
+            notice_note=as_text(notice.get("notes")),
             asked_at=parse_time(notice.get("asked_at")),
             asked_alerts=[a for a in asked if isinstance(a, str)]
             if isinstance(asked, list)
@@ -319,128 +308,6 @@ def _push_failures(data: object) -> list[dict[str, str]]:
         for item in data[-MAX_PUSH_FAILURES:]
         if isinstance(item, Mapping)
     ]
-
-
-@dataclass(kw_only=True)
-class SystemInfo:
-    """A system the history has seen: its name and when it was first monitored."""
-
-    name: str
-    added: datetime
-
-
-@dataclass(kw_only=True)
-class HistoryData:
-    """Everything the history file holds."""
-
-    systems: dict[str, SystemInfo] = field(default_factory=dict)
-    outages: list[OutageRecord] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The stored form (version 2)."""
-        return {
-            "systems": {
-                system_id: {"name": info.name, "added": iso(info.added)}
-                for system_id, info in self.systems.items()
-            },
-            "outages": [record.to_dict() for record in self.outages],
-        }
-
-
-def parse_history(data: object) -> tuple[HistoryData, int]:
-    """Read a version-2 layout: the history and how many records were unreadable.
-
-    Raises TypeError when the layout itself is not a history.
-    """
-    if not isinstance(data, Mapping):
-        raise TypeError("the history is not an object")
-    raw_systems = data.get("systems", {})
-    raw_outages = data.get("outages", [])
-    if not isinstance(raw_systems, Mapping) or not isinstance(raw_outages, list):
-        raise TypeError("the history has no systems and outages")
-    history = HistoryData()
-    dropped = 0
-    for system_id, raw in raw_systems.items():
-        added = parse_time(raw.get("added")) if isinstance(raw, Mapping) else None
-        if added is None or not isinstance(raw, Mapping):
-            dropped += 1
-            continue
-        name = _text(raw.get("name")) or str(system_id)
-        history.systems[str(system_id)] = SystemInfo(name=name, added=added)
-    for raw in raw_outages:
-        record = OutageRecord.from_dict(raw)
-        if record is None:
-            dropped += 1
-        else:
-            history.outages.append(record)
-    history.outages.sort(key=lambda record: record.start)
-    return history, dropped
-
-
-def migrate_v1(data: object) -> dict[str, Any]:
-    """Version 1 -> 2: ids, no cause ("unknown" later), detection and alerts unknown.
-
-    A system's "added" time becomes the file's creation time, or its first outage
-    if that was earlier. Entries that are not readable v1 outages are kept as they
-    are, so that loading sets them aside rather than losing them.
-    """
-    if not isinstance(data, Mapping) or not isinstance(data.get("outages"), list):
-        raise TypeError("not a version-1 history")
-    created = parse_time(data.get("created"))
-    systems: dict[str, tuple[str, datetime]] = {}  # id -> (name, added)
-    outages: list[Any] = []
-    for index, raw in enumerate(data["outages"]):
-        start = parse_time(raw.get("start")) if isinstance(raw, Mapping) else None
-        if start is None or not isinstance(raw, Mapping):
-            outages.append(raw)
-            continue
-        system_id = str(raw.get("system_id"))
-        name = _text(raw.get("system")) or system_id
-        end = parse_time(raw.get("end"))
-        outages.append(
-            {
-                "id": f"v1-{index}-{system_id}",
-                "system_id": system_id,
-                "system": name,
-                "provider": _text(raw.get("provider")) or "",
-                "start": iso(start),
-                "end": iso(end),
-                "duration": (end - start).total_seconds() if end else None,
-                "cause": None,
-                "detected": {"at": None, "kind": None, "reason": raw.get("reason")},
-                "alert_sent": None,
-                "acknowledged": {"at": None, "by": None},
-            }
-        )
-        earliest = min(start, created) if created is not None else start
-        if system_id not in systems or earliest < systems[system_id][1]:
-            systems[system_id] = (name, earliest)
-    return {
-        "systems": {
-            system_id: {"name": name, "added": iso(added)}
-            for system_id, (name, added) in systems.items()
-        },
-        "outages": outages,
-    }
-
-
-def migrate_v2_1(data: Any) -> Any:
-    """Version 2.1 -> 2.2: every outage gets an empty provider-notice section.
-
-    Anything that is not a version-2 layout is returned as it is, so that loading
-    sets it aside (as it would have without the migration).
-    """
-    if not isinstance(data, Mapping) or not isinstance(data.get("outages"), list):
-        return data
-    return {
-        **data,
-        "outages": [
-            {**raw, "provider_notice": dict(EMPTY_NOTICE)}
-            if isinstance(raw, Mapping) and "provider_notice" not in raw
-            else raw
-            for raw in data["outages"]
-        ],
-    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -464,9 +331,3 @@ def notice_counts(records: Iterable[OutageRecord]) -> NoticeCounts:
         not_told=notices.count(Notice.NOT_TOLD),
         unanswered=notices.count(Notice.UNANSWERED),
     )
-
-
-def prune(records: Iterable[OutageRecord], now: datetime) -> list[OutageRecord]:
-    """Drop outages that ended more than RETENTION ago (open ones always stay)."""
-    cutoff = now - RETENTION
-    return [r for r in records if r.end is None or r.end >= cutoff]

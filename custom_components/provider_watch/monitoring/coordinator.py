@@ -20,7 +20,8 @@ from ..const import (
     LOGGER,
     SystemKind,
 )
-from ..history.store import FiguresCoordinator, OutageHistory
+from ..history.figures import FiguresCoordinator
+from ..history.store import OutageHistory
 from ..logic.cause import Cause, CauseEvidence, classify
 from ..logic.state import (
     MachineState,
