@@ -8,7 +8,6 @@ import json
 import pytest
 
 from custom_components.provider_watch.sources.statuspage import (
-    MAX_BODY_BYTES,
     Component,
     ComponentStatus,
     Maintenance,
@@ -16,11 +15,14 @@ from custom_components.provider_watch.sources.statuspage import (
     StatusPageFormatError,
     StatusPageReport,
     StatusPageResult,
-    fetch_status_page,
     parse_retry_after,
     parse_summary,
     summary_url,
 )
+from custom_components.provider_watch.sources.statuspage_fetch import (
+    fetch_status_page,
+)
+from custom_components.provider_watch.sources.web import MAX_BODY_BYTES
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from testkit.simulated import LOCALHOST, free_port

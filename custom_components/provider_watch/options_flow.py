@@ -67,7 +67,8 @@ from .monitoring.internet import (
 )
 from .monitoring.outbound import validate_outbound
 from .settings import parse_repeat
-from .sources.statuspage import fetch_status_page, summary_url
+from .sources.statuspage import summary_url
+from .sources.statuspage_fetch import fetch_status_page
 
 _TEXT = TextSelector()
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

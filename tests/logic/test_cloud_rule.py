@@ -6,20 +6,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.provider_watch.logic.text import format_duration
+from custom_components.provider_watch.sources.checkin import (
+    NO_CHECKIN,
+    checkin_age_verdict,
+    parse_checkin,
+)
 from custom_components.provider_watch.sources.cloud_rule import (
     INVALID_PATH,
-    NO_CHECKIN,
     Combine,
     Comparison,
     RuleVerdict,
     SimpleRule,
-    checkin_age_verdict,
     combine,
     evaluate_rule,
-    format_duration,
     is_truthy,
     normalize,
-    parse_checkin,
     validate_path,
 )
 

@@ -16,9 +16,9 @@ from ..sources.statuspage import (
     Component,
     Maintenance,
     StatusPageReport,
-    fetch_status_page,
     summary_url,
 )
+from ..sources.statuspage_fetch import fetch_status_page
 
 STATUS_PAGE_INTERVAL = timedelta(minutes=5)
 STATUS_PAGE_TIMEOUT = 10.0

@@ -24,15 +24,14 @@ from yarl import URL
 
 from ..logic.state import Outcome
 from . import ProbeResult
+from .checkin import checkin_age_verdict, parse_checkin
 from .cloud_rule import (
     Combine,
     Comparison,
     RuleVerdict,
     SimpleRule,
-    checkin_age_verdict,
     combine,
     evaluate_rule,
-    parse_checkin,
 )
 from .statuspage import parse_retry_after
 from .web import failure_reason, read_capped
