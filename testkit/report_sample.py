@@ -1,7 +1,7 @@
 """The report's fixture data: one provider, two systems, October 2026 in Berlin.
 
 Used by tests/test_report.py and by scripts/devtools/sample_report.py, which writes
-docs/sample-report.md (shown in the README). Known answers:
+docs/sample-report.md (shown in docs/evidence.md). Known answers:
 
 - Alarm panel (monitored since 1 September): 4 outages, 9 h 12 min (552 min) in
   total, the longest 6 h 40 min; October has 745 hours (the clocks go back on the

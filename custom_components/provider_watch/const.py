@@ -117,7 +117,7 @@ class SystemKind(StrEnum):
     HEARTBEAT = "heartbeat"  # the device (or its cloud) calls a webhook
 
 
-# Timing defaults; README "Timing defaults" gives the arithmetic behind them.
+# Timing defaults; docs/timing.md gives the arithmetic behind them.
 DEFAULT_POLL_INTERVAL: Final = 30
 MIN_POLL_INTERVAL: Final = 10
 MAX_POLL_INTERVAL: Final = 86_400

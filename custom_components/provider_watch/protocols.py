@@ -34,7 +34,7 @@ class SelfHealForAlerting(Protocol):
     """What the alerts ask of self-heal."""
 
     def holds(self, system_id: str) -> bool:
-        """Whether a system's offline alert is held for a pending remediation."""
+        """Whether a system's offline alert is held while self-heal is trying."""
 
     def tried_text(self, system_ids: Iterable[str], texts: Callable[..., str]) -> str:
         """What self-heal tried for these systems' outages, for the offline alert."""

@@ -1,7 +1,7 @@
 """A maintenance switch per system, and the global Self-heal switch.
 
 Maintenance: monitoring continues, alerts are held. Self-heal (one for the whole
-integration, on the internet check's device): remediations run only while it is on.
+integration, on the internet check's device): self-heal runs only while it is on.
 """
 
 from typing import Any
@@ -128,5 +128,5 @@ class SelfHealSwitch(SwitchEntity, RestoreEntity):
         self.hass.data[DATA_SELF_HEAL].async_set_enabled(enabled=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """No remediation from now on; a pending one stops (its alert goes out)."""
+        """No self-heal from now on; a pending attempt stops (its alert goes out)."""
         self.hass.data[DATA_SELF_HEAL].async_set_enabled(enabled=False)

@@ -80,7 +80,7 @@ from .benchkit import (
 
 ARTIFACT = REPO / "artifacts" / "bench.json"
 
-# the product's defaults (README "Timing defaults"; POLL: benchkit)
+# the product's defaults (docs/timing.md; POLL: benchkit)
 RETRY = float(DEFAULT_RETRY_INTERVAL)
 DEFAULT_THRESHOLDS = Thresholds(
     failures_before_offline=DEFAULT_FAILURES_BEFORE_OFFLINE,

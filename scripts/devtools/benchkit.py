@@ -16,7 +16,7 @@ from testkit.simulated import LOCALHOST, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = LOCALHOST  # every server of the benchmarks listens here only
-POLL = float(DEFAULT_POLL_INTERVAL)  # the product's default (README "Timing defaults")
+POLL = float(DEFAULT_POLL_INTERVAL)  # the product's default (docs/timing.md)
 
 
 @contextlib.asynccontextmanager

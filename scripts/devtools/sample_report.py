@@ -3,7 +3,7 @@
     python -m scripts.devtools.sample_report
 
 The data is testkit/report_sample.py (October 2026, Europe/Berlin); tests/test_report.py
-fails when these files or the README's copy of the Markdown are out of date.
+fails when these files or docs/evidence.md's copy of the Markdown are out of date.
 """
 
 from pathlib import Path

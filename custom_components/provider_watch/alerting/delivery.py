@@ -6,7 +6,7 @@ Companion app's push relay). So:
 - while the internet check reads down, a phone connected to the app's local push
   channel (the websocket the app keeps open on the home network) still gets its
   alerts; for the others, what they should have heard is held back and, once the
-  internet is back, folded into one summary per phone (core/summary.py);
+  internet is back, folded into one summary per phone (logic/summary.py);
 - a push the relay refuses (rate limit, relay error, timeout: HA's mobile_app logs
   these instead of raising; mobile_app.py reads them) is retried with backoff; after
   the last try a persistent notification says which phone did not get which alert.

@@ -1,13 +1,13 @@
 """What the provider was paid, and what it delivered. Pure: no Home Assistant.
 
-Definitions (the README repeats them for the sensors and the report):
+Definitions (docs/evidence.md repeats them for the sensors and the report):
 
 - billing month: the calendar month in Home Assistant's time zone, from local
   midnight on the 1st to local midnight on the 1st of the next month (October in
   Europe/Berlin has 745 hours). There is no "billing day": a fee is a monthly price,
   and the calendar month is what the figures and the report use too.
 - downtime: per system, the time inside its outages within the period, exactly as
-  the uptime figures count it (core/figures.py: overlapping records merged, an
+  the uptime figures count it (logic/figures.py: overlapping records merged, an
   outage that spans the period's edge counted only inside it, an ongoing outage up
   to now, nothing before the system was first monitored), then added up over the
   systems. Two systems offline during the same hour count two hours: the fee pays

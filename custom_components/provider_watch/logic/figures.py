@@ -5,7 +5,7 @@ DST change never adds or removes an hour of downtime. Only the report's calendar
 periods are local: a month is from local midnight on its first day to local midnight
 on the first day of the next month (in Europe/Berlin, October has 745 hours).
 
-Definitions (the README repeats them for the sensors and the report):
+Definitions (docs/evidence.md repeats them for the sensors and the report):
 
 - observed: the part of the window after the system was added (and not after
   "now"); time before a system was monitored counts neither as up nor as down.

@@ -91,7 +91,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._probe = probe
         self._provider = provider
         self.probes: deque[ProbeLog] = deque(maxlen=PROBE_LOG_SIZE)
-        # self-heal: re-check at the fast interval until then (after a remediation)
+        # self-heal: re-check at the fast interval until then (after a self-heal attempt)
         self.fast_until: datetime | None = None
         self._transition_listeners: list[Callable[[Step], None]] = []
         machine = store.get(subentry.subentry_id)
@@ -172,7 +172,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     async def async_fast_recheck(self, until: datetime) -> None:
         """Check at the fast re-check interval until `until`, starting now.
 
-        Used after a remediation, so that a system that comes back is seen back
+        Used after a self-heal attempt, so that a system that comes back is seen back
         within seconds. Pushed systems are never polled: nothing to do.
         """
         self.fast_until = until
