@@ -25,7 +25,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from ..const import CONF_ENTRY_TYPE, DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 from ..logic.summary import (
     Heard,
     Held,
@@ -36,10 +36,10 @@ from ..logic.summary import (
     summarize,
 )
 from ..monitoring.internet import (
-    ENTRY_TYPE_INTERNET,
     SIGNAL_INTERNET_CHANGED,
     internet_up,
 )
+from ..runtime import is_internet_entry
 from . import mobile_app
 from .messages import ACTION_ACK, ACTION_SNOOZE
 from .phones import Phone, resolve_phone
@@ -271,7 +271,7 @@ class Delivery:
         return up is True or (
             up is None
             and not any(
-                entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
+                is_internet_entry(entry)
                 for entry in self.hass.config_entries.async_entries(DOMAIN)
             )
         )

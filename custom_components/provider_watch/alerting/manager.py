@@ -126,7 +126,7 @@ class AlertManager:
 
     @callback
     def register(
-        self, entry: ConfigEntry[Any], runtime: ProviderRuntimeData
+        self, entry: ProviderEntry, runtime: ProviderRuntimeData
     ) -> CALLBACK_TYPE:
         """Watch a provider's systems; returns the function that stops it."""
         self._providers.add(entry, runtime)
@@ -157,8 +157,8 @@ class AlertManager:
         self._phones.async_check()
 
     @callback
-    def _async_on_entry_change(
-        self, change: ConfigEntryChange, entry: ConfigEntry[Any]
+    def _async_on_entry_change[R](
+        self, change: ConfigEntryChange, entry: ConfigEntry[R]
     ) -> None:
         if change is ConfigEntryChange.REMOVED and entry.domain == DOMAIN:
             self.schedule()  # its alerts go with it

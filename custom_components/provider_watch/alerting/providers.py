@@ -1,14 +1,16 @@
 """The providers the alerts watch: their entries, systems, settings and phones."""
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 
 from ..logic.notes import OutageNote
 from ..logic.policy import Record
-from ..monitoring.coordinator import ProviderRuntimeData, SystemCoordinator
+from ..monitoring.coordinator import (
+    ProviderEntry,
+    ProviderRuntimeData,
+    SystemCoordinator,
+)
 from .phones import Phone, resolve_phone
 
 
@@ -18,9 +20,9 @@ class Providers:
     def __init__(self, hass: HomeAssistant) -> None:
         """None yet: each registers as it is set up."""
         self.hass = hass
-        self._by_id: dict[str, tuple[ConfigEntry[Any], ProviderRuntimeData]] = {}
+        self._by_id: dict[str, tuple[ProviderEntry, ProviderRuntimeData]] = {}
 
-    def add(self, entry: ConfigEntry[Any], runtime: ProviderRuntimeData) -> None:
+    def add(self, entry: ProviderEntry, runtime: ProviderRuntimeData) -> None:
         """A provider is set up."""
         self._by_id[entry.entry_id] = (entry, runtime)
 
@@ -41,7 +43,7 @@ class Providers:
         for entry_id, (_, runtime) in self._by_id.items():
             yield entry_id, runtime
 
-    def entry(self, entry_id: str) -> ConfigEntry[Any] | None:
+    def entry(self, entry_id: str) -> ProviderEntry | None:
         """A loaded provider's config entry."""
         return self._by_id[entry_id][0] if entry_id in self._by_id else None
 

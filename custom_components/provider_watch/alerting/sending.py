@@ -7,10 +7,8 @@ summary of what was held back goes out once the systems had the time to be seen 
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from homeassistant.components import persistent_notification
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
@@ -150,7 +148,7 @@ class AlertSender:
             else "",
         )
 
-    def _page_reports_nothing(self, entry: ConfigEntry[Any]) -> bool:
+    def _page_reports_nothing(self, entry: ProviderEntry) -> bool:
         """The provider's status page was read and lists no open incident."""
         runtime = self._providers.runtime(entry.entry_id)
         if runtime is None or not runtime.settings.status_page:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.dispatcher import (
@@ -24,7 +23,7 @@ from homeassistant.util import dt as dt_util
 from ..alerting.messages import self_heal_line
 from ..const import DOMAIN, LOGGER, SIGNAL_MAINTENANCE
 from ..logic.self_heal import attempts_on_day
-from ..monitoring.coordinator import ProviderRuntimeData
+from ..monitoring.coordinator import ProviderEntry, ProviderRuntimeData
 from ..protocols import AlertingForSelfHeal
 from .power_cycle import PowerCycle
 from .system import SystemSelfHeal
@@ -86,7 +85,7 @@ class SelfHealManager:
 
     @callback
     def register(
-        self, entry: ConfigEntry[Any], runtime: ProviderRuntimeData
+        self, entry: ProviderEntry, runtime: ProviderRuntimeData
     ) -> CALLBACK_TYPE:
         """Self-heal for a provider's systems that have a target; returns the undo."""
         mine: list[SystemSelfHeal] = []

@@ -14,9 +14,8 @@ alone (power_cycle.py: nor one a person changes while we keep it off).
 """
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_UNAVAILABLE
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -48,7 +47,11 @@ from ..logic.self_heal import (
     decide,
 )
 from ..logic.state import Step, Transition
-from ..monitoring.coordinator import ProviderRuntimeData, SystemCoordinator
+from ..monitoring.coordinator import (
+    ProviderEntry,
+    ProviderRuntimeData,
+    SystemCoordinator,
+)
 from ..protocols import AlertingForSelfHeal
 from .power_cycle import ManagerForPowerCycle, PowerCycle
 from .telling import (
@@ -83,7 +86,7 @@ class SystemSelfHeal:
     def __init__(
         self,
         manager: ManagerForSystem,
-        entry: ConfigEntry[Any],
+        entry: ProviderEntry,
         runtime: ProviderRuntimeData,
         system: SystemCoordinator,
         entity_id: str,

@@ -7,7 +7,6 @@ system.py; this module only says what happened.
 from datetime import datetime
 from typing import Any, Protocol
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import (
@@ -22,7 +21,11 @@ from ..alerting.phones import resolve_phone
 from ..const import DOMAIN, EVENT_SELF_HEAL
 from ..logic.self_heal import Action, HealSettings, HealSummary, Reason
 from ..logic.text import format_duration
-from ..monitoring.coordinator import ProviderRuntimeData, SystemCoordinator
+from ..monitoring.coordinator import (
+    ProviderEntry,
+    ProviderRuntimeData,
+    SystemCoordinator,
+)
 from ..protocols import AlertingForSelfHeal
 
 ISSUE_TARGET = "self_heal_target"
@@ -54,7 +57,7 @@ class HealTeller:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry[Any],
+        entry: ProviderEntry,
         runtime: ProviderRuntimeData,
         system: SystemCoordinator,
         entity_id: str,
