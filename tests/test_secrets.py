@@ -36,7 +36,7 @@ from . import alerting
 from .alerting import FakePhone, add_phone
 from .faults.bench import Collect
 from .helpers import advance, provider_entry, settle, setup_entry, setup_internet
-from .provider_cloud import API_KEY_HEADER, USERNAME, ProviderCloud
+from .provider_cloud import API_KEY_HEADER, USERNAME, ProviderCloud, SeenRequest
 
 gateway = alerting.gateway
 app_client = alerting.app_client
@@ -345,3 +345,59 @@ async def test_no_secret_leaks_anywhere(
 def test_diagnostics_are_checked() -> None:
     """A reminder in the test report: the secrets test covers diagnostics too."""
     assert HAS_DIAGNOSTICS
+
+
+# --- issue 15, item 8: the second endpoint on another origin ----------------------
+
+
+def carries(request: SeenRequest, cloud: ProviderCloud) -> list[str]:
+    """Which of a cloud's credentials a request carried."""
+    text = repr(request.headers)
+    basic = base64.b64encode(f"{cloud.username}:{cloud.password}".encode()).decode()
+    found = [
+        name
+        for name, value in (
+            ("token", cloud.token),
+            ("API key", cloud.api_key),
+            ("password", cloud.password),
+            ("basic header", basic),
+        )
+        if value in text
+    ]
+    if "Authorization" in request.headers:
+        found.append("Authorization header")
+    if API_KEY_HEADER.lower() in (name.lower() for name in request.headers):
+        found.append("API key header")
+    return found
+
+
+@pytest.mark.parametrize("auth", ["bearer", "api_key", "basic"])
+async def test_second_endpoint_on_another_origin_gets_no_credentials(
+    hass: HomeAssistant, socket_enabled: None, auth: str
+) -> None:
+    """Two provider clouds on 127.0.0.1, on two ports: two origins.
+
+    The main endpoint's credentials go to the main endpoint's origin only; the
+    second endpoint, on the other port, is asked without any of them.
+    """
+    credentials = {
+        "bearer": {"token": TOKEN},
+        "api_key": {"header_name": API_KEY_HEADER, "header_value": API_KEY},
+        "basic": {"username": USERNAME, "password": PASSWORD},
+    }[auth]
+    async with ProviderCloud(auth) as main, ProviderCloud("none") as other:
+        main.token, main.api_key, main.password = TOKEN, API_KEY, PASSWORD
+        other.token, other.api_key, other.password = TOKEN, API_KEY, PASSWORD
+        assert main.port != other.port
+        system = cloud_system(main.url, auth_type=auth, **credentials) | {
+            "second_url": other.health_url,
+            "second_path": "$.status",
+        }
+        await setup_entry(hass, provider_entry({"system_panel": system}))
+        state = hass.states.get("binary_sensor.panel_connectivity")
+        assert state is not None
+        assert state.state == "on"
+        assert main.requests
+        assert all(carries(seen, main) for seen in main.requests)
+        assert other.hits("/api/health") == 1
+        assert [carries(seen, other) for seen in other.requests] == [[]]

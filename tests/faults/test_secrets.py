@@ -1,0 +1,115 @@
+"""The fault catalogue's secrets cases (issue 15, items 8 to 12).
+
+Each case runs on the bench (bench.py) like the catalogue's (test_catalogue.py): a
+real Home Assistant, the internet check, two phones, the provider's cloud on
+127.0.0.1, the freezer; it breaks something and ends with `bench.verify`.
+"""
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from dataclasses import dataclass
+import logging
+from pathlib import Path
+
+import pytest
+
+from homeassistant.core import HomeAssistant
+
+from ..provider_cloud import API_KEY, PASSWORD, TOKEN, ProviderCloud
+from .bench import PANEL, Bench, cloud_data
+from .servers import FaultyCloud
+
+ONLINE = ("on", "online", "none")
+OFFLINE_CLOUD = ("off", "offline", "provider_cloud")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kit:
+    """The provider's cloud, a second cloud on another port, the request."""
+
+    cloud: FaultyCloud
+    other: ProviderCloud
+    tmp_path: Path
+    request: pytest.FixtureRequest
+
+
+type Run = Callable[[Bench, Kit], Awaitable[None]]
+CASES: dict[str, Run] = {}
+
+
+def fault(name: str) -> Callable[[Run], Run]:
+    def register(run: Run) -> Run:
+        CASES[name] = run
+        return run
+
+    return register
+
+
+def no_credentials(cloud: ProviderCloud) -> bool:
+    """Nothing the provider's cloud knows us by reached this cloud."""
+    return all(
+        "Authorization" not in seen.headers
+        and not any(secret in repr(seen.headers) for secret in (TOKEN, API_KEY))
+        and PASSWORD not in repr(seen.headers)
+        for seen in cloud.requests
+    )
+
+
+# --- item 8: credentials go to their own origin only --------------------------------
+
+
+@fault("second_endpoint_on_another_origin")
+async def second_endpoint_on_another_origin(b: Bench, k: Kit) -> None:
+    """The health endpoint is on another port: it never sees the token.
+
+    It breaks (503) and recovers; the system follows it, and through it all the
+    other origin got no credentials while the main endpoint got them every time.
+    """
+    data = cloud_data(
+        k.cloud.url, second_url=k.other.health_url, second_path="$.status"
+    )
+    await b.provider({PANEL: data})
+    assert b.shown() == ONLINE
+    k.other.status = 503
+    await b.advance(30, 5, 5)
+    assert b.shown() == OFFLINE_CLOUD
+    assert b.offline[0].data["reason"] == "provider API answered HTTP 503"
+    k.other.status = 200
+    await b.advance(30, 5)
+    assert b.shown() == ONLINE
+    assert len(k.other.requests) >= 5
+    assert no_credentials(k.other), k.other.requests[0].headers
+    assert all(
+        seen.headers.get("Authorization") == f"Bearer {TOKEN}"
+        for seen in k.cloud.requests
+    )
+    b.verify(
+        offline=1,
+        online=1,
+        log="is offline: provider API answered HTTP 503",
+        log_level=logging.WARNING,
+    )
+
+
+# --- the test -------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def other_cloud(socket_enabled: None) -> AsyncGenerator[ProviderCloud]:
+    """A second provider API on another port (another origin), without auth."""
+    async with ProviderCloud(auth="none") as cloud:
+        yield cloud
+
+
+@pytest.mark.parametrize("case", list(CASES))
+async def test_secrets_fault(
+    case: str,
+    request: pytest.FixtureRequest,
+    make_bench: Callable[..., Awaitable[Bench]],
+    faulty_cloud: FaultyCloud,
+    other_cloud: ProviderCloud,
+    tmp_path: Path,
+    hass: HomeAssistant,
+) -> None:
+    bench = await make_bench(request.getfixturevalue("freezer"))
+    kit = Kit(cloud=faulty_cloud, other=other_cloud, tmp_path=tmp_path, request=request)
+    await CASES[case](bench, kit)
