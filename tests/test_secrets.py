@@ -49,6 +49,16 @@ WEBHOOK_ID = "5ec7e7d0" * 8  # 64 hex characters, as the flow makes them
 URL_USER = "svc-user-SECRET"
 URL_PASSWORD = "urlpass-SECRET-91ab"  # noqa: S105
 URL_TOKEN = "qtok-SECRET-0f3e5a"  # noqa: S105
+# issue 15, item 9: query parameters outside any list of names, and a path
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJzdWIiOiJTRUNSRVQtand0LTQxIn0"
+    ".U0VDUkVULXNpZ25hdHVyZS03ZTJh"
+)
+SID = "sid-SECRET-9b3e71c0d4"
+PATH_KEY = "pk-SECRET-2e7b9c41d0a6"
+PATH_HEX = "5ec2e7f00d1a4b8c9e3f6a7b"
+PATH_UUID = "3f2b8c1e-9a4d-4e7f-8b6a-5c0d1e2f3a4b"
 SECRETS = {
     "bearer token": TOKEN,
     "new bearer token": NEW_TOKEN,
@@ -58,6 +68,11 @@ SECRETS = {
     "URL user": URL_USER,
     "URL password": URL_PASSWORD,
     "URL token": URL_TOKEN,
+    "JWT in a query": JWT,
+    "session id in a query": SID,
+    "key in a path": PATH_KEY,
+    "hex run in a path": PATH_HEX,
+    "UUID in a path": PATH_UUID,
     # what goes over the wire for them, too
     "basic header": base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode(),
     "URL basic header": base64.b64encode(
@@ -113,6 +128,15 @@ class Clouds:
     def url_with_credentials(self) -> str:
         base = f"{URL_USER}:{URL_PASSWORD}@{LOCALHOST}:{self.in_url.port}"
         return f"http://{base}/api/devices?token={URL_TOKEN}&site=home"
+
+    def url_with_query_secrets(self) -> str:
+        """The API-key system's list, with a JWT and a session id in its query."""
+        return f"{self.api_key.url}?jwt={JWT}&sid={SID}&page=1"
+
+    def second_url(self) -> str:
+        """The bearer system's second endpoint: another origin, a key in its path."""
+        self.in_url.prefix = f"/k/{PATH_KEY}/{PATH_HEX}/{PATH_UUID}"
+        return f"{self.in_url.base}{self.in_url.prefix}/api/health?sid={SID}"
 
 
 @pytest.fixture
@@ -227,10 +251,14 @@ async def test_no_secret_leaks_anywhere(
         provider_entry(
             {
                 "system_bearer": cloud_system(
-                    clouds.bearer.url, auth_type="bearer", token=TOKEN
+                    clouds.bearer.url,
+                    auth_type="bearer",
+                    token=TOKEN,
+                    second_url=clouds.second_url(),
+                    second_path="$.status",
                 ),
                 "system_api_key": cloud_system(
-                    clouds.api_key.url,
+                    clouds.url_with_query_secrets(),
                     auth_type="api_key",
                     header_name=API_KEY_HEADER,
                     header_value=API_KEY,
@@ -257,7 +285,11 @@ async def test_no_secret_leaks_anywhere(
     # every system answers (the secrets are really used)
     assert clouds.bearer.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
     assert clouds.api_key.requests[-1].headers[API_KEY_HEADER] == API_KEY
-    assert clouds.in_url.requests[-1].headers["Authorization"].startswith("Basic ")
+    health = [r for r in clouds.in_url.requests if r.path.endswith("/api/health")]
+    devices = [r for r in clouds.in_url.requests if r.path == "/api/devices"]
+    assert len(health) == 1
+    assert "Authorization" not in health[0].headers  # item 8: another origin
+    assert devices[-1].headers["Authorization"].startswith("Basic ")
     names = ("bearer", "api_key", "basic", "in_url")
     for name in names:
         state = hass.states.get(f"binary_sensor.{name}_connectivity")
@@ -401,3 +433,58 @@ async def test_second_endpoint_on_another_origin_gets_no_credentials(
         assert all(carries(seen, main) for seen in main.requests)
         assert other.hits("/api/health") == 1
         assert [carries(seen, other) for seen in other.requests] == [[]]
+
+
+# --- issue 15, item 9: URLs redacted by their structure ---------------------------
+
+R = "**REDACTED**"
+
+
+@pytest.mark.parametrize(
+    ("url", "scrubbed"),
+    [
+        # nothing secret: the URL as it is
+        (
+            "https://api.example:8443/api/v2/devices/41/status?page=3&view=full",
+            "https://api.example:8443/api/v2/devices/41/status?page=3&view=full",
+        ),
+        # every query value outside a short plain one, whatever its name
+        (
+            f"https://a.example/d?jwt={JWT}&sid={SID}",
+            f"https://a.example/d?jwt={R}&sid={R}",
+        ),
+        (
+            "https://a.example/d?sid=ab12&x=some-longer-value",
+            f"https://a.example/d?sid={R}&x={R}",
+        ),
+        (f"https://a.example/d?{SID}", f"https://a.example/d?{R}"),
+        (
+            f"https://a.example/cb#state={SID}&page=2",
+            f"https://a.example/cb#state={R}&page=2",
+        ),
+        # path segments that look like secrets; the path's shape stays
+        (f"https://a.example/k/{PATH_KEY}/health", f"https://a.example/k/{R}/health"),
+        (f"https://a.example/hook/{PATH_HEX}", f"https://a.example/hook/{R}"),
+        (f"https://a.example/u/{PATH_UUID}/x", f"https://a.example/u/{R}/x"),
+        (f"https://a.example/t/{JWT}", f"https://a.example/t/{R}"),
+        (
+            "https://a.example/b/QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            f"https://a.example/b/{R}",
+        ),
+        ("https://a.example/acct/4711234567/x", f"https://a.example/acct/{R}/x"),
+        ("https://a.example/s;token=abc/x", f"https://a.example/{R}/x"),
+        (f"https://a.example/{PATH_KEY.upper()}", f"https://a.example/{R}"),
+        # words, dates and small ids are not secrets
+        (
+            "https://a.example/api/customer-notifications/2026-10-01/GetDeviceStatus/7",
+            "https://a.example/api/customer-notifications/2026-10-01/GetDeviceStatus/7",
+        ),
+    ],
+)
+def test_urls_are_redacted_by_their_structure(url: str, scrubbed: str) -> None:
+    from custom_components.provider_watch.diagnostics import (  # noqa: PLC0415
+        scrub_url,
+    )
+
+    assert scrub_url(url) == scrubbed
+    assert leaks("", scrub_url(url)) == []

@@ -7,11 +7,16 @@ real Home Assistant, the internet check, two phones, the provider's cloud on
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
+import json
 import logging
 from pathlib import Path
 
 import pytest
 
+from custom_components.provider_watch.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
+from homeassistant.components.diagnostics import REDACTED as R
 from homeassistant.core import HomeAssistant
 
 from ..provider_cloud import API_KEY, PASSWORD, TOKEN, ProviderCloud
@@ -88,6 +93,43 @@ async def second_endpoint_on_another_origin(b: Bench, k: Kit) -> None:
         log="is offline: provider API answered HTTP 503",
         log_level=logging.WARNING,
     )
+
+
+# --- item 9: diagnostics redact URLs by their structure ----------------------------
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJmYXVsdC00MSJ9.ZmF1bHQtc2lnbmF0dXJlLTk5"
+SID = "sid-fault-5d2c8e91ab"
+PATH_KEY = "pk-fault-7c3a9e12f0"
+
+
+@fault("diagnostics_url_secrets")
+async def diagnostics_url_secrets(b: Bench, k: Kit) -> None:
+    """Secrets in query values (any name) and in a path: never in diagnostics.
+
+    The second endpoint (another origin, its key in the path) breaks and the
+    system goes offline; its diagnostics then list the reason, the probes and the
+    settings with every URL's structure but none of the secrets.
+    """
+    k.other.prefix = f"/k/{PATH_KEY}"
+    data = cloud_data(
+        f"{k.cloud.url}?jwt={JWT}&sid={SID}&page=1",
+        second_url=f"{k.other.base}{k.other.prefix}/api/health?sid={SID}",
+        second_path="$.status",
+    )
+    await b.provider({PANEL: data})
+    assert b.shown() == ONLINE
+    k.other.status = 503
+    await b.advance(30, 5, 5)
+    assert b.shown() == OFFLINE_CLOUD
+    assert b.entry is not None
+    found = json.dumps(await async_get_config_entry_diagnostics(b.hass, b.entry))
+    for secret in (JWT, SID, PATH_KEY, TOKEN):
+        assert secret not in found, secret
+    system = json.loads(found)["subentries"][0]["data"]
+    assert system["url"] == f"{k.cloud.url}?jwt={R}&sid={R}&page=1"
+    assert system["second_url"] == f"{k.other.base}/k/{R}/api/health?sid={R}"
+    assert not any(secret in line for line in b.logs.lines() for secret in (JWT, SID))
+    b.verify(offline=1, log="is offline: provider API answered HTTP 503")
 
 
 # --- the test -------------------------------------------------------------------------
