@@ -12,6 +12,7 @@ phones, the report (its response and files) or the diagnostics.
 import base64
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 import importlib.util
 import json
 import logging
@@ -24,11 +25,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     async_get_persistent_notifications,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.provider_watch.const import DOMAIN
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from testkit.phones import PushGateway
 from testkit.simulated import LOCALHOST, SimulatedDevice
 
@@ -488,3 +491,122 @@ def test_urls_are_redacted_by_their_structure(url: str, scrubbed: str) -> None:
 
     assert scrub_url(url) == scrubbed
     assert leaks("", scrub_url(url)) == []
+
+
+# --- issue 15, item 10: the reconfigure form never sends a stored secret ------------
+
+CREDENTIALS = {
+    "bearer": ({}, "token", TOKEN),
+    "api_key": ({"header_name": API_KEY_HEADER}, "header_value", API_KEY),
+    "basic": ({"username": USERNAME}, "password", PASSWORD),
+}
+
+
+def reconfigure_input(url: str, auth: str, **shown: Any) -> dict[str, Any]:
+    """The reconfigure form as a browser sends it back, the secret left blank."""
+    return {
+        "name": "Panel",
+        "url": url,
+        "method": "GET",
+        "verify_tls": True,
+        "auth": {"auth_type": auth} | shown,
+        "rule": {
+            "path": "$.online",
+            "comparison": "truthy",
+            "filter_path": "$.devices",
+            "id_key": "id",
+            "id_value": "41",
+        },
+        "checkin": {"quiet_at_night": False},
+        "second_endpoint": {"second_comparison": "truthy"},
+        "timing": {
+            "poll_interval": 30,
+            "timeout": 2,
+            "retry_interval": 5,
+            "failures_before_offline": 2,
+            "successes_before_online": 1,
+        },
+    }
+
+
+@pytest.mark.parametrize("auth", list(CREDENTIALS))
+async def test_reconfigure_never_sends_a_stored_secret(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    socket_enabled: None,
+    auth: str,
+) -> None:
+    """Through the flow API, as the browser sees it: the secret field stays empty.
+
+    The form, the test step, the form again (from the test step) and an error:
+    the stored token, API key or password is in none of the answers. Left blank,
+    it is kept (the test step's fetch used it, and it is still stored).
+    """
+    assert await async_setup_component(hass, "config", {})
+    shown, key, secret = CREDENTIALS[auth]
+    async with ProviderCloud(auth) as cloud:
+        cloud.token, cloud.api_key, cloud.password = TOKEN, API_KEY, PASSWORD
+        system = cloud_system(cloud.url, auth_type=auth, **shown, **{key: secret})
+        entry = await setup_entry(hass, provider_entry({"system_panel": system}))
+        client = await hass_client()
+        answers: list[str] = []
+
+        async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            response = await client.post(path, json=body)
+            answers.append(await response.text())
+            assert response.status == HTTPStatus.OK, answers[-1]
+            result: dict[str, Any] = json.loads(answers[-1])
+            return result
+
+        flows = "/api/config/config_entries/subentries/flow"
+        reconfigure = {
+            "handler": [entry.entry_id, "system"],
+            "subentry_id": "system_panel",
+        }
+        result = await post(flows, reconfigure)
+        assert result["step_id"] == "reconfigure"
+        assert leaks("the form", answers[0]) == []
+        flow = f"{flows}/{result['flow_id']}"
+        form = reconfigure_input(cloud.url, auth, **shown)
+
+        result = await post(flow, form | {"url": "not a url"})
+        assert result["errors"] == {"url": "invalid_url"}
+        result = await post(flow, form)
+        assert result["step_id"] == "cloud_test"
+        assert result["description_placeholders"]["verdict"] == "online"
+        result = await post(flow, {"next_step_id": "cloud_edit"})
+        assert result["step_id"] == "reconfigure"
+        result = await post(flow, form)
+        result = await post(flow, {"next_step_id": "cloud_save"})
+        assert result["reason"] == "reconfigure_successful"
+
+        assert entry.subentries["system_panel"].data[key] == secret  # kept
+        assert [leaks(f"answer {i}", text) for i, text in enumerate(answers)] == [
+            [] for _ in answers
+        ]
+        # a new secret typed in replaces the stored one
+        result = await post(
+            flows,
+            {"handler": [entry.entry_id, "system"], "subentry_id": "system_panel"},
+        )
+        flow = f"{flows}/{result['flow_id']}"
+        cloud.token, cloud.api_key, cloud.password = (NEW_TOKEN,) * 3
+        result = await post(
+            flow, reconfigure_input(cloud.url, auth, **shown, **{key: NEW_TOKEN})
+        )
+        assert result["description_placeholders"]["verdict"] == "online"
+        await post(flow, {"next_step_id": "cloud_save"})
+        assert entry.subentries["system_panel"].data[key] == NEW_TOKEN
+
+
+def test_reconfigure_says_blank_keeps_the_secret() -> None:
+    strings = json.loads(
+        (
+            Path(__file__).parents[1]
+            / "custom_components/provider_watch/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )
+    step = strings["config_subentries"]["system"]["step"]["reconfigure"]
+    described = step["sections"]["auth"]["data_description"]
+    for key in ("token", "header_value", "password"):
+        assert "Leave blank to keep" in described[key], key

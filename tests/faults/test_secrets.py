@@ -5,19 +5,24 @@ real Home Assistant, the internet check, two phones, the provider's cloud on
 127.0.0.1, the freezer; it breaks something and ends with `bench.verify`.
 """
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
+import probatio as vol
 import pytest
 
+from custom_components.provider_watch.const import SUBENTRY_SYSTEM
 from custom_components.provider_watch.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from homeassistant.components.diagnostics import REDACTED as R
+from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
 
 from ..provider_cloud import API_KEY, PASSWORD, TOKEN, ProviderCloud
 from .bench import PANEL, Bench, cloud_data
@@ -130,6 +135,80 @@ async def diagnostics_url_secrets(b: Bench, k: Kit) -> None:
     assert system["second_url"] == f"{k.other.base}/k/{R}/api/health?sid={R}"
     assert not any(secret in line for line in b.logs.lines() for secret in (JWT, SID))
     b.verify(offline=1, log="is offline: provider API answered HTTP 503")
+
+
+# --- item 10: reconfigure never sends a stored secret, blank keeps it ---------------
+
+
+def as_sent(result: Mapping[str, Any]) -> str:
+    """A flow result as the flow API sends it to the browser."""
+    data = dict(result)
+    if (schema := data.get("data_schema")) is not None:
+        data["data_schema"] = vol.to_field_list(
+            schema, custom_serializer=cv.custom_serializer
+        )
+    return json.dumps(data, default=repr)
+
+
+@fault("reconfigure_keeps_secret_unseen")
+async def reconfigure_keeps_secret_unseen(b: Bench, k: Kit) -> None:
+    """The owner changes the poll interval; the token field is left blank.
+
+    The form and the test step carry no token; the system keeps its token (the
+    cloud keeps answering), then an outage is announced once and ends as usual.
+    """
+    entry = await b.provider({PANEL: cloud_data(k.cloud.url)})
+    flows = b.hass.config_entries.subentries
+    result = await flows.async_init(
+        (entry.entry_id, SUBENTRY_SYSTEM),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": PANEL},
+    )
+    sent = [as_sent(result)]
+    assert TOKEN not in sent[0], "the stored token is sent to the browser"
+    form = {
+        "name": "Alarm panel",
+        "url": k.cloud.url,
+        "method": "GET",
+        "verify_tls": True,
+        "auth": {"auth_type": "bearer"},
+        "rule": {
+            "path": "$.online",
+            "comparison": "truthy",
+            "filter_path": "$.devices",
+            "id_key": "id",
+            "id_value": "41",
+        },
+        "checkin": {"quiet_at_night": False},
+        "second_endpoint": {"second_comparison": "truthy"},
+        "timing": {
+            "poll_interval": 60,
+            "timeout": 2,
+            "retry_interval": 5,
+            "failures_before_offline": 3,
+            "successes_before_online": 2,
+        },
+    }
+    result = await flows.async_configure(result["flow_id"], form)
+    sent.append(as_sent(result))
+    assert result["step_id"] == "cloud_test", result.get("errors")
+    assert result["description_placeholders"]["verdict"] == "online"
+    result = await flows.async_configure(
+        result["flow_id"], {"next_step_id": "cloud_save"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await b.advance(1)
+    assert not any(TOKEN in text for text in sent)
+    assert entry.subentries[PANEL].data["token"] == TOKEN
+    assert entry.subentries[PANEL].data["poll_interval"] == 60
+    assert b.shown() == ONLINE
+    k.cloud.status = 503
+    await b.advance(60, 5, 5)
+    assert b.shown() == OFFLINE_CLOUD
+    k.cloud.status = 200
+    await b.advance(60, 5)
+    assert b.shown() == ONLINE
+    assert k.cloud.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+    b.verify(offline=1, online=1, log="is offline: provider API answered HTTP 503")
 
 
 # --- the test -------------------------------------------------------------------------
