@@ -12,9 +12,13 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_get_persistent_notifications,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.provider_watch.const import (
     CONF_ACCOUNT_CONTACT,
@@ -27,7 +31,6 @@ from custom_components.provider_watch.const import (
 from custom_components.provider_watch.history.report_service import (
     REPORT_BUTTON,
     _async_user_names,
-    async_press_report,
     async_texts,
     report_link,
     report_window,
@@ -42,6 +45,7 @@ from custom_components.provider_watch.logic.report_words import date_range, mont
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from testkit.report_sample import (
     BERLIN,
     HUB,
@@ -542,6 +546,9 @@ def test_report_window_labels() -> None:
 async def test_button_reports_a_real_outage_and_links_to_the_files(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    hass_access_token: str,
+    hass_admin_user: MockUser,
     device: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
     reports_home: Path,
@@ -552,7 +559,23 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
     await advance(hass, freezer, 30, 5, 5)  # both systems offline (first failure +30)
     await advance(hass, freezer, 600)
     assert REPORT_BUTTON.key == "generate_report"
-    await async_press_report(None, entry, entry.runtime_data)
+    # pressed by an administrator in the frontend: the links are signed for them
+    button = er.async_get(hass).async_get_entity_id(
+        "button", DOMAIN, f"{entry.entry_id}_{REPORT_BUTTON.key}"
+    )
+    session = next(iter(hass_admin_user.refresh_tokens.values()))
+    token = hass.auth.async_create_access_token(session)  # at the frozen time
+    frontend = await hass_ws_client(hass, token)
+    await frontend.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": "button",
+            "service": "press",
+            "target": {"entity_id": button},
+        }
+    )
+    assert (await frontend.receive_json())["success"]
+    await frontend.close()
     await settle(hass)
 
     note = async_get_persistent_notifications(hass)[
@@ -593,8 +616,10 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
     response = await client.get(links[0].split("?")[0])
     assert response.status == HTTPStatus.UNAUTHORIZED
     for name in ("missing.md", "notes.txt", ".hidden.md", "Report.MD"):
-        response = await client.get(report_link(hass, Path(name)))
+        response = await client.get(report_link(hass, Path(name), session.id))
         assert response.status == HTTPStatus.NOT_FOUND, name
     # a way out of the folder never reaches a file
-    response = await client.get(report_link(hass, Path("..%2F.storage%2Fauth.md")))
+    response = await client.get(
+        report_link(hass, Path("..%2F.storage%2Fauth.md"), session.id)
+    )
     assert response.status == HTTPStatus.NOT_FOUND

@@ -7,6 +7,7 @@ real Home Assistant, the internet check, two phones, the provider's cloud on
 
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 import json
 import logging
 from pathlib import Path
@@ -15,21 +16,26 @@ from typing import Any
 import probatio as vol
 import pytest
 
-from custom_components.provider_watch.const import SUBENTRY_SYSTEM
+from custom_components.provider_watch.const import DOMAIN, SUBENTRY_SYSTEM
 from custom_components.provider_watch.diagnostics import (
     async_get_config_entry_diagnostics,
 )
+from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_USER
 from homeassistant.components.diagnostics import REDACTED as R
 from homeassistant.config_entries import SOURCE_RECONFIGURE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 
+from ..alerting import restart, system_device
 from ..provider_cloud import API_KEY, PASSWORD, TOKEN, ProviderCloud
 from .bench import PANEL, Bench, cloud_data
 from .servers import FaultyCloud
 
 ONLINE = ("on", "online", "none")
 OFFLINE_CLOUD = ("off", "offline", "provider_cloud")
+MAINTENANCE = "switch.alarm_panel_maintenance"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,6 +215,55 @@ async def reconfigure_keeps_secret_unseen(b: Bench, k: Kit) -> None:
     assert b.shown() == ONLINE
     assert k.cloud.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
     b.verify(offline=1, online=1, log="is offline: provider API answered HTTP 503")
+
+
+# --- item 11: admin-only actions; maintenance that ends by itself -------------------
+
+
+@fault("maintenance_until_outage_after_restart")
+async def maintenance_until_outage_after_restart(b: Bench, k: Kit) -> None:
+    """A user who is not an administrator cannot start maintenance; an admin
+    starts it for an hour; the cloud fails inside it, Home Assistant restarts,
+    and at the end time maintenance ends by itself: the outage is alerted then,
+    once per phone."""
+    await b.provider({PANEL: cloud_data(k.cloud.url)})
+    user = await b.hass.auth.async_create_user(
+        "Sam", group_ids=[GROUP_ID_USER], local_only=False
+    )
+    admin = await b.hass.auth.async_create_user("Alex", group_ids=[GROUP_ID_ADMIN])
+    data = {
+        "device_id": system_device(b.hass, PANEL),
+        "end_time": (dt_util.utcnow() + timedelta(hours=1)).isoformat(),
+    }
+    with pytest.raises(Unauthorized):
+        await b.hass.services.async_call(
+            DOMAIN, "start_maintenance", data, blocking=True, context=Context(user.id)
+        )
+    await b.hass.services.async_call(
+        DOMAIN, "start_maintenance", data, blocking=True, context=Context(admin.id)
+    )
+    await b.advance(1)
+    assert b.hass.states.get(MAINTENANCE).state == "on"
+    k.cloud.status = 503
+    await b.advance(30, 5, 5)
+    assert b.shown() == OFFLINE_CLOUD
+    await b.advance(*[600] * 3)
+    assert [b.first_alerts(phone) for phone in b.phones] == [[], []]
+    await restart(b.hass)
+    await b.advance(*[600] * 2)
+    assert b.hass.states.get(MAINTENANCE).state == "on"
+    await b.advance(600)  # the end time
+    assert b.hass.states.get(MAINTENANCE).state == "off"
+    assert [len(b.first_alerts(phone)) for phone in b.phones] == [1, 1]
+    k.cloud.status = 200
+    await b.advance(30, 5)
+    assert b.shown() == ONLINE
+    b.verify(
+        offline=1,
+        online=1,
+        log="Maintenance ended at its end time",
+        log_level=logging.INFO,
+    )
 
 
 # --- the test -------------------------------------------------------------------------

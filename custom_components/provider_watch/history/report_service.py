@@ -8,6 +8,11 @@ provider's outage history, writes <config>/provider_watch/reports/<provider>-<pe
 .md and .csv, and returns the same figures as response data. The "Generate report"
 button does the same for the last 30 days and posts a persistent notification with
 signed links (valid 24 h) to both files.
+
+Reports are for administrators: the action is an admin service, the files are
+served to administrators only, and a link is signed for the administrator who
+pressed the button (pressed by anyone else, or by an automation, the notification
+names the files without links).
 """
 
 from dataclasses import dataclass
@@ -20,8 +25,9 @@ from typing import Any
 from aiohttp import web
 import probatio as vol
 
-from homeassistant.components import persistent_notification
+from homeassistant.components import persistent_notification, websocket_api
 from homeassistant.components.button import ButtonEntityDescription
+from homeassistant.components.http import KEY_HASS_REFRESH_TOKEN_ID, KEY_HASS_USER
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import (
     HomeAssistant,
@@ -32,7 +38,8 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_request
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util, slugify
 
@@ -244,7 +251,8 @@ def async_setup_report_service(hass: HomeAssistant) -> None:
         )
         return written.data
 
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_GENERATE_REPORT,
         generate_report,
@@ -259,11 +267,33 @@ def async_setup_report_service(hass: HomeAssistant) -> None:
         LOGGER.warning("The reports' download view is not available: %s", err)
 
 
-def report_link(hass: HomeAssistant, path: Path) -> str:
-    """A signed link to a report file, valid for LINK_VALIDITY."""
+def report_link(hass: HomeAssistant, path: Path, refresh_token_id: str) -> str:
+    """A link to a report file signed for a user's session, valid LINK_VALIDITY."""
     return async_sign_path(
-        hass, f"{REPORT_URL}/{path.name}", LINK_VALIDITY, use_content_user=True
+        hass,
+        f"{REPORT_URL}/{path.name}",
+        LINK_VALIDITY,
+        refresh_token_id=refresh_token_id,
     )
+
+
+@callback
+def admin_session(hass: HomeAssistant) -> str | None:
+    """The refresh token of the administrator whose action runs now, if one does.
+
+    The session of the websocket connection (the frontend) or HTTP request that
+    pressed the button, as async_sign_path finds it; None for anyone else and for
+    automations.
+    """
+    token_id: str | None = None
+    if (connection := websocket_api.current_connection.get()) is not None:
+        token_id = connection.refresh_token_id
+    elif (request := current_request.get()) is not None:
+        token_id = request.get(KEY_HASS_REFRESH_TOKEN_ID)
+    token = hass.auth.async_get_refresh_token(token_id) if token_id else None
+    if token is None or not token.user.is_admin:
+        return None
+    return token.id
 
 
 async def async_press_report(
@@ -273,23 +303,30 @@ async def async_press_report(
     hass = runtime.hass
     written = await async_generate_report(hass, entry, runtime, PERIOD_LAST_30_DAYS)
     texts = await async_texts(hass)
+    files = {
+        "summary": written.report.data["summary"],
+        "markdown": str(written.markdown),
+        "csv": str(written.csv),
+    }
+    if (session := admin_session(hass)) is not None:
+        message = texts(
+            "report_notification_message",
+            **files,
+            markdown_url=report_link(hass, written.markdown, session),
+            csv_url=report_link(hass, written.csv, session),
+        )
+    else:
+        message = texts("report_notification_files", **files)
     persistent_notification.async_create(
         hass,
-        texts(
-            "report_notification_message",
-            summary=written.report.data["summary"],
-            markdown=str(written.markdown),
-            csv=str(written.csv),
-            markdown_url=report_link(hass, written.markdown),
-            csv_url=report_link(hass, written.csv),
-        ),
+        message,
         title=texts("report_notification_title", provider=entry.title),
         notification_id=f"{DOMAIN}_report_{entry.entry_id}",
     )
 
 
 class ReportView(HomeAssistantView):
-    """Serves the written reports to signed-in users (and to signed links)."""
+    """Serves the written reports to administrators (and their signed links)."""
 
     url = f"{REPORT_URL}/{{filename}}"
     name = "api:provider_watch:reports"
@@ -298,6 +335,8 @@ class ReportView(HomeAssistantView):
     async def get(self, request: web.Request, filename: str) -> web.StreamResponse:
         """A report file by name; nothing outside the reports folder."""
         hass = request.app[KEY_HASS]
+        if not request[KEY_HASS_USER].is_admin:
+            return web.Response(status=HTTPStatus.UNAUTHORIZED)
         if not FILE_NAME.fullmatch(filename):
             return web.Response(status=HTTPStatus.NOT_FOUND)
         path = Path(hass.config.path(REPORTS_DIR)) / filename
