@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import io
 from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -382,6 +383,14 @@ async def reports_home(hass: HomeAssistant, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def named(path: str | Path, entry: MockConfigEntry, start: str, suffix: str) -> bool:
+    """A report file's name: provider and period, entry id, a random token."""
+    key = entry.entry_id.lower()
+    return bool(
+        re.fullmatch(rf"{start}-{key}-[0-9a-f]{{16}}\.{suffix}", Path(path).name)
+    )
+
+
 async def setup_sample(
     hass: HomeAssistant, hass_storage: dict[str, Any], device: SimulatedDevice
 ) -> MockConfigEntry:
@@ -425,8 +434,9 @@ async def test_service_writes_the_sample_report(
         hass, config_entry_id=entry.entry_id, period="calendar_month", month="2026-10"
     )
     folder = reports_home / "provider_watch/reports"
-    markdown = folder / "acme-alarm-monitoring-2026-10.md"
-    table = folder / "acme-alarm-monitoring-2026-10.csv"
+    markdown = folder / Path(data["files"]["markdown"]).name
+    table = folder / f"{markdown.stem}.csv"
+    assert named(markdown, entry, "acme-alarm-monitoring-2026-10", "md")
     assert data["files"] == {"markdown": str(markdown), "csv": str(table)}
     sample = build_report(sample_input(), en_texts())
     assert markdown.read_text(encoding="utf-8") == sample.markdown
@@ -451,12 +461,17 @@ async def test_service_periods(
     # calendar month without a month: the last complete one (October)
     data = await generate(hass, config_entry_id=entry.entry_id, period="calendar_month")
     assert data["period"]["start"] == "2026-10-01T00:00:00+02:00"
-    assert data["files"]["markdown"].endswith("acme-alarm-monitoring-2026-10.md")
+    assert named(
+        data["files"]["markdown"], entry, "acme-alarm-monitoring-2026-10", "md"
+    )
     # the default: the last 30 days (3 October 09:00 to now)
     data = await generate(hass, config_entry_id=entry.entry_id)
     assert data["period"]["kind"] == "last_30_days"
-    assert data["files"]["csv"].endswith(
-        "acme-alarm-monitoring-last-30-days-2026-11-02.csv"
+    assert named(
+        data["files"]["csv"],
+        entry,
+        "acme-alarm-monitoring-last-30-days-2026-11-02",
+        "csv",
     )
     assert [o["id"] for o in data["outages"]] == [
         "sample-2",
@@ -477,8 +492,11 @@ async def test_service_periods(
     panel = data["systems"][0]
     assert panel["observed_s"] == 25 * 3600
     assert panel["downtime_min"] == 110.0
-    assert data["files"]["markdown"].endswith(
-        "acme-alarm-monitoring-2026-10-25-to-2026-10-25.md"
+    assert named(
+        data["files"]["markdown"],
+        entry,
+        "acme-alarm-monitoring-2026-10-25-to-2026-10-25",
+        "md",
     )
 
 
@@ -583,7 +601,8 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
     ]
     assert note["title"] == f"Outage report for {PROVIDER}"
     folder = reports_home / "provider_watch/reports"
-    markdown = folder / "acme-alarm-monitoring-last-30-days-2026-11-20.md"
+    (markdown,) = folder.glob("*.md")
+    assert named(markdown, entry, "acme-alarm-monitoring-last-30-days-2026-11-20", "md")
     message = note["message"]
     # monitored for 640 s, offline for the last 610 s; no internet check: the
     # cause is undetermined

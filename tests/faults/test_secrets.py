@@ -24,11 +24,12 @@ from homeassistant.auth.const import GROUP_ID_ADMIN, GROUP_ID_USER
 from homeassistant.components.diagnostics import REDACTED as R
 from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import Unauthorized
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 
 from ..alerting import restart, system_device
+from ..helpers import provider_entry, setup_entry
 from ..provider_cloud import API_KEY, PASSWORD, TOKEN, ProviderCloud
 from .bench import PANEL, Bench, cloud_data
 from .servers import FaultyCloud
@@ -264,6 +265,61 @@ async def maintenance_until_outage_after_restart(b: Bench, k: Kit) -> None:
         log="Maintenance ended at its end time",
         log_level=logging.INFO,
     )
+
+
+# --- item 12: report files that cannot collide; dates a report cannot use ---------
+
+
+@fault("report_name_collision_and_extreme_dates")
+async def report_name_collision_and_extreme_dates(b: Bench, k: Kit) -> None:
+    """ "Acme Alarm" and "Acme-Alarm" report the same day; one had an outage.
+
+    Each report is its own file and tells its own provider's outage; extreme
+    months and days are a clear error and write nothing.
+    """
+    b.hass.config.config_dir = str(k.tmp_path)
+    acme = await b.provider({PANEL: cloud_data(k.cloud.url)})
+    other = await setup_entry(
+        b.hass,
+        provider_entry(
+            {"system_gate": cloud_data(k.other.url, auth_type="none")},
+            title="Acme-Alarm",
+        ),
+    )
+    k.cloud.status = 503
+    await b.advance(30, 5, 5)
+    assert b.shown() == OFFLINE_CLOUD
+    k.cloud.status = 200
+    await b.advance(30, 5)
+    assert b.shown() == ONLINE
+
+    async def report(entry_id: str, **period: str) -> dict[str, Any]:
+        response = await b.hass.services.async_call(
+            DOMAIN,
+            "generate_report",
+            {"config_entry_id": entry_id, **period},
+            blocking=True,
+            return_response=True,
+        )
+        assert isinstance(response, dict)
+        return response
+
+    mine, theirs = await report(acme.entry_id), await report(other.entry_id)
+    assert mine["files"]["markdown"] != theirs["files"]["markdown"]
+    assert [len(mine["outages"]), len(theirs["outages"])] == [1, 0]
+    assert mine["provider"]["name"] == "Acme Alarm"
+    assert theirs["provider"]["name"] == "Acme-Alarm"
+    for period in (
+        {"period": "calendar_month", "month": "0000-01"},
+        {"period": "calendar_month", "month": "9999-12"},
+        {"period": "custom", "start": "0001-01-01", "end": "0001-01-01"},
+    ):
+        with pytest.raises(ServiceValidationError):
+            await report(acme.entry_id, **period)
+    await b.advance(1)
+    reports = k.tmp_path / DOMAIN / "reports"
+    assert len(await b.hass.async_add_executor_job(list, reports.iterdir())) == 4
+    b.verify(offline=1, online=1, log="Wrote the report for Acme-Alarm")
 
 
 # --- the test -------------------------------------------------------------------------

@@ -4,8 +4,9 @@ The report includes what the provider is paid (the provider's contract options)
 against the downtime, and whether it told the owner about each outage.
 
 provider_watch.generate_report builds the report (logic/report.py) from the
-provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>
-.md and .csv, and returns the same figures as response data. The "Generate report"
+provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>-
+<entry id>-<random token>.md and .csv (report_files.py: names and dates), and returns
+the same figures as response data. The "Generate report"
 button does the same for the last 30 days and posts a persistent notification with
 signed links (valid 24 h) to both files.
 
@@ -17,6 +18,7 @@ names the files without links).
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 import re
@@ -36,12 +38,11 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_request
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.helpers.translation import async_get_translations
-from homeassistant.util import dt as dt_util, slugify
+from homeassistant.util import dt as dt_util
 
 from ..const import (
     DOMAIN,
@@ -52,6 +53,14 @@ from ..logic.report import Report, build_report
 from ..logic.report_input import Contacts, ReportInput, ReportSystem, Texts
 from ..monitoring.coordinator import ProviderRuntimeData
 from ..runtime import ProviderEntry, loaded_provider
+from .report_files import (
+    FILE_NAME,
+    check_days,
+    check_history,
+    invalid,
+    report_stem,
+    write_report,
+)
 
 SERVICE_GENERATE_REPORT = "generate_report"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -67,7 +76,6 @@ REPORTS_DIR = "provider_watch/reports"
 REPORT_URL = "/api/provider_watch/reports"
 LINK_VALIDITY = timedelta(hours=24)
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-FILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.(md|csv)")
 CONTENT_TYPES = {"md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 REPORT_SCHEMA = vol.Schema(
@@ -102,14 +110,6 @@ class WrittenReport:
         }
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def report_window(
     period: str,
     now: datetime,
@@ -123,14 +123,16 @@ def report_window(
     if period == PERIOD_CALENDAR_MONTH:
         if month is None:
             year, number = previous_month(now, zone)
-        elif match := MONTH.fullmatch(month.strip()):
+        elif (match := MONTH.fullmatch(month.strip())) and int(match[1]) > 0:
             year, number = int(match[1]), int(match[2])
         else:
-            raise _invalid("report_month_invalid", month=month)
+            raise invalid("report_month_invalid", month=month)
+        check_days(date(year, number, 1))
         return calendar_month(year, number, zone), f"{year:04d}-{number:02d}"
     if period == PERIOD_CUSTOM:
         if start is None or end is None or end < start:
-            raise _invalid("report_range_invalid")
+            raise invalid("report_range_invalid")
+        check_days(start, end)
         return days(start, end, zone), f"{start.isoformat()}-to-{end.isoformat()}"
     today = now.astimezone(zone).date()
     return last(timedelta(days=30), now), f"last-30-days-{today.isoformat()}"
@@ -161,20 +163,12 @@ async def _async_user_names(hass: HomeAssistant, ids: set[str]) -> dict[str, str
     return names
 
 
-def _write(folder: Path, stem: str, report: Report) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    markdown, csv = folder / f"{stem}.md", folder / f"{stem}.csv"
-    markdown.write_text(report.markdown, encoding="utf-8")
-    csv.write_text(report.csv, encoding="utf-8")
-    return markdown, csv
-
-
 def provider_runtime(
     hass: HomeAssistant, entry_id: str
 ) -> tuple[ProviderEntry, ProviderRuntimeData]:
     """A loaded provider entry and its runtime data."""
     if (entry := loaded_provider(hass, entry_id)) is None:
-        raise _invalid("unknown_provider", entry_id=entry_id)
+        raise invalid("unknown_provider", entry_id=entry_id)
     return entry, entry.runtime_data
 
 
@@ -195,6 +189,14 @@ async def async_generate_report(
     history = runtime.history
     contacts = runtime.settings.contacts
     outages = history.between(window.start, window.end, runtime.systems)
+    check_history(
+        entry.title,
+        outages,
+        [
+            (system.subentry.title, history.added(system_id))
+            for system_id, system in runtime.systems.items()
+        ],
+    )
     report = build_report(
         ReportInput(
             provider=entry.title,
@@ -226,12 +228,18 @@ async def async_generate_report(
         ),
         await async_texts(hass),
     )
-    stem = f"{slugify(entry.title, separator='-') or entry.entry_id}-{label}".lower()
-    markdown, csv = await hass.async_add_executor_job(
-        _write, Path(hass.config.path(REPORTS_DIR)), stem, report
+    files = await hass.async_add_executor_job(
+        partial(
+            write_report,
+            Path(hass.config.path(REPORTS_DIR)),
+            report_stem(entry.title, entry.entry_id, label),
+            {"md": report.markdown, "csv": report.csv},
+            entry_id=entry.entry_id,
+            label=label,
+        )
     )
-    LOGGER.info("Wrote the report for %s to %s", entry.title, markdown)
-    return WrittenReport(report=report, markdown=markdown, csv=csv)
+    LOGGER.info("Wrote the report for %s to %s", entry.title, files["md"])
+    return WrittenReport(report=report, markdown=files["md"], csv=files["csv"])
 
 
 @callback
