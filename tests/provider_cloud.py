@@ -14,6 +14,7 @@ plain attributes, so a test can break it the way real clouds break:
 - `shape`: "object" ({"devices": [...]}), "bare_array" ([...]) or "dotted" (keys with
   dots in them).
 - `redirect_to`: answer /api/devices with a redirect (`redirect_status`) to that URL.
+- `prefix`: every route is also answered under this path (e.g. /k/<key>/api/health).
 
 Routes: GET /api/devices (the list), GET /api/devices/{id} (one device), GET
 /api/health ({"status": health}). Every request is recorded in `requests`.
@@ -78,6 +79,7 @@ class ProviderCloud(LocalServer):
         self.shape = "object"
         self.redirect_to: str | None = None
         self.redirect_status = 302
+        self.prefix = ""
         self.requests: list[SeenRequest] = []
 
     @property
@@ -185,6 +187,8 @@ class ProviderCloud(LocalServer):
 
     def _answer(self, request: web.Request) -> web.StreamResponse:
         path = request.path
+        if self.prefix and path.startswith(f"{self.prefix}/"):
+            path = path.removeprefix(self.prefix)
         if path == "/api/health":
             return web.json_response({"status": self.health})
         if path == "/api/devices":

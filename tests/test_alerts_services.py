@@ -365,6 +365,7 @@ async def test_service_responses_count(
 
 async def test_send_test_alert_to_every_phone_of_every_provider(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     app_client: TestClient,
     gateway: PushGateway,
     android: FakePhone,
@@ -392,6 +393,7 @@ async def test_send_test_alert_to_every_phone_of_every_provider(
     )
 
     async def send(data: dict[str, Any]) -> Any:
+        await advance(hass, freezer, 30)  # one test alert per provider every 30 s
         response = await hass.services.async_call(
             DOMAIN, "send_test_alert", data, blocking=True, return_response=True
         )
@@ -417,6 +419,7 @@ async def test_send_test_alert_to_every_phone_of_every_provider(
     }
 
     # the provider's button
+    await advance(hass, freezer, 30)
     await hass.services.async_call(
         "button",
         "press",

@@ -640,7 +640,7 @@ async def test_reconfigure_cloud_system(
     result = await start_system_reconfigure(hass, entry, PANEL)
     assert suggested(result, CONF_NAME) == "Panel"
     assert suggested(result, "url") == cloud.url
-    assert suggested(result, "token", CONF_AUTH) == TOKEN
+    assert suggested(result, "token", CONF_AUTH) is None  # never sent back
     assert suggested(result, "id_value", CONF_RULE) == "41"
     assert suggested(result, "failures_before_offline", CONF_TIMING) == 3
     flow_id = result["flow_id"]

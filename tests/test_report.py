@@ -6,15 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import io
 from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    MockUser,
     async_get_persistent_notifications,
 )
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
 
 from custom_components.provider_watch.const import (
     CONF_ACCOUNT_CONTACT,
@@ -27,7 +32,6 @@ from custom_components.provider_watch.const import (
 from custom_components.provider_watch.history.report_service import (
     REPORT_BUTTON,
     _async_user_names,
-    async_press_report,
     async_texts,
     report_link,
     report_window,
@@ -42,6 +46,7 @@ from custom_components.provider_watch.logic.report_words import date_range, mont
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from testkit.report_sample import (
     BERLIN,
     HUB,
@@ -378,6 +383,14 @@ async def reports_home(hass: HomeAssistant, tmp_path: Path) -> Path:
     return tmp_path
 
 
+def named(path: str | Path, entry: MockConfigEntry, start: str, suffix: str) -> bool:
+    """A report file's name: provider and period, entry id, a random token."""
+    key = entry.entry_id.lower()
+    return bool(
+        re.fullmatch(rf"{start}-{key}-[0-9a-f]{{16}}\.{suffix}", Path(path).name)
+    )
+
+
 async def setup_sample(
     hass: HomeAssistant, hass_storage: dict[str, Any], device: SimulatedDevice
 ) -> MockConfigEntry:
@@ -421,8 +434,9 @@ async def test_service_writes_the_sample_report(
         hass, config_entry_id=entry.entry_id, period="calendar_month", month="2026-10"
     )
     folder = reports_home / "provider_watch/reports"
-    markdown = folder / "acme-alarm-monitoring-2026-10.md"
-    table = folder / "acme-alarm-monitoring-2026-10.csv"
+    markdown = folder / Path(data["files"]["markdown"]).name
+    table = folder / f"{markdown.stem}.csv"
+    assert named(markdown, entry, "acme-alarm-monitoring-2026-10", "md")
     assert data["files"] == {"markdown": str(markdown), "csv": str(table)}
     sample = build_report(sample_input(), en_texts())
     assert markdown.read_text(encoding="utf-8") == sample.markdown
@@ -447,12 +461,17 @@ async def test_service_periods(
     # calendar month without a month: the last complete one (October)
     data = await generate(hass, config_entry_id=entry.entry_id, period="calendar_month")
     assert data["period"]["start"] == "2026-10-01T00:00:00+02:00"
-    assert data["files"]["markdown"].endswith("acme-alarm-monitoring-2026-10.md")
+    assert named(
+        data["files"]["markdown"], entry, "acme-alarm-monitoring-2026-10", "md"
+    )
     # the default: the last 30 days (3 October 09:00 to now)
     data = await generate(hass, config_entry_id=entry.entry_id)
     assert data["period"]["kind"] == "last_30_days"
-    assert data["files"]["csv"].endswith(
-        "acme-alarm-monitoring-last-30-days-2026-11-02.csv"
+    assert named(
+        data["files"]["csv"],
+        entry,
+        "acme-alarm-monitoring-last-30-days-2026-11-02",
+        "csv",
     )
     assert [o["id"] for o in data["outages"]] == [
         "sample-2",
@@ -473,8 +492,11 @@ async def test_service_periods(
     panel = data["systems"][0]
     assert panel["observed_s"] == 25 * 3600
     assert panel["downtime_min"] == 110.0
-    assert data["files"]["markdown"].endswith(
-        "acme-alarm-monitoring-2026-10-25-to-2026-10-25.md"
+    assert named(
+        data["files"]["markdown"],
+        entry,
+        "acme-alarm-monitoring-2026-10-25-to-2026-10-25",
+        "md",
     )
 
 
@@ -542,6 +564,9 @@ def test_report_window_labels() -> None:
 async def test_button_reports_a_real_outage_and_links_to_the_files(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    hass_access_token: str,
+    hass_admin_user: MockUser,
     device: SimulatedDevice,
     freezer: FrozenDateTimeFactory,
     reports_home: Path,
@@ -552,7 +577,23 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
     await advance(hass, freezer, 30, 5, 5)  # both systems offline (first failure +30)
     await advance(hass, freezer, 600)
     assert REPORT_BUTTON.key == "generate_report"
-    await async_press_report(None, entry, entry.runtime_data)
+    # pressed by an administrator in the frontend: the links are signed for them
+    button = er.async_get(hass).async_get_entity_id(
+        "button", DOMAIN, f"{entry.entry_id}_{REPORT_BUTTON.key}"
+    )
+    session = next(iter(hass_admin_user.refresh_tokens.values()))
+    token = hass.auth.async_create_access_token(session)  # at the frozen time
+    frontend = await hass_ws_client(hass, token)
+    await frontend.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": "button",
+            "service": "press",
+            "target": {"entity_id": button},
+        }
+    )
+    assert (await frontend.receive_json())["success"]
+    await frontend.close()
     await settle(hass)
 
     note = async_get_persistent_notifications(hass)[
@@ -560,7 +601,8 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
     ]
     assert note["title"] == f"Outage report for {PROVIDER}"
     folder = reports_home / "provider_watch/reports"
-    markdown = folder / "acme-alarm-monitoring-last-30-days-2026-11-20.md"
+    (markdown,) = folder.glob("*.md")
+    assert named(markdown, entry, "acme-alarm-monitoring-last-30-days-2026-11-20", "md")
     message = note["message"]
     # monitored for 640 s, offline for the last 610 s; no internet check: the
     # cause is undetermined
@@ -593,8 +635,10 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
     response = await client.get(links[0].split("?")[0])
     assert response.status == HTTPStatus.UNAUTHORIZED
     for name in ("missing.md", "notes.txt", ".hidden.md", "Report.MD"):
-        response = await client.get(report_link(hass, Path(name)))
+        response = await client.get(report_link(hass, Path(name), session.id))
         assert response.status == HTTPStatus.NOT_FOUND, name
     # a way out of the folder never reaches a file
-    response = await client.get(report_link(hass, Path("..%2F.storage%2Fauth.md")))
+    response = await client.get(
+        report_link(hass, Path("..%2F.storage%2Fauth.md"), session.id)
+    )
     assert response.status == HTTPStatus.NOT_FOUND

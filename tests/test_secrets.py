@@ -12,6 +12,7 @@ phones, the report (its response and files) or the diagnostics.
 import base64
 from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass, field
+from http import HTTPStatus
 import importlib.util
 import json
 import logging
@@ -24,11 +25,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     async_get_persistent_notifications,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.provider_watch.const import DOMAIN
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from testkit.phones import PushGateway
 from testkit.simulated import LOCALHOST, SimulatedDevice
 
@@ -36,7 +39,7 @@ from . import alerting
 from .alerting import FakePhone, add_phone
 from .faults.bench import Collect
 from .helpers import advance, provider_entry, settle, setup_entry, setup_internet
-from .provider_cloud import API_KEY_HEADER, USERNAME, ProviderCloud
+from .provider_cloud import API_KEY_HEADER, USERNAME, ProviderCloud, SeenRequest
 
 gateway = alerting.gateway
 app_client = alerting.app_client
@@ -49,6 +52,16 @@ WEBHOOK_ID = "5ec7e7d0" * 8  # 64 hex characters, as the flow makes them
 URL_USER = "svc-user-SECRET"
 URL_PASSWORD = "urlpass-SECRET-91ab"  # noqa: S105
 URL_TOKEN = "qtok-SECRET-0f3e5a"  # noqa: S105
+# issue 15, item 9: query parameters outside any list of names, and a path
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    ".eyJzdWIiOiJTRUNSRVQtand0LTQxIn0"
+    ".U0VDUkVULXNpZ25hdHVyZS03ZTJh"
+)
+SID = "sid-SECRET-9b3e71c0d4"
+PATH_KEY = "pk-SECRET-2e7b9c41d0a6"
+PATH_HEX = "5ec2e7f00d1a4b8c9e3f6a7b"
+PATH_UUID = "3f2b8c1e-9a4d-4e7f-8b6a-5c0d1e2f3a4b"
 SECRETS = {
     "bearer token": TOKEN,
     "new bearer token": NEW_TOKEN,
@@ -58,6 +71,11 @@ SECRETS = {
     "URL user": URL_USER,
     "URL password": URL_PASSWORD,
     "URL token": URL_TOKEN,
+    "JWT in a query": JWT,
+    "session id in a query": SID,
+    "key in a path": PATH_KEY,
+    "hex run in a path": PATH_HEX,
+    "UUID in a path": PATH_UUID,
     # what goes over the wire for them, too
     "basic header": base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode(),
     "URL basic header": base64.b64encode(
@@ -113,6 +131,15 @@ class Clouds:
     def url_with_credentials(self) -> str:
         base = f"{URL_USER}:{URL_PASSWORD}@{LOCALHOST}:{self.in_url.port}"
         return f"http://{base}/api/devices?token={URL_TOKEN}&site=home"
+
+    def url_with_query_secrets(self) -> str:
+        """The API-key system's list, with a JWT and a session id in its query."""
+        return f"{self.api_key.url}?jwt={JWT}&sid={SID}&page=1"
+
+    def second_url(self) -> str:
+        """The bearer system's second endpoint: another origin, a key in its path."""
+        self.in_url.prefix = f"/k/{PATH_KEY}/{PATH_HEX}/{PATH_UUID}"
+        return f"{self.in_url.base}{self.in_url.prefix}/api/health?sid={SID}"
 
 
 @pytest.fixture
@@ -227,10 +254,14 @@ async def test_no_secret_leaks_anywhere(
         provider_entry(
             {
                 "system_bearer": cloud_system(
-                    clouds.bearer.url, auth_type="bearer", token=TOKEN
+                    clouds.bearer.url,
+                    auth_type="bearer",
+                    token=TOKEN,
+                    second_url=clouds.second_url(),
+                    second_path="$.status",
                 ),
                 "system_api_key": cloud_system(
-                    clouds.api_key.url,
+                    clouds.url_with_query_secrets(),
                     auth_type="api_key",
                     header_name=API_KEY_HEADER,
                     header_value=API_KEY,
@@ -257,7 +288,11 @@ async def test_no_secret_leaks_anywhere(
     # every system answers (the secrets are really used)
     assert clouds.bearer.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
     assert clouds.api_key.requests[-1].headers[API_KEY_HEADER] == API_KEY
-    assert clouds.in_url.requests[-1].headers["Authorization"].startswith("Basic ")
+    health = [r for r in clouds.in_url.requests if r.path.endswith("/api/health")]
+    devices = [r for r in clouds.in_url.requests if r.path == "/api/devices"]
+    assert len(health) == 1
+    assert "Authorization" not in health[0].headers  # item 8: another origin
+    assert devices[-1].headers["Authorization"].startswith("Basic ")
     names = ("bearer", "api_key", "basic", "in_url")
     for name in names:
         state = hass.states.get(f"binary_sensor.{name}_connectivity")
@@ -345,3 +380,233 @@ async def test_no_secret_leaks_anywhere(
 def test_diagnostics_are_checked() -> None:
     """A reminder in the test report: the secrets test covers diagnostics too."""
     assert HAS_DIAGNOSTICS
+
+
+# --- issue 15, item 8: the second endpoint on another origin ----------------------
+
+
+def carries(request: SeenRequest, cloud: ProviderCloud) -> list[str]:
+    """Which of a cloud's credentials a request carried."""
+    text = repr(request.headers)
+    basic = base64.b64encode(f"{cloud.username}:{cloud.password}".encode()).decode()
+    found = [
+        name
+        for name, value in (
+            ("token", cloud.token),
+            ("API key", cloud.api_key),
+            ("password", cloud.password),
+            ("basic header", basic),
+        )
+        if value in text
+    ]
+    if "Authorization" in request.headers:
+        found.append("Authorization header")
+    if API_KEY_HEADER.lower() in (name.lower() for name in request.headers):
+        found.append("API key header")
+    return found
+
+
+@pytest.mark.parametrize("auth", ["bearer", "api_key", "basic"])
+async def test_second_endpoint_on_another_origin_gets_no_credentials(
+    hass: HomeAssistant, socket_enabled: None, auth: str
+) -> None:
+    """Two provider clouds on 127.0.0.1, on two ports: two origins.
+
+    The main endpoint's credentials go to the main endpoint's origin only; the
+    second endpoint, on the other port, is asked without any of them.
+    """
+    credentials = {
+        "bearer": {"token": TOKEN},
+        "api_key": {"header_name": API_KEY_HEADER, "header_value": API_KEY},
+        "basic": {"username": USERNAME, "password": PASSWORD},
+    }[auth]
+    async with ProviderCloud(auth) as main, ProviderCloud("none") as other:
+        main.token, main.api_key, main.password = TOKEN, API_KEY, PASSWORD
+        other.token, other.api_key, other.password = TOKEN, API_KEY, PASSWORD
+        assert main.port != other.port
+        system = cloud_system(main.url, auth_type=auth, **credentials) | {
+            "second_url": other.health_url,
+            "second_path": "$.status",
+        }
+        await setup_entry(hass, provider_entry({"system_panel": system}))
+        state = hass.states.get("binary_sensor.panel_connectivity")
+        assert state is not None
+        assert state.state == "on"
+        assert main.requests
+        assert all(carries(seen, main) for seen in main.requests)
+        assert other.hits("/api/health") == 1
+        assert [carries(seen, other) for seen in other.requests] == [[]]
+
+
+# --- issue 15, item 9: URLs redacted by their structure ---------------------------
+
+R = "**REDACTED**"
+
+
+@pytest.mark.parametrize(
+    ("url", "scrubbed"),
+    [
+        # nothing secret: the URL as it is
+        (
+            "https://api.example:8443/api/v2/devices/41/status?page=3&view=full",
+            "https://api.example:8443/api/v2/devices/41/status?page=3&view=full",
+        ),
+        # every query value outside a short plain one, whatever its name
+        (
+            f"https://a.example/d?jwt={JWT}&sid={SID}",
+            f"https://a.example/d?jwt={R}&sid={R}",
+        ),
+        (
+            "https://a.example/d?sid=ab12&x=some-longer-value",
+            f"https://a.example/d?sid={R}&x={R}",
+        ),
+        (f"https://a.example/d?{SID}", f"https://a.example/d?{R}"),
+        (
+            f"https://a.example/cb#state={SID}&page=2",
+            f"https://a.example/cb#state={R}&page=2",
+        ),
+        # path segments that look like secrets; the path's shape stays
+        (f"https://a.example/k/{PATH_KEY}/health", f"https://a.example/k/{R}/health"),
+        (f"https://a.example/hook/{PATH_HEX}", f"https://a.example/hook/{R}"),
+        (f"https://a.example/u/{PATH_UUID}/x", f"https://a.example/u/{R}/x"),
+        (f"https://a.example/t/{JWT}", f"https://a.example/t/{R}"),
+        (
+            "https://a.example/b/QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+            f"https://a.example/b/{R}",
+        ),
+        ("https://a.example/acct/4711234567/x", f"https://a.example/acct/{R}/x"),
+        ("https://a.example/s;token=abc/x", f"https://a.example/{R}/x"),
+        (f"https://a.example/{PATH_KEY.upper()}", f"https://a.example/{R}"),
+        # words, dates and small ids are not secrets
+        (
+            "https://a.example/api/customer-notifications/2026-10-01/GetDeviceStatus/7",
+            "https://a.example/api/customer-notifications/2026-10-01/GetDeviceStatus/7",
+        ),
+    ],
+)
+def test_urls_are_redacted_by_their_structure(url: str, scrubbed: str) -> None:
+    from custom_components.provider_watch.diagnostics import (  # noqa: PLC0415
+        scrub_url,
+    )
+
+    assert scrub_url(url) == scrubbed
+    assert leaks("", scrub_url(url)) == []
+
+
+# --- issue 15, item 10: the reconfigure form never sends a stored secret ------------
+
+CREDENTIALS = {
+    "bearer": ({}, "token", TOKEN),
+    "api_key": ({"header_name": API_KEY_HEADER}, "header_value", API_KEY),
+    "basic": ({"username": USERNAME}, "password", PASSWORD),
+}
+
+
+def reconfigure_input(url: str, auth: str, **shown: Any) -> dict[str, Any]:
+    """The reconfigure form as a browser sends it back, the secret left blank."""
+    return {
+        "name": "Panel",
+        "url": url,
+        "method": "GET",
+        "verify_tls": True,
+        "auth": {"auth_type": auth} | shown,
+        "rule": {
+            "path": "$.online",
+            "comparison": "truthy",
+            "filter_path": "$.devices",
+            "id_key": "id",
+            "id_value": "41",
+        },
+        "checkin": {"quiet_at_night": False},
+        "second_endpoint": {"second_comparison": "truthy"},
+        "timing": {
+            "poll_interval": 30,
+            "timeout": 2,
+            "retry_interval": 5,
+            "failures_before_offline": 2,
+            "successes_before_online": 1,
+        },
+    }
+
+
+@pytest.mark.parametrize("auth", list(CREDENTIALS))
+async def test_reconfigure_never_sends_a_stored_secret(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    socket_enabled: None,
+    auth: str,
+) -> None:
+    """Through the flow API, as the browser sees it: the secret field stays empty.
+
+    The form, the test step, the form again (from the test step) and an error:
+    the stored token, API key or password is in none of the answers. Left blank,
+    it is kept (the test step's fetch used it, and it is still stored).
+    """
+    assert await async_setup_component(hass, "config", {})
+    shown, key, secret = CREDENTIALS[auth]
+    async with ProviderCloud(auth) as cloud:
+        cloud.token, cloud.api_key, cloud.password = TOKEN, API_KEY, PASSWORD
+        system = cloud_system(cloud.url, auth_type=auth, **shown, **{key: secret})
+        entry = await setup_entry(hass, provider_entry({"system_panel": system}))
+        client = await hass_client()
+        answers: list[str] = []
+
+        async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+            response = await client.post(path, json=body)
+            answers.append(await response.text())
+            assert response.status == HTTPStatus.OK, answers[-1]
+            result: dict[str, Any] = json.loads(answers[-1])
+            return result
+
+        flows = "/api/config/config_entries/subentries/flow"
+        reconfigure = {
+            "handler": [entry.entry_id, "system"],
+            "subentry_id": "system_panel",
+        }
+        result = await post(flows, reconfigure)
+        assert result["step_id"] == "reconfigure"
+        assert leaks("the form", answers[0]) == []
+        flow = f"{flows}/{result['flow_id']}"
+        form = reconfigure_input(cloud.url, auth, **shown)
+
+        result = await post(flow, form | {"url": "not a url"})
+        assert result["errors"] == {"url": "invalid_url"}
+        result = await post(flow, form)
+        assert result["step_id"] == "cloud_test"
+        assert result["description_placeholders"]["verdict"] == "online"
+        result = await post(flow, {"next_step_id": "cloud_edit"})
+        assert result["step_id"] == "reconfigure"
+        result = await post(flow, form)
+        result = await post(flow, {"next_step_id": "cloud_save"})
+        assert result["reason"] == "reconfigure_successful"
+
+        assert entry.subentries["system_panel"].data[key] == secret  # kept
+        assert [leaks(f"answer {i}", text) for i, text in enumerate(answers)] == [
+            [] for _ in answers
+        ]
+        # a new secret typed in replaces the stored one
+        result = await post(
+            flows,
+            {"handler": [entry.entry_id, "system"], "subentry_id": "system_panel"},
+        )
+        flow = f"{flows}/{result['flow_id']}"
+        cloud.token, cloud.api_key, cloud.password = (NEW_TOKEN,) * 3
+        result = await post(
+            flow, reconfigure_input(cloud.url, auth, **shown, **{key: NEW_TOKEN})
+        )
+        assert result["description_placeholders"]["verdict"] == "online"
+        await post(flow, {"next_step_id": "cloud_save"})
+        assert entry.subentries["system_panel"].data[key] == NEW_TOKEN
+
+
+def test_reconfigure_says_blank_keeps_the_secret() -> None:
+    strings = json.loads(
+        (
+            Path(__file__).parents[1]
+            / "custom_components/provider_watch/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )
+    step = strings["config_subentries"]["system"]["step"]["reconfigure"]
+    described = step["sections"]["auth"]["data_description"]
+    for key in ("token", "header_value", "password"):
+        assert "Leave blank to keep" in described[key], key

@@ -91,7 +91,7 @@ DYNAMIC_FAMILIES: dict[str, set[str]] = {
 # Functions that take (key, **placeholders) and return a message template filled in
 TEXT_FUNCTIONS = {"text", "texts"}
 # Functions that take (key, **placeholders) and build a translated exception
-EXCEPTION_FUNCTIONS = {"_invalid"}
+EXCEPTION_FUNCTIONS = {"_invalid", "invalid"}
 # Functions that take (options, key) and build a select selector
 SELECTOR_FUNCTIONS = {"choice"}
 

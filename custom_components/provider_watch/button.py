@@ -17,6 +17,7 @@ from .runtime import (
     ProviderWatchConfigEntry,
     is_provider_entry,
 )
+from .services import async_allow_test_alert
 
 PARALLEL_UPDATES = 1
 
@@ -30,6 +31,7 @@ async def _acknowledge(
 async def _test(
     manager: AlertManager, entry: ProviderEntry, runtime: ProviderRuntimeData
 ) -> None:
+    async_allow_test_alert(manager.hass, [entry])  # one every 30 s, as the action
     await manager.async_send_test(entry)
 
 

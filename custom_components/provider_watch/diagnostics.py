@@ -1,15 +1,16 @@
 """Config entry diagnostics, with every secret removed.
 
 Secrets are removed three ways: the secret fields by name (async_redact_data);
-credentials inside URLs (user:password@ and secret-looking query parameters) in
-every text; and, belt and braces, any text that contains the value of a secret
-field (a token echoed in a reason, say).
+every URL in every text by its structure (scrub_url: the scheme, host and path
+shape stay; the userinfo, the query and fragment values and every path segment
+that looks like a key, token or id go); and, belt and braces, any text that
+contains the value of a secret field (a token echoed in a reason, say).
 """
 
 from collections.abc import Iterable, Mapping
 import re
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -31,7 +32,7 @@ from .runtime import ProviderWatchConfigEntry, is_internet_entry, is_provider_en
 TO_REDACT = (
     SECRET_FIELDS | OUTBOUND_SECRET_FIELDS | {CONF_USERNAME, CONF_BODY, CONF_NOTES}
 )
-# query (and fragment) parameters whose names end like these carry secrets
+# parameters whose names end like these carry secrets even in a short value
 SECRET_PARAMETERS = (
     "token",
     "key",
@@ -40,14 +41,31 @@ SECRET_PARAMETERS = (
     "password",
     "passwd",
     "pwd",
+    "pin",
+    "otp",
     "sig",
     "signature",
     "auth",
     "code",
+    "jwt",
+    "sid",
+    "session",
+    "state",
+    "nonce",
+    "hash",
 )
 URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>]+")
 LAST_OUTAGES = 10
 MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
+# a query value this short, of letters and digits only, is kept (page=3, view=full)
+PLAIN_VALUE = re.compile(r"[A-Za-z0-9]{1,5}")
+# what a secret looks like in a path segment (or a parameter's name)
+UUID = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
+HEX_RUN = re.compile(r"(?=[0-9a-f]*[0-9])[0-9a-f]{12,}|[0-9a-f]{16,}", re.IGNORECASE)
+DIGIT_RUN = re.compile(r"[0-9]{10,}")
+TOKEN_RUN = re.compile(r"[A-Za-z0-9+/_-]{20,}")  # base64 / base64url, JWT parts
+MIXED_LENGTH = 16  # a segment this long mixing letters and digits is a secret
+CASES_LENGTH = 24  # ... and one this long mixing cases
 
 
 def _secret_parameter(name: str) -> bool:
@@ -55,16 +73,63 @@ def _secret_parameter(name: str) -> bool:
     return plain.endswith(SECRET_PARAMETERS)
 
 
+def _random_looking(text: str) -> bool:
+    """Letters and digits mixed, or (a long text) lower and upper case mixed."""
+    if any(char.isdigit() for char in text) and any(char.isalpha() for char in text):
+        return True
+    return (
+        len(text) >= CASES_LENGTH
+        and any(char.islower() for char in text)
+        and any(char.isupper() for char in text)
+    )
+
+
+def looks_secret(segment: str) -> bool:
+    """A path segment (or a name) that looks like a key, token or id, not a word.
+
+    UUIDs, runs of hex or of digits, base64 runs that look random (JWTs
+    included), long segments that do, and anything with a "=" in it.
+    """
+    text = unquote(segment)
+    if "=" in text or UUID.search(text) or HEX_RUN.search(text):
+        return True
+    if DIGIT_RUN.search(text):
+        return True
+    if any(_random_looking(run) for run in TOKEN_RUN.findall(text)):
+        return True
+    return len(text) >= MIXED_LENGTH and _random_looking(text)
+
+
 def _scrub_parameters(text: str) -> str:
+    """Every value masked but a short plain one of a harmless-sounding name."""
     parts = []
     for part in text.split("&"):
-        name, sep, _value = part.partition("=")
-        parts.append(f"{name}={REDACTED}" if sep and _secret_parameter(name) else part)
+        name, sep, value = part.partition("=")
+        if looks_secret(name) if sep else bool(part):
+            parts.append(REDACTED)  # a secret-looking name, or a bare value
+        elif not value or (
+            PLAIN_VALUE.fullmatch(value) and not _secret_parameter(name)
+        ):
+            parts.append(part)
+        else:
+            parts.append(f"{name}={REDACTED}")
     return "&".join(parts)
 
 
+def _scrub_path(path: str) -> str:
+    """The path's shape: every segment that looks like a secret masked."""
+    return "/".join(
+        REDACTED if looks_secret(segment) else segment for segment in path.split("/")
+    )
+
+
 def scrub_url(url: str) -> str:
-    """A URL without its userinfo and without the values of secret parameters."""
+    """A URL's structure without its secrets.
+
+    Kept: the scheme, the host and port, the path's shape and the parameters'
+    names. Masked: the userinfo, every path segment that looks like a secret, and
+    every query and fragment value (but short plain ones such as page=3).
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -76,7 +141,7 @@ def scrub_url(url: str) -> str:
         (
             parts.scheme,
             netloc,
-            parts.path,
+            _scrub_path(parts.path),
             _scrub_parameters(parts.query),
             _scrub_parameters(parts.fragment),
         )

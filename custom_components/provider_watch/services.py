@@ -1,6 +1,13 @@
-"""Service actions: acknowledge, snooze, maintenance, test alert, provider notice."""
+"""Service actions: acknowledge, snooze, maintenance, test alert, provider notice.
 
-from datetime import timedelta
+Every one of them changes something, so each is for administrators (and for
+automations, which run without a user), as Home Assistant's own admin services
+are: `async_register_admin_service` refuses any other user with Unauthorized.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from math import ceil
 from typing import Any
 
 import probatio as vol
@@ -15,7 +22,9 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .alerting.manager import AlertManager
 from .const import DOMAIN
@@ -29,7 +38,11 @@ ATTR_DURATION = "duration"
 ATTR_OUTAGE_ID = "outage_id"
 ATTR_TOLD = "told"
 ATTR_NOTE = "note"
+ATTR_END_TIME = "end_time"
 MAX_SNOOZE = timedelta(days=7)
+MAX_MAINTENANCE = timedelta(days=7)
+TEST_ALERT_INTERVAL = timedelta(seconds=30)  # per provider
+DATA_TEST_ALERTS: HassKey[dict[str, datetime]] = HassKey(f"{DOMAIN}_test_alerts")
 MAX_NOTE = 500
 SERVICE_RECORD_PROVIDER_NOTICE = "record_provider_notice"
 
@@ -41,6 +54,10 @@ TARGET_SCHEMA = vol.Schema(
 )
 SNOOZE_SCHEMA = TARGET_SCHEMA.extend(
     {vol.Required(ATTR_DURATION): cv.positive_time_period}
+)
+MAINTENANCE_SCHEMA = TARGET_SCHEMA.extend({vol.Optional(ATTR_END_TIME): cv.datetime})
+TEST_ALERT_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.All(cv.ensure_list, [cv.string])}
 )
 NOTICE_SCHEMA = vol.Schema(
     {
@@ -95,6 +112,51 @@ def _systems(hass: HomeAssistant, call: ServiceCall) -> set[str] | None:
     return systems
 
 
+def _maintenance_end(call: ServiceCall) -> datetime | None:
+    """The end time of a maintenance: in the future, at most 7 days ahead."""
+    if (end := call.data.get(ATTR_END_TIME)) is None:
+        return None
+    end = dt_util.as_utc(end)  # a time without zone is Home Assistant's local time
+    now = dt_util.utcnow()
+    if end <= now:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="maintenance_end_passed"
+        )
+    if end - now > MAX_MAINTENANCE:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="maintenance_too_long"
+        )
+    return end
+
+
+@callback
+def async_allow_test_alert(
+    hass: HomeAssistant, entries: Iterable[ProviderEntry]
+) -> None:
+    """One test alert per provider every 30 s (the action's and the button's).
+
+    Raises ServiceValidationError (and sends none) when one of the providers had
+    one less than 30 s ago; otherwise notes that they have one now.
+    """
+    sent = hass.data.setdefault(DATA_TEST_ALERTS, {})
+    now = dt_util.utcnow()
+    wanted = list(entries)
+    for entry in wanted:
+        last = sent.get(entry.entry_id)
+        if last is not None and timedelta(0) <= now - last < TEST_ALERT_INTERVAL:
+            wait = (last + TEST_ALERT_INTERVAL - now).total_seconds()
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="test_alert_too_soon",
+                translation_placeholders={
+                    "provider": entry.title,
+                    "seconds": str(ceil(wait)),
+                },
+            )
+    for entry in wanted:
+        sent[entry.entry_id] = now
+
+
 def _notice_response(entry: ProviderEntry, record: OutageRecord) -> dict[str, Any]:
     return {
         "outage_id": record.id,
@@ -133,9 +195,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="maintenance_needs_target"
             )
-        _manager(hass).async_set_maintenance(
-            ids, active=call.service == "start_maintenance"
-        )
+        if call.service == "start_maintenance":
+            _manager(hass).async_set_maintenance(
+                ids, active=True, until=_maintenance_end(call)
+            )
+        else:
+            _manager(hass).async_set_maintenance(ids, active=False)
 
     async def send_test_alert(call: ServiceCall) -> ServiceResponse:
         manager = _manager(hass)
@@ -145,6 +210,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             if wanted is not None
             else loaded_providers(hass)
         )
+        async_allow_test_alert(hass, entries)
         sent = 0
         for entry in entries:
             sent += await manager.async_send_test(entry)
@@ -173,27 +239,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         )
 
     optional: Any = {"supports_response": SupportsResponse.OPTIONAL}
-    hass.services.async_register(
-        DOMAIN, "acknowledge", acknowledge, schema=TARGET_SCHEMA, **optional
-    )
-    hass.services.async_register(
-        DOMAIN, "snooze", snooze, schema=SNOOZE_SCHEMA, **optional
-    )
-    for name in ("start_maintenance", "end_maintenance"):
-        hass.services.async_register(DOMAIN, name, maintenance, schema=TARGET_SCHEMA)
-    hass.services.async_register(
-        DOMAIN,
-        "send_test_alert",
-        send_test_alert,
-        schema=vol.Schema(
-            {vol.Optional(ATTR_CONFIG_ENTRY_ID): vol.All(cv.ensure_list, [cv.string])}
-        ),
-        **optional,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_RECORD_PROVIDER_NOTICE,
-        record_provider_notice,
-        schema=NOTICE_SCHEMA,
-        **optional,
-    )
+    for name, handler, schema, responds in (
+        ("acknowledge", acknowledge, TARGET_SCHEMA, True),
+        ("snooze", snooze, SNOOZE_SCHEMA, True),
+        ("start_maintenance", maintenance, MAINTENANCE_SCHEMA, False),
+        ("end_maintenance", maintenance, TARGET_SCHEMA, False),
+        ("send_test_alert", send_test_alert, TEST_ALERT_SCHEMA, True),
+        (SERVICE_RECORD_PROVIDER_NOTICE, record_provider_notice, NOTICE_SCHEMA, True),
+    ):
+        async_register_admin_service(
+            hass, DOMAIN, name, handler, schema, **(optional if responds else {})
+        )

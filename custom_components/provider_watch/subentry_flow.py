@@ -15,7 +15,7 @@ from homeassistant.helpers import entity_registry as er
 from .const import CONF_HEAL_ENTITY, CONF_KIND, CONF_NAME, SystemKind
 from .kinds import KINDS, kind_of, kind_sections, system_schema, validate_system
 from .kinds.cloud import async_try_once
-from .kinds.form import SELF_HEAL_FIELDS, WHOLE_NUMBERS
+from .kinds.form import SECRET, SELF_HEAL_FIELDS, WHOLE_NUMBERS
 from .kinds.heartbeat import heartbeat_url
 from .logic.validation import clean_input, name_taken
 from .settings import Timing
@@ -100,6 +100,8 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _resolve_heal_entity(self.hass, _flatten(user_input))
+            if reconfiguring:
+                self._keep_secrets(kind, data)
             errors = validate_system(kind, data)
             if not errors and self._system_name_taken(data[CONF_NAME]):
                 errors[CONF_NAME] = "name_exists"
@@ -123,6 +125,8 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         elif suggested is None and reconfiguring:
             subentry = self._get_reconfigure_subentry()
             suggested = _nest(kind, {**subentry.data, CONF_NAME: subentry.title})
+        if reconfiguring and suggested is not user_input:
+            suggested = _without_secrets(kind, suggested)
         return self.async_show_form(
             step_id="reconfigure" if reconfiguring else kind.value,
             data_schema=self.add_suggested_values_to_schema(
@@ -130,6 +134,19 @@ class SystemSubentryFlow(ConfigSubentryFlow):
             ),
             errors=errors,
         )
+
+    def _keep_secrets(self, kind: SystemKind, data: dict[str, Any]) -> None:
+        """A secret field left blank keeps the secret given before (reconfigure).
+
+        The form never shows a stored secret (it would be sent to the browser).
+        """
+        before = {
+            **self._get_reconfigure_subentry().data,
+            **getattr(self, "_data", {}),
+        }
+        for key in _secret_fields(kind):
+            if not data.get(key) and before.get(key):
+                data[key] = before[key]
 
     async def async_step_cloud_test(
         self,
@@ -219,6 +236,28 @@ def _flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, float) and value.is_integer():
             data[key] = int(value)
     return data
+
+
+def _secret_fields(kind: SystemKind) -> set[str]:
+    """The fields of a kind's form typed as passwords (tokens, keys, passwords)."""
+    schemas = [kind_of(kind).fields, *(s.schema for s in kind_sections(kind).values())]
+    return {
+        str(key) for schema in schemas for key, sel in schema.items() if sel is SECRET
+    }
+
+
+def _without_secrets(
+    kind: SystemKind, suggested: Mapping[str, Any] | None
+) -> dict[str, Any] | None:
+    """Suggested values without any secret: the browser never gets one back."""
+    if suggested is None:
+        return None
+    secrets = _secret_fields(kind)
+    return {
+        key: _without_secrets(kind, value) if isinstance(value, Mapping) else value
+        for key, value in suggested.items()
+        if key not in secrets
+    }
 
 
 def _nest(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, Any]:

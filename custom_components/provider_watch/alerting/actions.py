@@ -5,11 +5,12 @@ the integration's actions (services.py) and its buttons and switches.
 """
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER, SIGNAL_MAINTENANCE
@@ -44,6 +45,7 @@ class AlertActions:
         self._records = records
         self._providers = providers
         self._schedule = schedule
+        self._unsub_end: CALLBACK_TYPE | None = None
 
     @callback
     def async_listen(self) -> CALLBACK_TYPE:
@@ -126,8 +128,44 @@ class AlertActions:
         return len(matched)
 
     @callback
-    def async_set_maintenance(self, ids: set[str], *, active: bool) -> None:
-        """Start or end maintenance for systems or whole providers."""
-        self._records.set_maintenance(ids, active=active)
+    def async_set_maintenance(
+        self, ids: set[str], *, active: bool, until: datetime | None = None
+    ) -> None:
+        """Start (until a time, or until ended) or end maintenance."""
+        self._records.set_maintenance(ids, active=active, until=until)
+        self._async_maintenance_changed()
+
+    @callback
+    def async_end_due_maintenance(self, _now: datetime | None = None) -> None:
+        """End the maintenance whose end time has come; wait for the next end.
+
+        Called at start (a stored end may have passed while Home Assistant was
+        off, or is re-armed from what was stored) and by the timer.
+        """
+        self._unsub_end = None
+        if self._records.end_due_maintenance(dt_util.utcnow()):
+            LOGGER.info("Maintenance ended at its end time")
+            self._async_maintenance_changed()
+        else:
+            self._async_arm()
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop the maintenance end timer."""
+        if self._unsub_end is not None:
+            self._unsub_end()
+            self._unsub_end = None
+
+    @callback
+    def _async_maintenance_changed(self) -> None:
         async_dispatcher_send(self.hass, SIGNAL_MAINTENANCE)
         self._schedule()
+        self._async_arm()
+
+    @callback
+    def _async_arm(self) -> None:
+        self.async_stop()
+        if (end := self._records.next_maintenance_end()) is not None:
+            self._unsub_end = async_track_point_in_utc_time(
+                self.hass, self.async_end_due_maintenance, end
+            )

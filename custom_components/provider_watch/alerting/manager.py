@@ -103,11 +103,13 @@ class AlertManager:
             ),
         ]
         self.delivery.async_start()
+        self._actions.async_end_due_maintenance()
 
     @callback
     def async_stop(self) -> None:
         """Stop timers and listeners (Home Assistant stops)."""
         self.delivery.async_stop()
+        self._actions.async_stop()
         while self._unsubs:
             self._unsubs.pop()()
         if self._unsub_timer:
@@ -327,9 +329,11 @@ class AlertManager:
         )
 
     @callback
-    def async_set_maintenance(self, ids: set[str], *, active: bool) -> None:
-        """Start or end maintenance for systems or whole providers."""
-        self._actions.async_set_maintenance(ids, active=active)
+    def async_set_maintenance(
+        self, ids: set[str], *, active: bool, until: datetime | None = None
+    ) -> None:
+        """Start (until a time, or until ended) or end maintenance."""
+        self._actions.async_set_maintenance(ids, active=active, until=until)
 
     # --- what self-heal asks (protocols.AlertingForSelfHeal) ----------------------
 

@@ -82,6 +82,7 @@ class AlertRecords:
         )
         self.records: dict[str, Record] = {}
         self.maintenance: set[str] = set()  # system ids (or provider entry ids)
+        self.maintenance_ends: dict[str, datetime] = {}  # those that end by themselves
         self._owners: dict[str, str] = {}  # system id -> provider entry id
         self._saved: dict[str, Any] | None = None
 
@@ -114,6 +115,11 @@ class AlertRecords:
         maintenance = data.get("maintenance")
         if isinstance(maintenance, list):
             self.maintenance = {str(m) for m in maintenance}
+        ends = data.get("maintenance_ends")
+        for key, value in ends.items() if isinstance(ends, Mapping) else ():
+            when = dt_util.parse_datetime(value) if isinstance(value, str) else None
+            if key in self.maintenance and when is not None and when.tzinfo:
+                self.maintenance_ends[key] = when
         owners = data.get("owners")
         if isinstance(owners, Mapping):
             self._owners = {str(k): str(v) for k, v in owners.items()}
@@ -124,6 +130,10 @@ class AlertRecords:
         data = {
             "records": [_record_to_dict(r) for r in self.records.values()],
             "maintenance": sorted(self.maintenance),
+            "maintenance_ends": {
+                key: when.isoformat()
+                for key, when in sorted(self.maintenance_ends.items())
+            },
             "owners": dict(self._owners),
             "delivery": delivery,
         }
@@ -151,12 +161,29 @@ class AlertRecords:
 
     # --- maintenance --------------------------------------------------------------
 
-    def set_maintenance(self, ids: set[str], *, active: bool) -> None:
-        """Start or end maintenance for systems or whole providers."""
+    def set_maintenance(
+        self, ids: set[str], *, active: bool, until: datetime | None = None
+    ) -> None:
+        """Start (until a time, or until ended) or end maintenance."""
         if active:
             self.maintenance |= ids
         else:
             self.maintenance -= ids
+        for key in ids:
+            if active and until is not None:
+                self.maintenance_ends[key] = until
+            else:
+                self.maintenance_ends.pop(key, None)
+
+    def end_due_maintenance(self, now: datetime) -> bool:
+        """End the maintenance whose end time has come; whether any did."""
+        due = {key for key, when in self.maintenance_ends.items() if when <= now}
+        self.set_maintenance(due, active=False)
+        return bool(due)
+
+    def next_maintenance_end(self) -> datetime | None:
+        """When the next maintenance ends by itself, if one does."""
+        return min(self.maintenance_ends.values(), default=None)
 
     def in_maintenance(self, system_id: str) -> bool:
         """Whether alerts for a system are held for maintenance."""

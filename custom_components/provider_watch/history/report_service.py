@@ -4,14 +4,21 @@ The report includes what the provider is paid (the provider's contract options)
 against the downtime, and whether it told the owner about each outage.
 
 provider_watch.generate_report builds the report (logic/report.py) from the
-provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>
-.md and .csv, and returns the same figures as response data. The "Generate report"
+provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>-
+<entry id>-<random token>.md and .csv (report_files.py: names and dates), and returns
+the same figures as response data. The "Generate report"
 button does the same for the last 30 days and posts a persistent notification with
 signed links (valid 24 h) to both files.
+
+Reports are for administrators: the action is an admin service, the files are
+served to administrators only, and a link is signed for the administrator who
+pressed the button (pressed by anyone else, or by an automation, the notification
+names the files without links).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import partial
 from http import HTTPStatus
 from pathlib import Path
 import re
@@ -20,8 +27,9 @@ from typing import Any
 from aiohttp import web
 import probatio as vol
 
-from homeassistant.components import persistent_notification
+from homeassistant.components import persistent_notification, websocket_api
 from homeassistant.components.button import ButtonEntityDescription
+from homeassistant.components.http import KEY_HASS_REFRESH_TOKEN_ID, KEY_HASS_USER
 from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import (
     HomeAssistant,
@@ -30,11 +38,11 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_request
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.helpers.translation import async_get_translations
-from homeassistant.util import dt as dt_util, slugify
+from homeassistant.util import dt as dt_util
 
 from ..const import (
     DOMAIN,
@@ -45,6 +53,14 @@ from ..logic.report import Report, build_report
 from ..logic.report_input import Contacts, ReportInput, ReportSystem, Texts
 from ..monitoring.coordinator import ProviderRuntimeData
 from ..runtime import ProviderEntry, loaded_provider
+from .report_files import (
+    FILE_NAME,
+    check_days,
+    check_history,
+    invalid,
+    report_stem,
+    write_report,
+)
 
 SERVICE_GENERATE_REPORT = "generate_report"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -60,7 +76,6 @@ REPORTS_DIR = "provider_watch/reports"
 REPORT_URL = "/api/provider_watch/reports"
 LINK_VALIDITY = timedelta(hours=24)
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-FILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.(md|csv)")
 CONTENT_TYPES = {"md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
 REPORT_SCHEMA = vol.Schema(
@@ -95,14 +110,6 @@ class WrittenReport:
         }
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def report_window(
     period: str,
     now: datetime,
@@ -116,14 +123,16 @@ def report_window(
     if period == PERIOD_CALENDAR_MONTH:
         if month is None:
             year, number = previous_month(now, zone)
-        elif match := MONTH.fullmatch(month.strip()):
+        elif (match := MONTH.fullmatch(month.strip())) and int(match[1]) > 0:
             year, number = int(match[1]), int(match[2])
         else:
-            raise _invalid("report_month_invalid", month=month)
+            raise invalid("report_month_invalid", month=month)
+        check_days(date(year, number, 1))
         return calendar_month(year, number, zone), f"{year:04d}-{number:02d}"
     if period == PERIOD_CUSTOM:
         if start is None or end is None or end < start:
-            raise _invalid("report_range_invalid")
+            raise invalid("report_range_invalid")
+        check_days(start, end)
         return days(start, end, zone), f"{start.isoformat()}-to-{end.isoformat()}"
     today = now.astimezone(zone).date()
     return last(timedelta(days=30), now), f"last-30-days-{today.isoformat()}"
@@ -154,20 +163,12 @@ async def _async_user_names(hass: HomeAssistant, ids: set[str]) -> dict[str, str
     return names
 
 
-def _write(folder: Path, stem: str, report: Report) -> tuple[Path, Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    markdown, csv = folder / f"{stem}.md", folder / f"{stem}.csv"
-    markdown.write_text(report.markdown, encoding="utf-8")
-    csv.write_text(report.csv, encoding="utf-8")
-    return markdown, csv
-
-
 def provider_runtime(
     hass: HomeAssistant, entry_id: str
 ) -> tuple[ProviderEntry, ProviderRuntimeData]:
     """A loaded provider entry and its runtime data."""
     if (entry := loaded_provider(hass, entry_id)) is None:
-        raise _invalid("unknown_provider", entry_id=entry_id)
+        raise invalid("unknown_provider", entry_id=entry_id)
     return entry, entry.runtime_data
 
 
@@ -188,6 +189,14 @@ async def async_generate_report(
     history = runtime.history
     contacts = runtime.settings.contacts
     outages = history.between(window.start, window.end, runtime.systems)
+    check_history(
+        entry.title,
+        outages,
+        [
+            (system.subentry.title, history.added(system_id))
+            for system_id, system in runtime.systems.items()
+        ],
+    )
     report = build_report(
         ReportInput(
             provider=entry.title,
@@ -219,12 +228,18 @@ async def async_generate_report(
         ),
         await async_texts(hass),
     )
-    stem = f"{slugify(entry.title, separator='-') or entry.entry_id}-{label}".lower()
-    markdown, csv = await hass.async_add_executor_job(
-        _write, Path(hass.config.path(REPORTS_DIR)), stem, report
+    files = await hass.async_add_executor_job(
+        partial(
+            write_report,
+            Path(hass.config.path(REPORTS_DIR)),
+            report_stem(entry.title, entry.entry_id, label),
+            {"md": report.markdown, "csv": report.csv},
+            entry_id=entry.entry_id,
+            label=label,
+        )
     )
-    LOGGER.info("Wrote the report for %s to %s", entry.title, markdown)
-    return WrittenReport(report=report, markdown=markdown, csv=csv)
+    LOGGER.info("Wrote the report for %s to %s", entry.title, files["md"])
+    return WrittenReport(report=report, markdown=files["md"], csv=files["csv"])
 
 
 @callback
@@ -244,7 +259,8 @@ def async_setup_report_service(hass: HomeAssistant) -> None:
         )
         return written.data
 
-    hass.services.async_register(
+    async_register_admin_service(
+        hass,
         DOMAIN,
         SERVICE_GENERATE_REPORT,
         generate_report,
@@ -259,11 +275,33 @@ def async_setup_report_service(hass: HomeAssistant) -> None:
         LOGGER.warning("The reports' download view is not available: %s", err)
 
 
-def report_link(hass: HomeAssistant, path: Path) -> str:
-    """A signed link to a report file, valid for LINK_VALIDITY."""
+def report_link(hass: HomeAssistant, path: Path, refresh_token_id: str) -> str:
+    """A link to a report file signed for a user's session, valid LINK_VALIDITY."""
     return async_sign_path(
-        hass, f"{REPORT_URL}/{path.name}", LINK_VALIDITY, use_content_user=True
+        hass,
+        f"{REPORT_URL}/{path.name}",
+        LINK_VALIDITY,
+        refresh_token_id=refresh_token_id,
     )
+
+
+@callback
+def admin_session(hass: HomeAssistant) -> str | None:
+    """The refresh token of the administrator whose action runs now, if one does.
+
+    The session of the websocket connection (the frontend) or HTTP request that
+    pressed the button, as async_sign_path finds it; None for anyone else and for
+    automations.
+    """
+    token_id: str | None = None
+    if (connection := websocket_api.current_connection.get()) is not None:
+        token_id = connection.refresh_token_id
+    elif (request := current_request.get()) is not None:
+        token_id = request.get(KEY_HASS_REFRESH_TOKEN_ID)
+    token = hass.auth.async_get_refresh_token(token_id) if token_id else None
+    if token is None or not token.user.is_admin:
+        return None
+    return token.id
 
 
 async def async_press_report(
@@ -273,23 +311,30 @@ async def async_press_report(
     hass = runtime.hass
     written = await async_generate_report(hass, entry, runtime, PERIOD_LAST_30_DAYS)
     texts = await async_texts(hass)
+    files = {
+        "summary": written.report.data["summary"],
+        "markdown": str(written.markdown),
+        "csv": str(written.csv),
+    }
+    if (session := admin_session(hass)) is not None:
+        message = texts(
+            "report_notification_message",
+            **files,
+            markdown_url=report_link(hass, written.markdown, session),
+            csv_url=report_link(hass, written.csv, session),
+        )
+    else:
+        message = texts("report_notification_files", **files)
     persistent_notification.async_create(
         hass,
-        texts(
-            "report_notification_message",
-            summary=written.report.data["summary"],
-            markdown=str(written.markdown),
-            csv=str(written.csv),
-            markdown_url=report_link(hass, written.markdown),
-            csv_url=report_link(hass, written.csv),
-        ),
+        message,
         title=texts("report_notification_title", provider=entry.title),
         notification_id=f"{DOMAIN}_report_{entry.entry_id}",
     )
 
 
 class ReportView(HomeAssistantView):
-    """Serves the written reports to signed-in users (and to signed links)."""
+    """Serves the written reports to administrators (and their signed links)."""
 
     url = f"{REPORT_URL}/{{filename}}"
     name = "api:provider_watch:reports"
@@ -298,6 +343,8 @@ class ReportView(HomeAssistantView):
     async def get(self, request: web.Request, filename: str) -> web.StreamResponse:
         """A report file by name; nothing outside the reports folder."""
         hass = request.app[KEY_HASS]
+        if not request[KEY_HASS_USER].is_admin:
+            return web.Response(status=HTTPStatus.UNAUTHORIZED)
         if not FILE_NAME.fullmatch(filename):
             return web.Response(status=HTTPStatus.NOT_FOUND)
         path = Path(hass.config.path(REPORTS_DIR)) / filename

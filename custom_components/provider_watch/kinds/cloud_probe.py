@@ -1,7 +1,7 @@
 """The cloud kind's settings and probe: fetch the provider's API, judge the JSON."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 import json
 from typing import Any
@@ -139,11 +139,11 @@ def _checkin(data: Mapping[str, Any]) -> Checkin | None:
 
 
 def _second(data: Mapping[str, Any], request: CloudRequest) -> SecondEndpoint | None:
-    """The second endpoint: a GET with the same credentials."""
+    """The second endpoint: a GET; the credentials go to their own origin only."""
     if not (data.get(CONF_SECOND_URL) and data.get(CONF_SECOND_PATH)):
         return None
     return SecondEndpoint(
-        request=replace(request, url=data[CONF_SECOND_URL], method="GET", body=None),
+        request=request.another(data[CONF_SECOND_URL]),
         rule=SimpleRule(
             path=data[CONF_SECOND_PATH],
             comparison=Comparison(data.get(CONF_SECOND_COMPARISON, Comparison.TRUTHY)),

@@ -7,7 +7,9 @@ failure or a 5xx means the provider's side is unreachable.
 Redirects are followed here rather than by aiohttp: aiohttp drops only the
 Authorization header when a redirect leaves the origin, and would hand an API-key
 header to whatever host the provider (or an attacker who controls a redirect)
-points at. Credentials of every kind go to the request's own origin only.
+points at. Credentials of every kind go to their own origin only: the origin
+(scheme, host and port) of the URL they were entered for, never another one a
+redirect or a second endpoint (`CloudRequest.another`) leads to.
 """
 
 import asyncio
@@ -60,6 +62,19 @@ class CloudRequest:
     username: str | None = None
     password: str | None = None
     verify_tls: bool = True
+    # the URL the credentials were entered for (None: this request's own URL);
+    # they go to its origin only
+    credentials_for: str | None = None
+
+    def another(self, url: str) -> CloudRequest:
+        """A GET of another URL: the credentials go along to their own origin only."""
+        return replace(
+            self,
+            url=url,
+            method="GET",
+            body=None,
+            credentials_for=self.credentials_for or self.url,
+        )
 
     def headers(self) -> dict[str, str]:
         """Accept JSON; authenticate with a bearer token, an API key or basic auth.
@@ -80,6 +95,14 @@ class CloudRequest:
                 "application/json" if _is_json(self.body) else "text/plain"
             )
         return headers
+
+
+type Origin = tuple[str, str | None, int | None]
+
+
+def origin(url: URL) -> Origin:
+    """Scheme, host and port (the default port when none is given)."""
+    return url.scheme.lower(), url.host, url.port
 
 
 def _is_json(text: str) -> bool:
@@ -148,19 +171,20 @@ async def _exchange(
 ) -> tuple[int, str | None, bytes, bool]:
     """Send the request, following redirects: (status, Retry-After, body, truncated).
 
-    Credentials (header, token, basic auth) are sent to the request's origin only;
-    a hop to another scheme, host or port gets none. 303, and 301/302 after a POST,
-    continue as a GET without the body, as browsers and aiohttp do.
+    Credentials (header, token, basic auth) are sent to their own origin only (the
+    origin of the URL they were entered for); a request or a hop to another scheme,
+    host or port gets none. 303, and 301/302 after a POST, continue as a GET without
+    the body, as browsers and aiohttp do.
     """
     url = URL(request.url)
-    origin = url.origin()
+    owner = origin(URL(request.credentials_for or request.url))
     method, body = request.method, request.body
     for _ in range(MAX_REDIRECTS + 1):
         hop = replace(
             request,
             method=method,
             body=body,
-            auth=request.auth if url.origin() == origin else AuthType.NONE,
+            auth=request.auth if origin(url) == owner else AuthType.NONE,
         )
         async with session.request(
             method,
