@@ -9,6 +9,7 @@ a removal nor when a store written before is read back.
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+import pytest
 
 from custom_components.provider_watch.const import SUBENTRY_SYSTEM
 from homeassistant.config_entries import ConfigSubentry
@@ -53,6 +54,7 @@ def remembered(hass: HomeAssistant) -> dict[str, set[str]]:
     }
 
 
+@pytest.mark.timeout(300)  # 100 reloads of the provider on a busy machine
 async def test_systems_added_and_removed_leave_nothing_behind(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
