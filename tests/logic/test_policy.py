@@ -246,3 +246,37 @@ def test_alert_spanning_providers_uses_the_most_urgent_settings() -> None:
         settings=settings,
     )
     assert result.next_check == T0 + timedelta(minutes=10)
+
+
+def test_a_system_joining_a_sent_alert_updates_it() -> None:
+    first = run({}, [down("panel", Cause.PROVIDER_CLOUD)])
+    both = [down("panel", Cause.PROVIDER_CLOUD), down("leak", Cause.PROVIDER_CLOUD)]
+    later = run(first.records, both, 1)
+    [notice] = later.notices
+    assert (notice.kind, notice.record.systems, notice.phones) == (
+        NoticeKind.UPDATE,
+        {"panel", "leak"},
+        True,
+    )
+    assert kinds(run(later.records, both, 2)) == []  # nothing new: nothing said
+
+
+def test_an_update_of_a_muted_alert_reaches_no_phone() -> None:
+    first = run({}, [down("panel", Cause.PROVIDER_CLOUD)])
+    record = first.records["cloud:acme"]
+    both = [down("panel", Cause.PROVIDER_CLOUD), down("leak", Cause.PROVIDER_CLOUD)]
+    for muted in (
+        acknowledge(record, T0, None),
+        snooze(record, T0 + timedelta(hours=1)),
+    ):
+        [notice] = run({"cloud:acme": muted}, both, 1).notices
+        assert (notice.kind, notice.phones) == (NoticeKind.UPDATE, False)
+    quiet = {"acme": Settings(quiet_start=time(22), quiet_end=time(7))}
+    [notice] = run(first.records, both, 1, quiet, time(23)).notices
+    assert (notice.kind, notice.phones) == (NoticeKind.UPDATE, False)
+
+
+def test_a_reminder_due_when_a_system_joins_is_the_update() -> None:
+    first = run({}, [down("panel", Cause.PROVIDER_CLOUD)])
+    both = [down("panel", Cause.PROVIDER_CLOUD), down("leak", Cause.PROVIDER_CLOUD)]
+    assert kinds(run(first.records, both, 30)) == [(NoticeKind.REPEAT, "cloud:acme")]

@@ -14,7 +14,7 @@ Companion app's push relay). So:
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -138,13 +138,31 @@ class Delivery:
     # --- sending ---------------------------------------------------------------
 
     async def async_send(
-        self, phone: Phone, data: dict[str, Any], held: Held | None = None
+        self,
+        phone: Phone,
+        data: dict[str, Any],
+        held: Held | None = None,
+        *,
+        update: bool = False,
     ) -> None:
-        """Send now, over the local channel, or hold it back while offline."""
+        """Send now, over the local channel, or hold it back while offline.
+
+        update: it names the systems of an alert anew (held back, it only brings
+        them into the summary).
+        """
         if held is not None and self._holds(phone, held):
             if self.down_since is None:
                 self.down_since = held.at
-            self.held[phone.device_id].append(held)
+            items = self.held[phone.device_id]
+            before = [
+                i
+                for i, item in enumerate(items)
+                if item.alert_id == held.alert_id and item.heard is Heard.OFFLINE
+            ]
+            if update and before:
+                items[before[-1]] = replace(items[before[-1]], systems=held.systems)
+            else:
+                items.append(held)
             LOGGER.debug("Internet down: alert for %s held back", phone.name)
             self._on_change()
             return

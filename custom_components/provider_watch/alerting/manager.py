@@ -92,6 +92,7 @@ class AlertManager:
     async def async_start(self) -> None:
         """Load saved alerts and listen for taps on the phones."""
         self.delivery.load(await self._book.async_load())
+        self._forget_removed()  # a store written before a system was removed
         self._texts = await async_get_translations(
             self.hass, self.hass.config.language, "exceptions", [DOMAIN]
         )
@@ -242,7 +243,6 @@ class AlertManager:
                 )
             )
         }
-        self._book.keep_owners(lambda owner: entries.async_get_entry(owner) is not None)
         result = plan(
             self._book.records,
             offline,
@@ -253,6 +253,7 @@ class AlertManager:
             gone=frozenset(gone),
         )
         self._book.records = result.records
+        self._forget_removed()
         await self._book.async_save(self.delivery.as_dict())
         for notice in result.notices:
             await self._sender.async_send(notice)
@@ -266,6 +267,13 @@ class AlertManager:
             # due (a reminder held by quiet hours) would spin, so look again soon.
             result.next_check = now + RETRY_HELD
         self._reschedule(result.next_check)
+
+    def _forget_removed(self) -> None:
+        """Forget what is kept of systems and providers that no longer exist."""
+        entries = self.hass.config_entries.async_entries(DOMAIN)
+        systems = {system_id for entry in entries for system_id in entry.subentries}
+        self._book.prune(systems, {entry.entry_id for entry in entries})
+        self._tracker.keep(systems)
 
     def _reschedule(self, when: datetime | None) -> None:
         if self._unsub_timer:

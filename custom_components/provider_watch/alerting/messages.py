@@ -24,6 +24,9 @@ ACTION_CALL = "PW_CALL_"
 ACTION_TOLD = "PW_TOLD_"
 ACTION_NOT_TOLD = "PW_NOTTOLD_"
 SNOOZE_MINUTES = 60
+# an alert about more systems names the first ones and counts the rest on the phone
+# (its persistent notification names them all)
+NAMED_ON_PHONE = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,10 +51,10 @@ class AlertContext:
 
 
 def title_and_message(
-    notice: AlertNotice, ctx: AlertContext, texts: Texts
+    notice: AlertNotice, ctx: AlertContext, texts: Texts, *, limit: int | None = None
 ) -> tuple[str, str]:
-    """The words of a notice."""
-    names = ", ".join(ctx.systems)
+    """The words of a notice; limit: how many systems to name (None: all)."""
+    names = system_names(ctx.systems, texts, limit)
     first = ctx.systems[0] if ctx.systems else ""
     duration = format_duration(ctx.duration)
     subject = _subject(notice.record, ctx, texts)
@@ -68,7 +71,7 @@ def title_and_message(
     why = _cause_text(ctx, texts, names)
     if notice.kind is NoticeKind.ESCALATION:
         title = texts("alert_escalation_title", subject=subject)
-    elif notice.kind is NoticeKind.REPEAT:
+    elif notice.kind in (NoticeKind.REPEAT, NoticeKind.UPDATE):
         title = texts("alert_still_title", subject=subject)
     else:
         title = texts("alert_offline_title", subject=subject)
@@ -78,6 +81,21 @@ def title_and_message(
     if ctx.tried:
         message += " " + ctx.tried
     return title, message
+
+
+def system_names(names: Sequence[str], texts: Texts, limit: int | None) -> str:
+    """The names of an alert's systems: all, or past `limit` the first and a count.
+
+    "A, B, C" — or "A, B and 3 more".
+    """
+    if limit is None or len(names) <= limit:
+        return ", ".join(names)
+    named = max(limit - 1, 1)
+    return texts(
+        "alert_names_more",
+        names=", ".join(names[:named]),
+        count=str(len(names) - named),
+    )
 
 
 def alert_subject(record: Record, ctx: AlertContext, texts: Texts) -> str:
@@ -119,7 +137,7 @@ def payload(
 ) -> dict[str, Any]:
     """The notify service data for one phone."""
     record = notice.record
-    title, message = title_and_message(notice, ctx, texts)
+    title, message = title_and_message(notice, ctx, texts, limit=NAMED_ON_PHONE)
     tag = f"provider-watch-{record.alert_id}"
     data: dict[str, Any] = {
         "tag": tag if notice.kind is not NoticeKind.RECOVERY else f"{tag}-back",
@@ -134,7 +152,13 @@ def payload(
         return {"title": title, "message": message, "data": data}
     data["action_data"] = {"alert_id": record.alert_id}
     data["actions"] = _actions(record.alert_id, ctx, phone, texts)
-    if critical:
+    if notice.kind is NoticeKind.UPDATE:
+        # it replaces the alert the phone shows: no second sound
+        if phone.ios:
+            data["push"] = {"interruption-level": "passive"}
+        else:
+            data["alert_once"] = True
+    elif critical:
         if phone.ios:
             data["push"] = {"sound": {"name": "default", "critical": 1, "volume": 1.0}}
         else:

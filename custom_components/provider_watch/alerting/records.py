@@ -4,7 +4,7 @@ One store for the whole integration (provider_watch.alerts); the delivery's part
 (held-back notices, the tags phones show) is saved with it.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Container, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -151,13 +151,30 @@ class AlertRecords:
         """The provider (config entry id) a system belongs to."""
         self._owners[system_id] = entry_id
 
+    def owners(self) -> dict[str, str]:
+        """Every system known to belong to a provider: system id -> entry id."""
+        return dict(self._owners)
+
     def owner(self, system_id: str) -> str | None:
         """The provider a system belongs to (also once it is gone), if known."""
         return self._owners.get(system_id)
 
-    def keep_owners(self, exists: Callable[[str], bool]) -> None:
-        """Forget the systems of providers that no longer exist."""
-        self._owners = {s: o for s, o in self._owners.items() if exists(o)}
+    def prune(self, systems: Container[str], providers: Container[str]) -> None:
+        """Forget the systems and providers that no longer exist.
+
+        systems: the systems (subentry ids) that exist; providers: the provider
+        entries that exist. A gone system still in an open alert keeps its owner
+        until it has left the alert (that is how its removal is recognised).
+        """
+        in_alerts = self.systems()
+        self._owners = {
+            system: owner
+            for system, owner in self._owners.items()
+            if system in systems or system in in_alerts
+        }
+        self.maintenance.intersection_update(
+            {i for i in self.maintenance if i in systems or i in providers}
+        )
 
     # --- maintenance --------------------------------------------------------------
 

@@ -87,11 +87,12 @@ class AlertSender:
                 )
         if notice.kind is NoticeKind.RECOVERY and phones:
             ctx = replace(ctx, ask_notice=self._ask_provider_notice(record))
-        for phone in phones:
+        for phone in phones if notice.phones else ():
             await self._delivery.async_send(
                 phone,
                 payload(notice, ctx, phone, self._text, critical=critical),
                 self._held(notice, ctx),
+                update=notice.kind is NoticeKind.UPDATE,
             )
         LOGGER.debug(
             "Sent %s alert %s to %d phone(s)", notice.kind, record.key, len(phones)
@@ -100,13 +101,20 @@ class AlertSender:
     def _phones(self, notice: AlertNotice) -> list[Phone]:
         if notice.escalation:
             return self._providers.phones(notice.record, main=False, escalation=True)
-        if notice.kind in _ENDS and notice.record.escalated:
-            # the escalation tier was alerted too: it hears the end of it as well
+        if notice.kind in (*_ENDS, NoticeKind.UPDATE) and notice.record.escalated:
+            # the escalation tier was alerted too: it hears the rest of it as well
             return self._providers.phones(notice.record, escalation=True)
         return self._providers.phones(notice.record)
 
     def _context(self, record: Record) -> AlertContext:
-        systems = self._providers.systems_of(record)
+        # the first to go offline first ("X and 3 more" names the first)
+        systems = sorted(
+            self._providers.systems_of(record),
+            key=lambda s: (
+                self._tracker.outage_start(s.system_id, s) or record.opened,
+                s.subentry.title,
+            ),
+        )
         provider_entries = [
             entry
             for p in sorted(record.providers)

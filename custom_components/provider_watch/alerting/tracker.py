@@ -9,6 +9,7 @@ time, while it may still be seen back).
 """
 
 from collections import defaultdict
+from collections.abc import Container
 from datetime import datetime, timedelta
 
 from ..logic.cause import Cause
@@ -51,6 +52,16 @@ class SystemTracker:
         # since when a system of an internet / provider-cloud alert whose cause
         # changed while it is still down is leaving that alert
         self._leaving: dict[str, datetime] = {}
+
+    def systems(self) -> set[str]:
+        """Every system something is remembered of."""
+        return {*self._seen, *self._went_offline, *self._starts, *self._leaving}
+
+    def keep(self, systems: Container[str]) -> None:
+        """Forget every system but these (the systems that exist)."""
+        for memory in (self._seen, self._went_offline, self._starts, self._leaving):
+            for system_id in [s for s in memory if s not in systems]:
+                del memory[system_id]
 
     def observe(self, system: SystemCoordinator, now: datetime) -> bool:
         """A system's update: whether it changed as far as the alerts go."""

@@ -29,6 +29,9 @@ class NoticeKind(StrEnum):
     ESCALATION = "escalation"
     RECOVERY = "recovery"
     DIGEST = "digest"  # a flapping system: one summary instead of a pair per flap
+    # more systems joined an internet / provider-cloud alert already sent: its
+    # notification is replaced (quietly) with the systems it is about now
+    UPDATE = "update"
     CLEAR = "clear"  # remove the notification without a sound (after a digest)
 
 
@@ -119,6 +122,9 @@ class AlertNotice:
     kind: NoticeKind
     record: Record
     escalation: bool = False  # for the escalation tier's phones
+    # an update while the alert is acknowledged, snoozed or in quiet hours changes
+    # the persistent notification only
+    phones: bool = True
 
 
 @dataclass(kw_only=True)
@@ -211,15 +217,8 @@ def plan(  # noqa: PLR0912
 
     # 2. Outages without an alert join (or open) the alert of their root cause.
     assigned = {s for record in kept.values() for s in record.systems}
-    for outage in [o for o in offline if o.system_id not in assigned] + homeless:
-        record = kept.get(outage.key) or Record(
-            key=outage.key, alert_id=new_alert_id(), opened=now
-        )
-        kept[outage.key] = replace(
-            record,
-            systems=record.systems | {outage.system_id},
-            providers=record.providers | {outage.provider_id},
-        )
+    joining = [o for o in offline if o.system_id not in assigned] + homeless
+    grown = _join(kept, joining, now)
 
     # 3. Send, repeat, escalate — unless acknowledged, snoozed or in quiet hours.
     for key, record in kept.items():
@@ -228,28 +227,79 @@ def plan(  # noqa: PLR0912
         if key in resting or current.systems <= unseen:  # nothing to send now
             result.records[key] = current
             continue
-        if current.snoozed_until is not None and current.snoozed_until <= now:
-            current = replace(current, snoozed_until=None)
-        if current.snoozed_until is not None:
-            result.wake_at(current.snoozed_until)
-        elif current.sent is None:
-            if policy.held(local_now):
-                result.wake_at(now + HELD_RECHECK)  # look again after quiet hours
-            else:
-                kind = NoticeKind.DIGEST if current.is_digest else NoticeKind.OFFLINE
-                current = replace(current, sent=now, last_sent=now)
-                result.notices.append(AlertNotice(kind=kind, record=current))
+        current = _first(current, policy, now, local_now, result)
+        told = len(result.notices)
         if (
             current.sent is not None
             and current.acked is None
             and current.snoozed_until is None
         ):
             current = _follow_up(current, policy, now, local_now, result)
+        if key in grown:
+            _update(current, policy, local_now, result, told)
         result.records[key] = current
     return result
 
 
 HELD_RECHECK = timedelta(minutes=5)  # how often held alerts look at the clock again
+
+
+def _first(
+    record: Record, policy: Settings, now: datetime, local_now: time, result: Plan
+) -> Record:
+    """Send a new alert, unless it is snoozed or held for quiet hours."""
+    if record.snoozed_until is not None and record.snoozed_until <= now:
+        record = replace(record, snoozed_until=None)
+    if record.snoozed_until is not None:
+        result.wake_at(record.snoozed_until)
+    elif record.sent is None:
+        if policy.held(local_now):
+            result.wake_at(now + HELD_RECHECK)  # look again after quiet hours
+        else:
+            kind = NoticeKind.DIGEST if record.is_digest else NoticeKind.OFFLINE
+            record = replace(record, sent=now, last_sent=now)
+            result.notices.append(AlertNotice(kind=kind, record=record))
+    return record
+
+
+def _update(
+    record: Record, policy: Settings, local_now: time, result: Plan, told: int
+) -> None:
+    """Systems joined a sent alert: it is told anew, unless a reminder just was.
+
+    told: how many notices the pass had before this alert's.
+    """
+    if any(n.kind is NoticeKind.REPEAT for n in result.notices[told:]):
+        return  # the reminder names them all
+    result.notices.append(
+        AlertNotice(
+            kind=NoticeKind.UPDATE,
+            record=record,
+            phones=record.acked is None
+            and record.snoozed_until is None
+            and not policy.held(local_now),
+        )
+    )
+
+
+def _join(kept: dict[str, Record], joining: list[Offline], now: datetime) -> set[str]:
+    """Outages join (or open) the alert of their root cause.
+
+    Returns the keys of the alerts already sent that systems joined.
+    """
+    grown: set[str] = set()
+    for outage in joining:
+        record = kept.get(outage.key) or Record(
+            key=outage.key, alert_id=new_alert_id(), opened=now
+        )
+        if record.sent is not None:
+            grown.add(outage.key)
+        kept[outage.key] = replace(
+            record,
+            systems=record.systems | {outage.system_id},
+            providers=record.providers | {outage.provider_id},
+        )
+    return grown
 
 
 def _follow_up(
