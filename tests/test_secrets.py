@@ -273,6 +273,10 @@ async def test_no_secret_leaks_anywhere(
     beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data="status=fail")
     assert beat.status == 200
     await advance(hass, freezer, 30, 5, 5)
+    # the heartbeat's report again, a minimum spacing (30 s) later: confirmed
+    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data="status=fail")
+    assert beat.status == 200
+    await settle(hass)
     for name in (*names, "heartbeat"):
         state = hass.states.get(f"binary_sensor.{name}_connectivity")
         assert state is not None
