@@ -24,11 +24,12 @@ FAILURES: tuple[dict[str, Any], ...] = (
     {"method": "POST", "data": {"status": KEYWORD}},  # a form
     {"method": "POST", "data": KEYWORD},  # plain text
 )
+# good beats, some with the keyword where it is no failure signal (issue 15)
 OKS: tuple[dict[str, Any], ...] = (
     {"method": "GET"},
-    {"method": "POST", "json": {"status": "ok"}},
-    {"method": "HEAD"},
-    {"method": "POST", "data": "all good"},
+    {"method": "POST", "json": {"status": "ok", "failures": 0}},
+    {"method": "HEAD", "params": {"status": KEYWORD}},  # HEAD is never a failure
+    {"method": "GET", "params": {"x": "failover"}},
 )
 PATTERNS = ("ok", "failures", "alternating", "bursts")
 

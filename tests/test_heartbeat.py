@@ -250,7 +250,7 @@ async def test_fail_keyword_in_body(
 
     # a failure report also counts as a sign of life: no "no heartbeat" later
     await advance(hass, freezer, DEADLINE - 1)
-    await beat("POST", body="failed again")
+    await beat("POST", body="fail")  # reported again
     await advance(hass, freezer, DEADLINE - 1)
     assert hass.states.get(EVENT_ENTITY).attributes["reason"] == FAILURE
     assert len(offline) == 1
@@ -265,7 +265,7 @@ async def test_fail_keyword_in_body(
     [
         ("GET", {"params": {"status": "fail"}}),
         ("POST", {"params": {"status": "fail"}}),
-        ("HEAD", {"params": {"result": "failure"}}),
+        ("GET", {"params": {"zone": "3", "status": "FAIL"}}),
         ("GET", {"path": f"{URL}?fail"}),
     ],
 )
@@ -283,9 +283,9 @@ async def test_fail_keyword_in_query(
 @pytest.mark.parametrize(
     "query",
     [
-        "msg=not%20ok",  # percent-encoded space
-        "msg=not+ok",  # form-encoded space
-        "msg=NOT%20ok%20but+not+ok",
+        "status=not%20ok",  # percent-encoded space
+        "status=not+ok",  # form-encoded space
+        "zone=3&status=NOT%20Ok",
     ],
 )
 async def test_fail_keyword_with_space_in_encoded_query(
@@ -303,7 +303,7 @@ async def test_fail_keyword_with_space_in_encoded_query(
     [
         ({"status": "not ok"}, {}),  # sent form-encoded: status=not+ok
         ("status=not%20ok", {"Content-Type": "application/x-www-form-urlencoded"}),
-        ("the device is not ok", {}),
+        ("Not OK", {}),  # a text body that is the keyword
     ],
 )
 async def test_fail_keyword_with_space_in_body(
@@ -324,14 +324,84 @@ async def test_encoded_text_body_is_taken_as_it_is(
     assert status(hass) == "online"
 
 
-async def test_keyword_is_case_sensitive_and_optional(
+async def test_keyword_is_matched_in_any_case(
     hass: HomeAssistant, beat: Beat, report: Beat
 ) -> None:
+    """Issue 15: the keyword is matched case-insensitively (it was case-sensitive)."""
     await setup_system(hass, fail_keyword="FAULT")
-    await report("POST", body="fault")
+    await report("POST", body="faults")
     assert status(hass) == "online"
-    await report("POST", body="FAULT")
+    await report("POST", body="fault")
     assert status(hass) == "offline"
+
+
+# the failure signal (keyword "fail"): the field "status" of the query, a JSON object
+# or a form equals the keyword, or the whole text body (or query) is the keyword
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+TEXT = {"Content-Type": "text/plain"}
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("GET", {"params": {"status": "fail"}}),
+        ("GET", {"params": {"status": "FAIL"}}),  # any case
+        ("GET", {"params": {"zone": "3", "status": " Fail "}}),
+        ("GET", {"path": f"{URL}?status=ok&status=fail"}),
+        ("GET", {"path": f"{URL}?fail"}),  # the whole query is the keyword
+        ("POST", {"params": {"status": "fail"}, "body": "all good"}),
+        ("POST", {"json": {"status": "fail", "zone": 3}}),
+        ("POST", {"body": '{"status": "FAIL"}', "headers": TEXT}),  # JSON all the same
+        ("POST", {"body": '{"status": "fail"}', "headers": FORM}),  # curl -d '{...}'
+        ("POST", {"body": {"status": "fail", "zone": "3"}}),  # a form
+        ("POST", {"body": "zone=3&status=Fail", "headers": FORM}),
+        ("POST", {"body": "fail"}),  # a text body that is the keyword
+        ("POST", {"body": " FAIL\n", "headers": TEXT}),
+        ("POST", {"body": "fail", "headers": FORM}),  # curl -d fail
+    ],
+)
+async def test_the_failure_signal(
+    hass: HomeAssistant, beat: Beat, report: Beat, method: str, kwargs: dict[str, Any]
+) -> None:
+    await setup_system(hass)
+    await beat()
+    assert await report(method, **kwargs) == HTTPStatus.OK
+    assert status(hass) == "offline"
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("POST", {"json": {"status": "ok", "failures": 0}}),  # issue 15
+        ("HEAD", {"params": {"x": "failover"}}),  # issue 15
+        ("HEAD", {"params": {"status": "fail"}}),  # a HEAD is a beat, never a failure
+        ("HEAD", {"path": f"{URL}?fail"}),
+        ("GET", {"params": {"status": "failover"}}),
+        ("GET", {"params": {"result": "fail"}}),  # not the field "status"
+        ("GET", {"path": f"{URL}?failover"}),
+        ("GET", {"path": f"{URL}?fail&zone=3"}),
+        ("GET", {"body": "fail"}),  # a GET's body is not read
+        ("POST", {"json": {"message": "fail"}}),
+        ("POST", {"json": {"status": ["fail"]}}),
+        ("POST", {"json": {"device": {"status": "fail"}}}),
+        ("POST", {"json": ["fail"]}),
+        ("POST", {"json": "fail"}),  # a JSON string, not an object
+        ("POST", {"body": {"message": "fail"}}),
+        ("POST", {"body": "the device failed"}),
+        ("POST", {"body": "status=fail", "headers": TEXT}),  # text, taken as it is
+        ("POST", {"body": '{"status": "fail"', "headers": JSON}),  # broken JSON
+    ],
+)
+async def test_the_keyword_elsewhere_is_no_failure(
+    hass: HomeAssistant, beat: Beat, report: Beat, method: str, kwargs: dict[str, Any]
+) -> None:
+    offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
+    await setup_system(hass)
+    await beat()
+    assert await report(method, **kwargs) == HTTPStatus.OK
+    assert status(hass) == "online"
+    assert offline == []
 
 
 @pytest.mark.parametrize("keyword", [None, ""])
@@ -351,9 +421,15 @@ async def test_keyword_beyond_the_body_limit_is_not_read(
 ) -> None:
     """Only the first 64 KiB of a body are read; an oversized body is still a beat."""
     await setup_system(hass)
-    await report("POST", body="x" * (64 * 1024) + "fail")
+
+    def padded(size: int) -> str:
+        """A JSON report of exactly `size` bytes."""
+        head, tail = '{"status": "fail", "pad": "', '"}'
+        return head + "x" * (size - len(head) - len(tail)) + tail
+
+    await report("POST", body=padded(64 * 1024 + 1))
     assert status(hass) == "online"
-    await report("POST", body="x" * (64 * 1024 - 4) + "fail")
+    await report("POST", body=padded(64 * 1024))
     assert status(hass) == "offline"
 
 
@@ -379,7 +455,9 @@ async def test_keyword_in_a_later_chunk(
 
 async def test_non_utf8_body(hass: HomeAssistant, report: Beat) -> None:
     await setup_system(hass)
-    await report("POST", body=b"\xff\xfe fail \x80")
+    await report("POST", body=b"\xff\xfe fail \x80")  # not the keyword: a beat
+    assert status(hass) == "online"
+    await report("POST", body=b'{"status": "fail", "note": "\xff\xfe"}')
     assert status(hass) == "offline"
 
 
@@ -430,7 +508,7 @@ async def test_two_systems_are_independent(
     await beat()
     assert status(hass) == "online"
     assert hass.states.get("sensor.gate_status").state == STATE_UNKNOWN
-    await report(path=async_generate_path(other_id), params={"s": "fail"})
+    await report(path=async_generate_path(other_id), params={"status": "fail"})
     assert hass.states.get("sensor.gate_status").state == "offline"
     assert status(hass) == "online"
 
@@ -451,7 +529,7 @@ async def test_beat_through_websocket_api(
                 "type": "webhook/handle",
                 "webhook_id": WEBHOOK_ID,
                 "method": "POST",
-                "body": "status: fail",
+                "body": "fail",
             }
         )
         reply = await ws.receive_json()
@@ -669,7 +747,7 @@ async def test_unload_unregisters(
     # set up again, the same webhook is registered anew
     assert await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
-    await report(params={"x": "fail"})
+    await report(params={"status": "fail"})
     assert status(hass) == "offline"
 
 
@@ -885,7 +963,7 @@ async def test_flow_reconfigure_keeps_the_webhook_id(
     }
     # the device keeps its URL; the new settings apply
     assert hass.data["webhook"][WEBHOOK_ID].local_only is False
-    await report(params={"s": "fail"})
+    await report(params={"status": "fail"})
     assert status(hass) == "online"
-    await report(params={"s": "trouble"})
+    await report(params={"status": "trouble"})
     assert status(hass) == "offline"

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from http import HTTPStatus
 import logging
 from typing import Any
@@ -245,6 +246,48 @@ async def failure_confirmed(b: Bench, hook: Webhook) -> None:
     await hook.beat()
     assert b.shown() == ONLINE
     b.verify(offline=1, online=1, log=f"is offline: {FAILURE}")
+
+
+# --- the failure signal ---------------------------------------------------------------
+
+
+@fault("heartbeat_keyword_inside_other_values")
+async def keyword_inside_other_values(b: Bench, hook: Webhook) -> None:
+    """Issue 15: `{"status":"ok","failures":0}` and `HEAD ?x=failover` marked the
+    panel failed (a substring anywhere, HEAD included). Sent twice each, a minute
+    apart (as a confirmed report would be), they are good beats."""
+    await start(b, hook)
+    for form in (
+        {"method": "POST", "json": {"status": "ok", "failures": 0}},
+        {"method": "HEAD", "params": {"x": "failover"}},
+        {"method": "HEAD", "params": {"status": "fail"}},
+        {"method": "GET", "params": {"status": "failover"}},
+        {"method": "POST", "data": "device failed to arm"},
+    ):
+        for _ in range(2):
+            await b.advance(60)
+            await hook.beat(**form)
+            assert b.shown() == ONLINE, form
+    assert hook.counted() == 11  # every one a good beat, counted
+    b.verify(offline=0)
+
+
+async def explicit_failure(b: Bench, hook: Webhook, *, form: dict[str, Any]) -> None:
+    """A failure report in one of the documented forms, confirmed: one outage."""
+    await start(b, hook)
+    for _ in range(2):
+        await b.advance(60)
+        await hook.beat(**form)
+    assert b.shown() == OFFLINE
+    assert b.offline[0].data["reason"] == FAILURE
+    await b.advance(PERIOD)
+    await hook.beat()
+    assert b.shown() == ONLINE
+    b.verify(offline=1, online=1, log=f"is offline: {FAILURE}")
+
+
+for _name, _form in zip(("query", "json", "form", "text"), FAILURES, strict=True):
+    CASES[f"heartbeat_failure_signal_{_name}"] = partial(explicit_failure, form=_form)
 
 
 @pytest.mark.parametrize("run", [pytest.param(run, id=n) for n, run in CASES.items()])

@@ -1,9 +1,10 @@
 """Heartbeat: a system (or its cloud) that calls home to a webhook.
 
-Not polled: each call is a beat, good or reporting a failure; a beat that does not
-come within period + grace means "offline". Anyone with the URL can call it, so the
-beats go through logic/beats.py's filter: one verdict per minimum spacing at most,
-and a failure report counts once it is confirmed.
+Not polled: each call is a beat, good or reporting a failure (the explicit signal
+of sources/heartbeat.py: `status=<keyword>` and the like); a beat that does not come
+within period + grace means "offline". Anyone with the URL can call it, so the beats
+go through logic/beats.py's filter: one verdict per minimum spacing at most, and a
+failure report counts once it is confirmed.
 """
 
 import asyncio
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import secrets
 from typing import Any
-from urllib.parse import unquote_plus
 
 from aiohttp import hdrs, web
 import probatio as vol
@@ -44,12 +44,12 @@ from ..logic.beats import BeatFilter, Decision, Verdict, min_spacing
 from ..logic.text import format_duration
 from ..logic.validation import is_whole
 from ..sources import ProbeResult
+from ..sources.heartbeat import failure_reported
 from ..sources.web import read_capped
 from .base import Kind, PushTarget, TimedWatcher
 from .form import GRACE, MAX_GRACE, TEXT, duration_errors, seconds
 
 MAX_HEARTBEAT_BODY = 64 * 1024
-FORM_TYPE = "application/x-www-form-urlencoded"
 FAILURE_REASON = "the heartbeat reported a failure"
 
 
@@ -129,15 +129,22 @@ class HeartbeatWatcher(TimedWatcher):
         return web.Response(text="OK")
 
     async def _async_failure_reported(self, request: web.Request) -> bool:
-        body = b""
-        if request.method == "POST":
-            body, _more = await read_capped(request.content, MAX_HEARTBEAT_BODY)
-        text = body.decode("utf-8", errors="replace")
-        if request.headers.get(hdrs.CONTENT_TYPE, "").startswith(FORM_TYPE):
-            text += " " + unquote_plus(text)  # status=not+ok reads "not ok" too
-        text += " " + request.query_string  # already decoded
         keyword = self._check.fail_keyword
-        return keyword is not None and keyword in text
+        body: bytes | None = None
+        if request.method == "POST":
+            # read even without a keyword: the sender is not left hanging
+            body, more = await read_capped(request.content, MAX_HEARTBEAT_BODY)
+            if more:
+                body = None  # larger than the limit: a beat, not read for a report
+        if keyword is None:
+            return False
+        return failure_reported(
+            method=request.method,
+            query=request.query.items(),
+            content_type=request.headers.get(hdrs.CONTENT_TYPE, ""),
+            body=body,
+            keyword=keyword,
+        )
 
     async def _async_apply(self, decision: Decision) -> None:
         if decision.wake_at is not None:
