@@ -28,12 +28,15 @@ from custom_components.provider_watch.const import (
     EVENT_SYSTEM_OFFLINE,
     EVENT_SYSTEM_ONLINE,
 )
+from custom_components.provider_watch.logic.beats import MAX_SPACING
 from homeassistant.components.webhook import async_generate_path
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from testkit.heartbeat import count_saves, flood
 
 from .helpers import (
     advance,
@@ -58,6 +61,8 @@ WEBHOOK_ID = "0123456789abcdef" * 4
 URL = f"/api/webhook/{WEBHOOK_ID}"
 PERIOD, GRACE = 300, 60
 DEADLINE = PERIOD + GRACE  # 6 min
+SPACING = PERIOD // 10  # beats closer together than this count once
+CONFIRM = MAX_SPACING.total_seconds()  # a failure report again this much later
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 FAILURE = "the heartbeat reported a failure"
 
@@ -114,6 +119,18 @@ def beat(hass: HomeAssistant, client: TestClient) -> Beat:
                 await response.read()
         await settle(hass)
         return response.status
+
+    return send
+
+
+@pytest.fixture
+def report(hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory) -> Beat:
+    """Send a failure report, and again once the minimum spacing passed: confirmed."""
+
+    async def send(*args: Any, **kwargs: Any) -> int:
+        assert await beat(*args, **kwargs) == HTTPStatus.OK
+        await advance(hass, freezer, CONFIRM)
+        return await beat(*args, **kwargs)
 
     return send
 
@@ -218,7 +235,7 @@ async def test_deadline_follows_settings(
 
 
 async def test_fail_keyword_in_body(
-    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, beat: Beat, report: Beat, freezer: FrozenDateTimeFactory
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
@@ -226,14 +243,14 @@ async def test_fail_keyword_in_body(
     await beat()
     await advance(hass, freezer, 60)
 
-    # one failure report is enough: the device said so itself
-    assert await beat("POST", body='{"status": "fail", "zone": 3}') == HTTPStatus.OK
+    # a failure report, confirmed by the next one: the device said so itself
+    assert await report("POST", body='{"status": "fail", "zone": 3}') == HTTPStatus.OK
     assert status(hass) == "offline"
     assert [event.data["reason"] for event in offline] == [FAILURE]
 
     # a failure report also counts as a sign of life: no "no heartbeat" later
     await advance(hass, freezer, DEADLINE - 1)
-    await beat("POST", body="failed again")
+    await beat("POST", body="fail")  # reported again
     await advance(hass, freezer, DEADLINE - 1)
     assert hass.states.get(EVENT_ENTITY).attributes["reason"] == FAILURE
     assert len(offline) == 1
@@ -248,17 +265,17 @@ async def test_fail_keyword_in_body(
     [
         ("GET", {"params": {"status": "fail"}}),
         ("POST", {"params": {"status": "fail"}}),
-        ("HEAD", {"params": {"result": "failure"}}),
+        ("GET", {"params": {"zone": "3", "status": "FAIL"}}),
         ("GET", {"path": f"{URL}?fail"}),
     ],
 )
 async def test_fail_keyword_in_query(
-    hass: HomeAssistant, beat: Beat, method: str, kwargs: dict[str, Any]
+    hass: HomeAssistant, beat: Beat, report: Beat, method: str, kwargs: dict[str, Any]
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
     await setup_system(hass)
     await beat()
-    assert await beat(method, **kwargs) == HTTPStatus.OK
+    assert await report(method, **kwargs) == HTTPStatus.OK
     assert status(hass) == "offline"
     assert offline[0].data["reason"] == FAILURE
 
@@ -266,18 +283,18 @@ async def test_fail_keyword_in_query(
 @pytest.mark.parametrize(
     "query",
     [
-        "msg=not%20ok",  # percent-encoded space
-        "msg=not+ok",  # form-encoded space
-        "msg=NOT%20ok%20but+not+ok",
+        "status=not%20ok",  # percent-encoded space
+        "status=not+ok",  # form-encoded space
+        "zone=3&status=NOT%20Ok",
     ],
 )
 async def test_fail_keyword_with_space_in_encoded_query(
-    hass: HomeAssistant, beat: Beat, query: str
+    hass: HomeAssistant, beat: Beat, report: Beat, query: str
 ) -> None:
     """The keyword is found in the decoded query, however the sender encoded it."""
     await setup_system(hass, fail_keyword="not ok")
     await beat()
-    await beat(path=f"{URL}?{query}")
+    await report(path=f"{URL}?{query}")
     assert status(hass) == "offline"
 
 
@@ -286,16 +303,16 @@ async def test_fail_keyword_with_space_in_encoded_query(
     [
         ({"status": "not ok"}, {}),  # sent form-encoded: status=not+ok
         ("status=not%20ok", {"Content-Type": "application/x-www-form-urlencoded"}),
-        ("the device is not ok", {}),
+        ("Not OK", {}),  # a text body that is the keyword
     ],
 )
 async def test_fail_keyword_with_space_in_body(
-    hass: HomeAssistant, beat: Beat, body: Any, headers: dict[str, str]
+    hass: HomeAssistant, beat: Beat, report: Beat, body: Any, headers: dict[str, str]
 ) -> None:
     """A form body is also read decoded, as the query is."""
     await setup_system(hass, fail_keyword="not ok")
     await beat()
-    await beat("POST", body=body, headers=headers)
+    await report("POST", body=body, headers=headers)
     assert status(hass) == "offline"
 
 
@@ -307,14 +324,84 @@ async def test_encoded_text_body_is_taken_as_it_is(
     assert status(hass) == "online"
 
 
-async def test_keyword_is_case_sensitive_and_optional(
-    hass: HomeAssistant, beat: Beat
+async def test_keyword_is_matched_in_any_case(
+    hass: HomeAssistant, beat: Beat, report: Beat
 ) -> None:
+    """Issue 15: the keyword is matched case-insensitively (it was case-sensitive)."""
     await setup_system(hass, fail_keyword="FAULT")
-    await beat("POST", body="fault")
+    await report("POST", body="faults")
     assert status(hass) == "online"
-    await beat("POST", body="FAULT")
+    await report("POST", body="fault")
     assert status(hass) == "offline"
+
+
+# the failure signal (keyword "fail"): the field "status" of the query, a JSON object
+# or a form equals the keyword, or the whole text body (or query) is the keyword
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+TEXT = {"Content-Type": "text/plain"}
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("GET", {"params": {"status": "fail"}}),
+        ("GET", {"params": {"status": "FAIL"}}),  # any case
+        ("GET", {"params": {"zone": "3", "status": " Fail "}}),
+        ("GET", {"path": f"{URL}?status=ok&status=fail"}),
+        ("GET", {"path": f"{URL}?fail"}),  # the whole query is the keyword
+        ("POST", {"params": {"status": "fail"}, "body": "all good"}),
+        ("POST", {"json": {"status": "fail", "zone": 3}}),
+        ("POST", {"body": '{"status": "FAIL"}', "headers": TEXT}),  # JSON all the same
+        ("POST", {"body": '{"status": "fail"}', "headers": FORM}),  # curl -d '{...}'
+        ("POST", {"body": {"status": "fail", "zone": "3"}}),  # a form
+        ("POST", {"body": "zone=3&status=Fail", "headers": FORM}),
+        ("POST", {"body": "fail"}),  # a text body that is the keyword
+        ("POST", {"body": " FAIL\n", "headers": TEXT}),
+        ("POST", {"body": "fail", "headers": FORM}),  # curl -d fail
+    ],
+)
+async def test_the_failure_signal(
+    hass: HomeAssistant, beat: Beat, report: Beat, method: str, kwargs: dict[str, Any]
+) -> None:
+    await setup_system(hass)
+    await beat()
+    assert await report(method, **kwargs) == HTTPStatus.OK
+    assert status(hass) == "offline"
+
+
+@pytest.mark.parametrize(
+    ("method", "kwargs"),
+    [
+        ("POST", {"json": {"status": "ok", "failures": 0}}),  # issue 15
+        ("HEAD", {"params": {"x": "failover"}}),  # issue 15
+        ("HEAD", {"params": {"status": "fail"}}),  # a HEAD is a beat, never a failure
+        ("HEAD", {"path": f"{URL}?fail"}),
+        ("GET", {"params": {"status": "failover"}}),
+        ("GET", {"params": {"result": "fail"}}),  # not the field "status"
+        ("GET", {"path": f"{URL}?failover"}),
+        ("GET", {"path": f"{URL}?fail&zone=3"}),
+        ("GET", {"body": "fail"}),  # a GET's body is not read
+        ("POST", {"json": {"message": "fail"}}),
+        ("POST", {"json": {"status": ["fail"]}}),
+        ("POST", {"json": {"device": {"status": "fail"}}}),
+        ("POST", {"json": ["fail"]}),
+        ("POST", {"json": "fail"}),  # a JSON string, not an object
+        ("POST", {"body": {"message": "fail"}}),
+        ("POST", {"body": "the device failed"}),
+        ("POST", {"body": "status=fail", "headers": TEXT}),  # text, taken as it is
+        ("POST", {"body": '{"status": "fail"', "headers": JSON}),  # broken JSON
+    ],
+)
+async def test_the_keyword_elsewhere_is_no_failure(
+    hass: HomeAssistant, beat: Beat, report: Beat, method: str, kwargs: dict[str, Any]
+) -> None:
+    offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
+    await setup_system(hass)
+    await beat()
+    assert await report(method, **kwargs) == HTTPStatus.OK
+    assert status(hass) == "online"
+    assert offline == []
 
 
 @pytest.mark.parametrize("keyword", [None, ""])
@@ -330,17 +417,25 @@ async def test_without_keyword_every_beat_is_good(
 
 
 async def test_keyword_beyond_the_body_limit_is_not_read(
-    hass: HomeAssistant, beat: Beat
+    hass: HomeAssistant, beat: Beat, report: Beat
 ) -> None:
     """Only the first 64 KiB of a body are read; an oversized body is still a beat."""
     await setup_system(hass)
-    await beat("POST", body="x" * (64 * 1024) + "fail")
+
+    def padded(size: int) -> str:
+        """A JSON report of exactly `size` bytes."""
+        head, tail = '{"status": "fail", "pad": "', '"}'
+        return head + "x" * (size - len(head) - len(tail)) + tail
+
+    await report("POST", body=padded(64 * 1024 + 1))
     assert status(hass) == "online"
-    await beat("POST", body="x" * (64 * 1024 - 4) + "fail")
+    await report("POST", body=padded(64 * 1024))
     assert status(hass) == "offline"
 
 
-async def test_keyword_in_a_later_chunk(hass: HomeAssistant, beat: Beat) -> None:
+async def test_keyword_in_a_later_chunk(
+    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
+) -> None:
     """A body that arrives in pieces is read to its end (up to the limit)."""
 
     async def pieces() -> AsyncIterator[bytes]:
@@ -353,12 +448,16 @@ async def test_keyword_in_a_later_chunk(hass: HomeAssistant, beat: Beat) -> None
     await setup_system(hass)
     await beat()
     await beat("POST", body=pieces())
+    await advance(hass, freezer, CONFIRM)
+    await beat("POST", body=pieces())  # the report again: confirmed
     assert status(hass) == "offline"
 
 
-async def test_non_utf8_body(hass: HomeAssistant, beat: Beat) -> None:
+async def test_non_utf8_body(hass: HomeAssistant, report: Beat) -> None:
     await setup_system(hass)
-    await beat("POST", body=b"\xff\xfe fail \x80")
+    await report("POST", body=b"\xff\xfe fail \x80")  # not the keyword: a beat
+    assert status(hass) == "online"
+    await report("POST", body=b'{"status": "fail", "note": "\xff\xfe"}')
     assert status(hass) == "offline"
 
 
@@ -393,7 +492,9 @@ async def test_unknown_webhook_id(
     assert len(offline) == 1
 
 
-async def test_two_systems_are_independent(hass: HomeAssistant, beat: Beat) -> None:
+async def test_two_systems_are_independent(
+    hass: HomeAssistant, beat: Beat, report: Beat
+) -> None:
     other_id = "fedcba9876543210" * 4
     await setup_entry(
         hass,
@@ -407,29 +508,34 @@ async def test_two_systems_are_independent(hass: HomeAssistant, beat: Beat) -> N
     await beat()
     assert status(hass) == "online"
     assert hass.states.get("sensor.gate_status").state == STATE_UNKNOWN
-    await beat(path=async_generate_path(other_id), params={"s": "fail"})
+    await report(path=async_generate_path(other_id), params={"status": "fail"})
     assert hass.states.get("sensor.gate_status").state == "offline"
     assert status(hass) == "online"
 
 
 async def test_beat_through_websocket_api(
-    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Home Assistant can also pass a webhook call over its WebSocket API."""
     await setup_system(hass)
     ws = await hass_ws_client(hass)
-    await ws.send_json_auto_id(
-        {
-            "type": "webhook/handle",
-            "webhook_id": WEBHOOK_ID,
-            "method": "POST",
-            "body": "status: fail",
-        }
-    )
-    reply = await ws.receive_json()
-    assert reply["success"]
-    assert reply["result"]["status"] == HTTPStatus.OK
-    assert reply["result"]["body"] == "OK"
+    for confirming in (False, True):  # a failure report, and again: confirmed
+        if confirming:
+            await advance(hass, freezer, CONFIRM)
+        await ws.send_json_auto_id(
+            {
+                "type": "webhook/handle",
+                "webhook_id": WEBHOOK_ID,
+                "method": "POST",
+                "body": "fail",
+            }
+        )
+        reply = await ws.receive_json()
+        assert reply["success"]
+        assert reply["result"]["status"] == HTTPStatus.OK
+        assert reply["result"]["body"] == "OK"
     await settle(hass)
     assert status(hass) == "offline"
 
@@ -443,7 +549,115 @@ async def test_beat_through_websocket_api(
     )
     assert (await ws.receive_json())["success"]
     await settle(hass)
+    # right after the counted report: held until the minimum spacing has passed
+    assert status(hass) == "offline"
+    await advance(hass, freezer, SPACING)
     assert status(hass) == "online"
+
+
+# --- floods and confirmation -------------------------------------------------------
+
+
+def counted(entry: MockConfigEntry) -> int:
+    """How many beats reached the system's state machine (diagnostics' probe log)."""
+    return len(entry.runtime_data.systems[SYSTEM_ID].probes)
+
+
+async def test_a_flood_of_beats_counts_once_per_spacing(
+    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = await setup_system(hass)
+    with count_saves() as saves:
+        for _ in range(50):
+            assert await beat() == HTTPStatus.OK
+        assert status(hass) == "online"
+        assert counted(entry) == 1
+        await advance(hass, freezer, SPACING - 1)
+        for _ in range(20):
+            await beat()
+        assert counted(entry) == 1  # still within the spacing of the counted one
+        await advance(hass, freezer, 1)
+        for _ in range(20):
+            await beat()
+        assert counted(entry) == 2
+        assert sum(saves.values()) <= 2, saves
+    # every beat is a sign of life: the deadline counts from the last one
+    await changes_after(hass, freezer, STATUS, DEADLINE, "online", "offline")
+
+
+async def test_a_single_failure_beat_needs_confirmation(
+    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
+) -> None:
+    offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
+    await setup_system(hass)
+    await beat()
+    await advance(hass, freezer, 60)
+    reported = dt_util.utcnow()
+    await beat(params={"status": "fail"})
+    assert status(hass) == "online"  # one report is not enough
+    await advance(hass, freezer, SPACING - 1)
+    await beat(params={"status": "fail"})
+    assert status(hass) == "online"  # too soon: the same report, counted once
+    await advance(hass, freezer, 1)
+    await beat(params={"status": "fail"})  # a second report: confirmed
+    assert status(hass) == "offline"
+    assert [event.data["reason"] for event in offline] == [FAILURE]
+    assert offline[0].data["since"] == reported.isoformat()  # from the first report
+
+
+async def test_a_failure_beat_contradicted_by_the_next_beat(
+    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
+) -> None:
+    """A lone failure report (anyone with the URL can send one) and then good beats."""
+    offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
+    await setup_system(hass)
+    await beat()
+    await advance(hass, freezer, 100)
+    await beat("POST", body="fail")
+    for _ in range(6):  # the device beats on, every period, for half an hour
+        await advance(hass, freezer, 200 if _ == 0 else PERIOD)
+        await beat()
+        assert status(hass) == "online"
+    await advance(hass, freezer, DEADLINE - 1)
+    assert status(hass) == "online"
+    assert offline == []
+
+
+async def test_a_failure_beat_confirmed_by_silence(
+    hass: HomeAssistant, beat: Beat, freezer: FrozenDateTimeFactory
+) -> None:
+    """A failure report and then nothing: offline when the next beat is overdue."""
+    offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
+    await setup_system(hass)
+    await beat()
+    await advance(hass, freezer, 100)
+    reported = dt_util.utcnow()
+    await beat(params={"status": "fail"})
+    await changes_after(hass, freezer, STATUS, DEADLINE, "online", "offline")
+    assert [event.data["reason"] for event in offline] == [FAILURE]
+    assert offline[0].data["since"] == reported.isoformat()
+
+
+async def test_an_alternating_flood_is_bounded(
+    hass: HomeAssistant, client: TestClient, freezer: FrozenDateTimeFactory
+) -> None:
+    """200 beats in 10 s, ok and failure in turn, then silence."""
+    offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
+    online = async_capture_events(hass, EVENT_SYSTEM_ONLINE)
+    entry = await setup_system(hass)
+    with count_saves() as saves:
+        for kwargs in flood("alternating", 200):
+            freezer.tick(0.05)
+            async with client.request(path=URL, **kwargs) as response:
+                assert response.status == HTTPStatus.OK
+        await settle(hass)
+        assert len(offline) + len(online) <= 2
+        await advance(hass, freezer, DEADLINE)  # the device is silent afterwards
+        outages = entry.runtime_data.history.outages
+        assert len(outages) <= 2, outages
+        assert len(offline) + len(online) <= 4
+        assert sum(saves.values()) <= 10, saves
+    assert status(hass) == "offline"  # the last beat reported a failure
 
 
 # --- registration, local only, unload ---------------------------------------------
@@ -509,6 +723,7 @@ async def test_unload_unregisters(
     hass: HomeAssistant,
     client: TestClient,
     beat: Beat,
+    report: Beat,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     offline = async_capture_events(hass, EVENT_SYSTEM_OFFLINE)
@@ -532,18 +747,20 @@ async def test_unload_unregisters(
     # set up again, the same webhook is registered anew
     assert await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
-    await beat(params={"x": "fail"})
+    await report(params={"status": "fail"})
     assert status(hass) == "offline"
 
 
-async def test_reload_keeps_the_webhook(hass: HomeAssistant, beat: Beat) -> None:
+async def test_reload_keeps_the_webhook(
+    hass: HomeAssistant, beat: Beat, report: Beat
+) -> None:
     entry = await setup_system(hass)
     await beat()
     assert await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
     assert entry.state is ConfigEntryState.LOADED
     assert WEBHOOK_ID in hass.data["webhook"]
-    await beat("POST", body="fail")
+    await report("POST", body="fail")
     assert status(hass) == "offline"
 
 
@@ -715,7 +932,7 @@ async def test_flow_schema_rejects(
 
 
 async def test_flow_reconfigure_keeps_the_webhook_id(
-    hass: HomeAssistant, provider: MockConfigEntry, beat: Beat
+    hass: HomeAssistant, provider: MockConfigEntry, report: Beat
 ) -> None:
     hass.config.internal_url = "http://127.0.0.1:8123"
     result = await start_system_reconfigure(hass, provider, SYSTEM_ID)
@@ -746,7 +963,7 @@ async def test_flow_reconfigure_keeps_the_webhook_id(
     }
     # the device keeps its URL; the new settings apply
     assert hass.data["webhook"][WEBHOOK_ID].local_only is False
-    await beat(params={"s": "fail"})
+    await report(params={"status": "fail"})
     assert status(hass) == "online"
-    await beat(params={"s": "trouble"})
+    await report(params={"status": "trouble"})
     assert status(hass) == "offline"

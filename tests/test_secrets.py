@@ -305,9 +305,14 @@ async def test_no_secret_leaks_anywhere(
     for cloud in (clouds.bearer, clouds.api_key, clouds.basic):
         cloud.panel_online = False
     await clouds.in_url.stop()
-    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data="status=fail")
+    report = {"status": "fail"}  # a form: status=fail
+    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data=report)
     assert beat.status == 200
     await advance(hass, freezer, 30, 5, 5)
+    # the heartbeat's report again, a minimum spacing (30 s) later: confirmed
+    beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data=report)
+    assert beat.status == 200
+    await settle(hass)
     for name in (*names, "heartbeat"):
         state = hass.states.get(f"binary_sensor.{name}_connectivity")
         assert state is not None

@@ -64,6 +64,7 @@ from custom_components.provider_watch.logic.state import (
 from testkit.simulated import BlackHole
 
 from .bench_latency import measure
+from .bench_webhook import bench_webhook
 from .benchkit import (
     HOST,
     POLL,
@@ -851,7 +852,7 @@ def print_table(report: Report, info: dict[str, Any]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-SECTIONS = ("false_alarms", "latency", "scale", "rest")
+SECTIONS = ("false_alarms", "latency", "scale", "rest", "webhook")
 DEFAULT_SECTIONS = SECTIONS
 
 
@@ -900,6 +901,8 @@ async def run_ha_sections(report: Report, quick: bool, only: set[str]) -> None:
         await bench_scale(report, quick)
     if "rest" in only:
         await bench_rest(report, quick)
+    if "webhook" in only:
+        await bench_webhook(report, quick)
 
 
 def main() -> int:
@@ -920,7 +923,7 @@ def main() -> int:
         bench_false_alarms(report, args.quick)
     if "latency" in only:
         bench_latency(report, args.quick)
-    if only & {"latency", "scale", "rest"}:
+    if only & {"latency", "scale", "rest", "webhook"}:
         asyncio.run(run_ha_sections(report, args.quick, only))
     print_table(report, info)
     elapsed = time.perf_counter() - started

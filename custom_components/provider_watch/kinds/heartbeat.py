@@ -1,22 +1,28 @@
 """Heartbeat: a system (or its cloud) that calls home to a webhook.
 
-Not polled: each call pushes "online" (or "offline", when it carries the failure
-keyword); a beat that does not come within period + grace pushes "offline".
+Not polled: each call is a beat, good or reporting a failure (the explicit signal
+of sources/heartbeat.py: `status=<keyword>` and the like); a beat that does not come
+within period + grace means "offline". Anyone with the URL can call it, so the beats
+go through logic/beats.py's filter: one verdict per minimum spacing at most, and a
+failure report counts once it is confirmed.
 """
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import secrets
 from typing import Any
-from urllib.parse import unquote_plus
 
 from aiohttp import hdrs, web
 import probatio as vol
 
 from homeassistant.components import webhook
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.event import (
+    async_call_later,
+    async_track_point_in_utc_time,
+)
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import BooleanSelector
 from homeassistant.util import dt as dt_util
@@ -34,15 +40,17 @@ from ..const import (
     MIN_POLL_INTERVAL,
     SystemKind,
 )
+from ..logic.beats import BeatFilter, Decision, Verdict, min_spacing
 from ..logic.text import format_duration
 from ..logic.validation import is_whole
 from ..sources import ProbeResult
+from ..sources.heartbeat import failure_reported
 from ..sources.web import read_capped
 from .base import Kind, PushTarget, TimedWatcher
 from .form import GRACE, MAX_GRACE, TEXT, duration_errors, seconds
 
 MAX_HEARTBEAT_BODY = 64 * 1024
-FORM_TYPE = "application/x-www-form-urlencoded"
+FAILURE_REASON = "the heartbeat reported a failure"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,6 +86,10 @@ class HeartbeatWatcher(TimedWatcher):
         self._check = check
         self._deadline = check.period + check.grace
         self._due = dt_util.utcnow() + check.period
+        self._filter = BeatFilter(min_spacing(check.period))
+        self._unsub_wake: CALLBACK_TYPE | None = None
+        self._wake_at: datetime | None = None
+        self._pushing = asyncio.Lock()  # verdicts reach the machine in order
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -98,33 +110,65 @@ class HeartbeatWatcher(TimedWatcher):
         def stop() -> None:
             webhook.async_unregister(self._hass, webhook_id)
             self._cancel_timer()
+            self._cancel_wake()
 
         return stop
 
     async def _async_handle(
         self, _hass: HomeAssistant, _webhook_id: str, request: web.Request
     ) -> web.Response:
-        body = b""
-        if request.method == "POST":
-            body, _more = await read_capped(request.content, MAX_HEARTBEAT_BODY)
-        text = body.decode("utf-8", errors="replace")
-        if request.headers.get(hdrs.CONTENT_TYPE, "").startswith(FORM_TYPE):
-            text += " " + unquote_plus(text)  # status=not+ok reads "not ok" too
-        text += " " + request.query_string  # already decoded
+        failed = await self._async_failure_reported(request)
+        self._arm()  # any beat is a sign of life
+        decision = self._filter.beat(dt_util.utcnow(), failed=failed)
+        if decision.new_report:
+            LOGGER.debug(
+                "Heartbeat for %s reported a failure; offline once confirmed",
+                self._target.subentry.title,
+            )
+        await self._async_apply(decision)
+        return web.Response(text="OK")
+
+    async def _async_failure_reported(self, request: web.Request) -> bool:
         keyword = self._check.fail_keyword
-        failed = keyword is not None and keyword in text
-        self._arm()
-        await self._target.async_push(
-            ProbeResult.down("the heartbeat reported a failure")
-            if failed
-            else ProbeResult.up(None)
+        body: bytes | None = None
+        if request.method == "POST":
+            # read even without a keyword: the sender is not left hanging
+            body, more = await read_capped(request.content, MAX_HEARTBEAT_BODY)
+            if more:
+                body = None  # larger than the limit: a beat, not read for a report
+        if keyword is None:
+            return False
+        return failure_reported(
+            method=request.method,
+            query=request.query.items(),
+            content_type=request.headers.get(hdrs.CONTENT_TYPE, ""),
+            body=body,
+            keyword=keyword,
         )
+
+    async def _async_apply(self, decision: Decision) -> None:
+        if decision.wake_at is not None:
+            self._wake(decision.wake_at)
+        if decision.verdict is not None:
+            await self._async_push(decision.verdict)
+
+    async def _async_push(self, verdict: Verdict) -> None:
+        if not verdict.failed:
+            result = ProbeResult.up(None)
+        elif verdict.reported:
+            result = ProbeResult.down(FAILURE_REASON, failed_since=verdict.since)
+        else:
+            result = ProbeResult.down(
+                f"no heartbeat for {format_duration(self._deadline.total_seconds())}",
+                failed_since=verdict.since,
+            )
         LOGGER.debug(
             "Heartbeat for %s: %s",
             self._target.subentry.title,
-            "failure" if failed else "ok",
+            result.reason or "ok",
         )
-        return web.Response(text="OK")
+        async with self._pushing:
+            await self._target.async_push(result)
 
     def _arm(self) -> None:
         self._cancel_timer()
@@ -136,12 +180,28 @@ class HeartbeatWatcher(TimedWatcher):
 
     async def _async_missed(self, _now: datetime) -> None:
         self._unsub_timer = None
-        await self._target.async_push(
-            ProbeResult.down(
-                f"no heartbeat for {format_duration(self._deadline.total_seconds())}",
-                failed_since=self._due,
-            )
+        await self._async_push(self._filter.missed(dt_util.utcnow(), self._due))
+
+    def _wake(self, at: datetime) -> None:
+        """Count the held verdict at `at` (the spacing after the last one)."""
+        if self._wake_at == at and self._unsub_wake is not None:
+            return
+        self._cancel_wake()
+        self._wake_at = at
+        self._unsub_wake = async_track_point_in_utc_time(
+            self._hass, self._async_wake, at
         )
+
+    async def _async_wake(self, _now: datetime) -> None:
+        self._unsub_wake = None
+        self._wake_at = None
+        await self._async_apply(self._filter.due(dt_util.utcnow()))
+
+    def _cancel_wake(self) -> None:
+        if self._unsub_wake is not None:
+            self._unsub_wake()
+            self._unsub_wake = None
+            self._wake_at = None
 
 
 def build_watcher(
