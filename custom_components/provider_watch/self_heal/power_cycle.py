@@ -1,7 +1,9 @@
-"""The off-wait of a self-heal power-cycle: the switch goes on again after it.
+"""One attempt on a target entity, and the off-wait of a power-cycle.
 
-Never fight the user: a switch a person changes while we keep it off is not turned
-back on.
+An attempt is made once for every system its target serves (targets.SharedAttempt);
+this module makes it: the service call (switch: off, wait, on; button: press;
+script: run) under a Context of our own. Never fight the user: a switch a person
+changes while we keep it off is not turned back on.
 """
 
 from collections.abc import Callable
@@ -20,7 +22,8 @@ from homeassistant.core import (
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 
 from ..const import DOMAIN, LOGGER
-from ..logic.self_heal import Reason
+from ..logic.self_heal import SERVICE_BY_ACTION, Action, HealSettings, Reason
+from .targets import SharedAttempt
 
 
 class ManagerForPowerCycle(Protocol):
@@ -39,11 +42,37 @@ class ManagerForPowerCycle(Protocol):
     async def async_call(self, domain: str, service: str, entity_id: str) -> bool:
         """Call a service on the entity under a Context of ours; False if refused."""
 
+    async def async_note_attempt(self, entity_id: str, when: datetime) -> None:
+        """Count an attempt on a target (written at once: the cap holds)."""
+
     def start_cycle(self, cycle: PowerCycle) -> None:
         """Track a power-cycle until its switch is back on."""
 
     def end_cycle(self, cycle: PowerCycle) -> None:
         """A power-cycle ended."""
+
+
+async def async_make_attempt(
+    manager: ManagerForPowerCycle,
+    entity_id: str,
+    settings: HealSettings,
+    attempt: SharedAttempt,
+) -> None:
+    """Make an attempt on the target; `attempt` is finished when it is over."""
+
+    @callback
+    def finish(reason: Reason | None) -> None:
+        attempt.finish(reason, settings.recheck)
+
+    await manager.async_note_attempt(entity_id, attempt.started)
+    domain, service = SERVICE_BY_ACTION[settings.action]
+    if not await manager.async_call(domain, service, entity_id):
+        finish(Reason.FAILED)
+        return
+    if settings.action is Action.POWER_CYCLE:
+        PowerCycle(manager, entity_id, settings.off_time, finish)
+        return
+    finish(None)
 
 
 class PowerCycle:
