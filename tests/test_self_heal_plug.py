@@ -9,6 +9,7 @@ that refuses turn_on does so as often as its counter says.
 
 from collections.abc import AsyncGenerator
 from datetime import datetime, timedelta
+import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -16,8 +17,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.const import DOMAIN
-from homeassistant.const import STATE_OFF, STATE_ON
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 from testkit.simulated import LOCALHOST, SimulatedDevice
@@ -35,11 +37,15 @@ from .helpers import (
 from .test_self_heal import (
     HEALED,
     PLUG,
+    REFUSALS,
+    STUBBORN,
+    STUBBORN_POWER,
     Scene,
     heal_manager,
     heal_settings,
     home,
     scene,
+    switch,
 )
 
 gateway = alerting.gateway
@@ -50,6 +56,8 @@ _fixtures = (home, scene)
 PANEL = "system_alarm_panel"
 LOCK = "system_door_lock"
 LOCK_HEALED = "Door lock was fixed by self-heal"
+STORE = f"{DOMAIN}.self_heal"
+REFUSED = "Self-heal stopped: Stubborn plug did not accept the command."
 
 
 @pytest.fixture
@@ -253,3 +261,298 @@ async def test_stored_attempts_per_system_move_to_their_plug(
     saved = hass_storage[f"{DOMAIN}.self_heal"]
     assert saved["version"] == 2
     assert set(saved["data"]["attempts"]) == {PLUG}
+
+
+# --- item 7: a plug that must come on again ------------------------------------------
+
+
+async def refuse(hass: HomeAssistant, times: int) -> None:
+    """The stubborn plug refuses the next `times` turn_on calls."""
+    await hass.services.async_call(
+        "counter", "set_value", {"entity_id": REFUSALS, "value": times}, blocking=True
+    )
+
+
+def stubborn_changes(
+    hass: HomeAssistant, device: SimulatedDevice | None = None
+) -> list[tuple[str, datetime]]:
+    """The stubborn plug's states as they change, and when (on starts the device)."""
+    changes: list[tuple[str, datetime]] = []
+
+    @callback
+    def on_change(event: Event[Any]) -> None:
+        old, new = event.data["old_state"], event.data["new_state"]
+        if new is None or old is None or old.state == new.state:
+            return
+        changes.append((new.state, dt_util.utcnow()))
+        if device is not None and new.state == STATE_ON and not device.running:
+            hass.async_create_task(device.start())
+
+    async_track_state_change_event(hass, [STUBBORN], on_change)
+    return changes
+
+
+def stuck_issue(hass: HomeAssistant) -> ir.IssueEntry | None:
+    return ir.async_get(hass).async_get_issue(
+        DOMAIN, f"self_heal_switch_off_{STUBBORN}"
+    )
+
+
+def left_off(hass_storage: dict[str, Any]) -> dict[str, str]:
+    """The switches the store remembers as left off by Provider Watch."""
+    return dict(hass_storage[STORE]["data"].get("off", {}))
+
+
+def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "did not turn on" in r.getMessage()]
+
+
+async def test_a_plug_that_refuses_turn_on_is_asked_again(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    scene: Scene,
+    home: None,
+    android: FakePhone,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await refuse(hass, 3)
+    changes = stubborn_changes(hass)
+    await scene.provider([android], entity_id=STUBBORN, heal_delay=0)
+    await scene.outage()
+    await scene.wait_for(lambda: bool(changes), step=1)
+    off_at = changes[0][1]
+    # the first refusal, after the 10 s off: the held alert goes out at once
+    await scene.wait_for(lambda: bool(android.pushes), step=1, limit=30)
+    assert android.pushes[0]["message"].endswith(REFUSED)
+    assert state(hass, STUBBORN) == STATE_OFF
+    # asked again 40, 80 and 160 s after each refusal: on at the fourth try
+    await scene.wait_for(lambda: state(hass, STUBBORN) == STATE_ON, limit=600)
+    assert [s for s, _ in changes] == [STATE_OFF, STATE_ON]
+    assert changes[1][1] - off_at == timedelta(seconds=10 + 40 + 80 + 160)
+    logged = refusals(caplog)
+    assert [r.levelno for r in logged] == [logging.WARNING] * 3
+    assert "try 3 of 5" in logged[-1].getMessage()
+    assert stuck_issue(hass) is None
+    assert left_off(hass_storage) == {}
+    assert scene.results() == [("not_healed", "failed")]
+
+
+async def test_a_plug_that_never_comes_on_raises_a_repair(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    scene: Scene,
+    home: None,
+    android: FakePhone,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await refuse(hass, 99)
+    changes = stubborn_changes(hass)
+    await scene.provider([android], entity_id=STUBBORN, heal_delay=0)
+    await scene.outage()
+    await scene.wait_for(lambda: bool(changes), step=1)
+    off_at = changes[0][1]
+    await scene.wait_for(lambda: stuck_issue(hass) is not None, step=10, limit=700)
+    # five tries over ten minutes, each refusal logged; then a repair
+    assert dt_util.utcnow() - off_at <= timedelta(seconds=10 + 600 + 10)
+    logged = refusals(caplog)
+    assert [r.levelno for r in logged] == [logging.WARNING] * 4 + [logging.ERROR]
+    issue = stuck_issue(hass)
+    assert issue is not None
+    assert issue.translation_key == "self_heal_switch_off"
+    assert issue.translation_placeholders == {"entity": STUBBORN, "tries": "5"}
+    assert STUBBORN in left_off(hass_storage)  # the next start tries again
+    await scene.advance(*[60] * 20)
+    assert state(hass, REFUSALS) == "94"  # not asked again
+    assert len(refusals(caplog)) == 5
+
+    # the next start asks again, and it comes on: the repair goes
+    await refuse(hass, 0)
+    await alerting.restart(hass)
+    assert state(hass, STUBBORN) == STATE_ON
+    assert stuck_issue(hass) is None
+    assert left_off(hass_storage) == {}
+
+
+async def test_a_restart_mid_power_cycle_turns_the_plug_on(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    scene: Scene,
+    home: None,
+    android: FakePhone,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stored_when_off: list[dict[str, str]] = []
+
+    @callback
+    def on_off(event: Event[Any]) -> None:
+        if event.data["new_state"].state == STATE_OFF:
+            stored_when_off.append(left_off(hass_storage))
+
+    async_track_state_change_event(hass, [STUBBORN], on_off)
+    await scene.provider([android], entity_id=STUBBORN)
+    await scene.outage()
+    await scene.wait_for(lambda: bool(stored_when_off), step=1)
+    # written before the switch was turned off
+    assert list(stored_when_off[0]) == [STUBBORN]
+
+    # Home Assistant stops during the off-wait; the plug refuses its last turn_on
+    await refuse(hass, 1)
+    heal_manager(hass).async_stop()
+    await settle(hass)
+    assert state(hass, STUBBORN) == STATE_OFF
+    assert STUBBORN in left_off(hass_storage)
+
+    # started again with the saved store: the plug is turned on
+    await alerting.restart(hass)
+    assert state(hass, STUBBORN) == STATE_ON
+    assert left_off(hass_storage) == {}
+    assert any("left off by us" in r.getMessage() for r in caplog.records)
+
+
+async def test_our_own_off_before_a_restart_is_not_a_persons(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    scene: Scene,
+    home: None,
+    android: FakePhone,
+) -> None:
+    """Killed mid-cycle: the plug is off at the start, and refuses twice more.
+
+    The panel it powers goes offline meanwhile: self-heal holds the alert and waits
+    for the plug instead of skipping it as switched off by someone else; the plug
+    comes on at the third try and the panel is back, nobody alerted.
+    """
+    hass_storage[STORE] = {
+        "version": 2,
+        "key": STORE,
+        "data": {"attempts": {}, "off": {STUBBORN: dt_util.utcnow().isoformat()}},
+    }
+    await hass.services.async_call(
+        "input_boolean", "turn_off", {"entity_id": STUBBORN_POWER}, blocking=True
+    )
+    await scene.device.stop()  # (no power)
+    await refuse(hass, 2)
+    changes = stubborn_changes(hass, scene.device)
+    await scene.provider([android], entity_id=STUBBORN, heal_delay=300)
+    await scene.wait_for(
+        lambda: heal_manager(hass).systems[PANEL].offline_since is not None, limit=120
+    )
+    assert heal_manager(hass).holds(PANEL)  # not skipped
+    await scene.back_online(limit=600)
+    await scene.advance(*[60] * 10)
+    assert [s for s, _ in changes] == [STATE_ON]
+    assert android.pushes == []
+    assert scene.results() == []
+
+
+async def test_a_plug_that_refuses_turn_off_is_not_left_off(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    scene: Scene,
+    home: None,
+    android: FakePhone,
+) -> None:
+    await scene.provider([android], entity_id="switch.jammed_plug", heal_delay=0)
+    await scene.outage()
+    await scene.wait_for(lambda: bool(android.pushes), step=1, limit=30)
+    assert android.pushes[0]["message"].endswith(
+        "Self-heal stopped: Jammed plug did not accept the command."
+    )
+    assert state(hass, "switch.jammed_plug") == STATE_ON
+    assert left_off(hass_storage) == {}  # remembered for the call, forgotten since
+
+
+async def test_a_plug_left_off_that_shows_up_late_is_turned_on(
+    hass: HomeAssistant, hass_storage: dict[str, Any], scene: Scene, home: None
+) -> None:
+    """Its integration is not loaded yet at the start: turned on once it shows up."""
+    hass_storage[STORE] = {
+        "version": 2,
+        "key": STORE,
+        "data": {"attempts": {}, "off": {PLUG: dt_util.utcnow().isoformat()}},
+    }
+    await hass.services.async_call(
+        "input_boolean", "turn_off", {"entity_id": "input_boolean.hub_power"}
+    )
+    await settle(hass)
+    hass.states.async_set(PLUG, STATE_UNAVAILABLE)
+    await scene.provider([])
+    await scene.advance(*[60] * 5)
+    assert state(hass, PLUG) == STATE_UNAVAILABLE
+    assert PLUG in left_off(hass_storage)
+    hass.states.async_set(PLUG, STATE_OFF)  # there it is, off
+    await settle(hass)
+    assert state(hass, PLUG) == STATE_ON
+    assert left_off(hass_storage) == {}
+
+
+async def test_stopping_after_a_person_took_the_plug_over_leaves_it(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    scene: Scene,
+    home: None,
+    hass_admin_user: Any,
+) -> None:
+    await scene.plug_turned_off([])
+    person = Context(user_id=hass_admin_user.id)
+    for service in ("turn_on", "turn_off"):
+        await switch(hass, PLUG, service, person)
+    await settle(hass)
+    heal_manager(hass).async_stop()  # Home Assistant stops in the off-wait
+    await settle(hass)
+    assert state(hass, PLUG) == STATE_OFF  # the person's choice
+    assert left_off(hass_storage) == {}  # and not turned on at the next start
+
+
+async def test_a_system_that_fails_within_the_plugs_window_joins_it(
+    hass: HomeAssistant,
+    scene: Scene,
+    home: None,
+    lock_device: SimulatedDevice,
+    android: FakePhone,
+) -> None:
+    """The panel's power-cycle is over; the door lock fails in its window.
+
+    The door lock joins that cycle (no second one) and is held until the window
+    closes, then alerted, saying what was tried.
+    """
+    offs = plug_powers(hass, scene.device, comes_back=False)
+    entry = await two_systems(scene, lock_device, [android])
+    await scene.device.stop()
+    await scene.wait_for(lambda: offline(entry, PANEL))
+    await scene.wait_for(lambda: bool(offs), step=1)
+    await scene.advance(*[1] * 15)  # the cycle is over: the plug is on
+    assert state(hass, PLUG) == STATE_ON
+    await lock_device.stop()
+    await scene.wait_for(lambda: offline(entry, LOCK))
+    assert heal_manager(hass).holds(LOCK)
+    lock = heal_manager(hass).systems[LOCK]
+    assert lock.attempts == [offs[0]]
+    await scene.wait_for(lambda: len(android.pushes) == 2, step=5, limit=400)
+    assert len(offs) == 1
+    line = f"Power-cycled Hub plug at {local_hhmm(offs[0])}, still offline."
+    assert all(push["message"].endswith(line) for push in android.pushes)
+    # both alerts went out when the cycle's window closed (off at +10 s, 300 s)
+    assert lock.summary is not None
+    assert tried(entry, LOCK).reason == "still_offline"
+
+
+async def test_a_damaged_store_is_read_as_far_as_it_goes(
+    hass: HomeAssistant, hass_storage: dict[str, Any], scene: Scene, home: None
+) -> None:
+    now = dt_util.utcnow()
+    hass_storage[STORE] = {
+        "version": 2,
+        "key": STORE,
+        "data": {
+            "attempts": {PLUG: ["soon", 5, now.isoformat()], "button.x": "never"},
+            "off": {"switch.gone": 5, "switch.odd": "yesterday"},
+        },
+    }
+    await scene.provider([])
+    manager = heal_manager(hass)
+    assert manager.attempts_today(PLUG, now) == 1
+    assert not manager.left_off_by_us("switch.gone")
+    hass_storage[STORE] = {"version": 2, "key": STORE, "data": ["not", "a", "dict"]}
+    await alerting.restart(hass)
+    assert heal_manager(hass).attempts_today(PLUG, now) == 0

@@ -22,6 +22,7 @@ from custom_components.provider_watch.logic.self_heal import (
     attempts_by_target,
     attempts_on_day,
     decide,
+    turn_on_retry,
 )
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # the outage is confirmed
@@ -265,3 +266,9 @@ def test_attempts_stored_per_system_are_moved_to_their_target() -> None:
         "button.reset": ["2026-11-02T09:00:00+00:00"],
         "switch.kept": ["2026-11-02T08:00:00+00:00"],
     }
+
+
+def test_a_switch_that_will_not_turn_on_is_asked_five_times_in_ten_minutes() -> None:
+    waits = [turn_on_retry(failed) for failed in range(1, 6)]
+    assert waits == [40, 80, 160, 320, None]
+    assert sum(w for w in waits if w is not None) == 600

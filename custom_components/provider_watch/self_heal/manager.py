@@ -51,8 +51,10 @@ class SelfHealManager:
         self.alerts: AlertingForSelfHeal | None = None
 
     async def async_start(self) -> None:
-        """Read the recent attempts; follow maintenance."""
+        """Read what is kept per target; finish the power-cycles a restart cut short."""
         await self.targets.async_load()
+        for entity_id in list(self.targets.left_off):
+            PowerCycle(self, entity_id)  # on if it is off; else forgotten
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, SIGNAL_MAINTENANCE, self.async_reevaluate
@@ -67,7 +69,7 @@ class SelfHealManager:
         for heal in list(self.systems.values()):
             heal.async_stop()
         for cycle in list(self._cycles):
-            cycle.async_finish()
+            cycle.async_stop()
 
     @callback
     def register(
@@ -200,8 +202,8 @@ class SelfHealManager:
         return self.targets.latest(entity_id)
 
     def cycling(self, entity_id: str) -> bool:
-        """Whether a power-cycle of the switch is still under way."""
-        return any(cycle.entity_id == entity_id for cycle in self._cycles)
+        """Whether a switch is still kept off, or still being turned on again."""
+        return any(c.entity_id == entity_id and c.busy for c in self._cycles)
 
     @callback
     def _async_reevaluate_target(self, entity_id: str) -> None:
@@ -209,15 +211,30 @@ class SelfHealManager:
             if heal.entity_id == entity_id:
                 heal.async_evaluate()
 
+    # --- switches we turned off ------------------------------------------------------
+
+    async def async_remember_off(self, entity_id: str) -> None:
+        """A switch is about to be turned off by us (written before it is)."""
+        await self.targets.async_remember_off(entity_id)
+
+    async def async_forget_off(self, entity_id: str) -> None:
+        """A switch we turned off is on again (or a person took it over)."""
+        await self.targets.async_forget_off(entity_id)
+
+    def left_off_by_us(self, entity_id: str) -> bool:
+        """Whether a switch is off because of us (even from before a restart)."""
+        return entity_id in self.targets.left_off
+
     # --- power-cycles that are under way ----------------------------------------------
 
     def start_cycle(self, cycle: PowerCycle) -> None:
-        """Track a power-cycle until its switch is back on."""
+        """Track a power-cycle until its switch is back on (or it gives up)."""
         self._cycles.add(cycle)
 
     def end_cycle(self, cycle: PowerCycle) -> None:
-        """A power-cycle ended: the systems its switch serves may act again."""
-        self._cycles.discard(cycle)
+        """A power-cycle no longer keeps its switch busy: its systems may act."""
+        if cycle.ended:
+            self._cycles.discard(cycle)
         self._async_reevaluate_target(cycle.entity_id)
 
     def diagnostics(self, system_id: str) -> dict[str, Any] | None:

@@ -9,9 +9,8 @@ quiet push goes out (or nothing) and the event `provider_watch_self_heal` is fir
 (telling.py); if it does not, or self-heal cannot run, the held alert goes out,
 saying what was tried or why nothing was.
 
-Systems that share a target share its attempts: when one of them uses the target,
-the others that are offline join that attempt (noted on their outages too, their
-alerts held through its re-check window) instead of making one of their own.
+Systems that share a target share its attempts: the others that are offline join
+it (noted on their outages, alerts held through its window) and make none of their own.
 
 Never fight the user: a switch that is off, and was not turned off by us, is left
 alone (power_cycle.py: nor one a person changes while we keep it off).
@@ -84,7 +83,10 @@ class ManagerForSystem(ManagerForPowerCycle, Protocol):
         """The latest attempt on a target (None: none since the start)."""
 
     def cycling(self, entity_id: str) -> bool:
-        """Whether a power-cycle of the switch is still under way."""
+        """Whether a switch is still kept off, or still being turned on again."""
+
+    def left_off_by_us(self, entity_id: str) -> bool:
+        """Whether a switch is off because of us (even from before a restart)."""
 
 
 class SystemSelfHeal:
@@ -267,6 +269,7 @@ class SystemSelfHeal:
             self.settings.action is Action.POWER_CYCLE
             and state.state == STATE_OFF
             and not self.manager.is_ours(state.context)
+            and not self.manager.left_off_by_us(self.entity_id)
         ):
             # turned off by a person or another automation: never turned on by us
             blocks.add(

@@ -1,12 +1,15 @@
-"""What self-heal keeps per target entity: its attempts, and the attempt under way.
+"""What self-heal keeps per target entity: its attempts, and switches left off.
 
 The limits of self-heal are the target's, not the system's: systems that share a
 plug share its daily cap (the attempts, stored so the cap holds across restarts) and
 its attempt under way (`SharedAttempt`: one power-cycle; every system it serves
-waits for its end).
+waits for its end). A switch is remembered as left off by Provider Watch before it
+is turned off (written at once), so a restart in the middle of a power-cycle turns
+it on at the next start, and its being off is never taken for the owner's choice.
 
-Stored (version 2): {"attempts": {entity_id: [iso time, …]}}. Version 1 counted the
-attempts per system id; on load they are counted for each system's target.
+Stored (version 2): {"attempts": {entity_id: [iso time, …]}, "off": {entity_id: iso
+time}}. Version 1 counted the attempts per system id; on load they are counted for
+each system's target.
 """
 
 from collections.abc import Callable, Mapping
@@ -17,7 +20,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from ..const import DOMAIN
+from ..const import DOMAIN, LOGGER
 from ..logic.self_heal import Reason, TargetAttempt, attempts_by_target, attempts_on_day
 from ..settings import heal_target
 
@@ -35,9 +38,7 @@ class HealStore(Store[dict[str, Any]]):
         self, old_major_version: int, old_minor_version: int, old_data: Any
     ) -> dict[str, Any]:
         """Version 1: attempts per system id, counted for the system's target now."""
-        data = old_data if isinstance(old_data, Mapping) else {}
-        if old_major_version > 1:
-            return dict(data)
+        data = _mapping(old_data)
         target_of = {
             subentry_id: target.entity_id
             for entry in self.hass.config_entries.async_entries(DOMAIN)
@@ -46,10 +47,13 @@ class HealStore(Store[dict[str, Any]]):
         }
         attempts = data.get("attempts")
         return {
-            "attempts": attempts_by_target(
-                attempts if isinstance(attempts, Mapping) else {}, target_of
-            )
+            "attempts": attempts_by_target(_mapping(attempts), target_of),
+            "off": {},
         }
+
+
+def _mapping(raw: object) -> Mapping[Any, Any]:
+    return raw if isinstance(raw, Mapping) else {}
 
 
 def _moment(raw: object) -> datetime | None:
@@ -87,8 +91,6 @@ class SharedAttempt:
     @callback
     def finish(self, reason: Reason | None, recheck: float) -> None:
         """It ended (reason: why it failed); its window is `recheck` seconds."""
-        if self._end is not None:
-            return
         done = dt_util.utcnow()
         # a failed attempt has no window: nothing is worth re-checking for
         self.window_end = done + timedelta(seconds=recheck if reason is None else 0)
@@ -99,12 +101,13 @@ class SharedAttempt:
 
 
 class Targets:
-    """Per target entity: the attempts (the daily cap), the latest attempt."""
+    """Per target entity: the attempts (the daily cap), the switches we left off."""
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Empty until async_load."""
         self._store = HealStore(hass, STORAGE_VERSION, STORAGE_KEY)
         self._attempts: dict[str, list[datetime]] = {}
+        self.left_off: dict[str, datetime] = {}  # switches we turned off, not yet on
         self._latest: dict[str, SharedAttempt] = {}
 
     async def async_load(self) -> None:
@@ -113,9 +116,7 @@ class Targets:
         if not isinstance(data, Mapping):
             return
         attempts = data.get("attempts")
-        for entity_id, times in (
-            attempts if isinstance(attempts, Mapping) else {}
-        ).items():
+        for entity_id, times in _mapping(attempts).items():
             parsed = [
                 moment
                 for raw in (times if isinstance(times, list) else [])
@@ -123,6 +124,9 @@ class Targets:
             ]
             if parsed:
                 self._attempts[str(entity_id)] = parsed
+        for entity_id, raw in _mapping(data.get("off")).items():
+            if (moment := _moment(raw)) is not None:
+                self.left_off[str(entity_id)] = moment
 
     async def _async_save(self) -> None:
         await self._store.async_save(
@@ -130,7 +134,11 @@ class Targets:
                 "attempts": {
                     entity_id: [t.isoformat() for t in times]
                     for entity_id, times in self._attempts.items()
-                }
+                },
+                "off": {
+                    entity_id: since.isoformat()
+                    for entity_id, since in self.left_off.items()
+                },
             }
         )
 
@@ -164,3 +172,16 @@ class Targets:
     def latest(self, entity_id: str) -> SharedAttempt | None:
         """The latest attempt on a target since the start."""
         return self._latest.get(entity_id)
+
+    # --- switches left off ------------------------------------------------------------
+
+    async def async_remember_off(self, entity_id: str) -> None:
+        """A switch is about to be turned off by us (written before it is)."""
+        self.left_off[entity_id] = dt_util.utcnow()
+        await self._async_save()
+
+    async def async_forget_off(self, entity_id: str) -> None:
+        """A switch we turned off is on again (or a person took it over)."""
+        if self.left_off.pop(entity_id, None) is not None:
+            LOGGER.debug("Self-heal: %s is no longer ours to turn on", entity_id)
+            await self._async_save()
