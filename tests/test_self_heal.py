@@ -79,6 +79,9 @@ iphone = alerting.iphone
 
 PLUG = "switch.hub_plug"
 POWER = "input_boolean.hub_power"
+STUBBORN = "switch.stubborn_plug"  # refuses turn_on while REFUSALS is above 0
+STUBBORN_POWER = "input_boolean.stubborn_power"
+REFUSALS = "counter.stubborn_refusals"
 BUTTON = "button.hub_reset"
 SCRIPT = "script.restart_hub"
 GLOBAL = "switch.internet_connection_self_heal"
@@ -100,8 +103,13 @@ async def home(hass: HomeAssistant) -> None:
             "input_boolean": {
                 "hub_power": {"initial": True},
                 "flaky_power": {"initial": True},
+                "stubborn_power": {"initial": True},
+                "jammed_power": {"initial": True},
             }
         },
+    )
+    assert await async_setup_component(
+        hass, "counter", {"counter": {"stubborn_refusals": {"initial": 0}}}
     )
     assert await async_setup_component(
         hass,
@@ -121,6 +129,38 @@ async def home(hass: HomeAssistant) -> None:
                                 "action": "input_boolean.turn_off",
                                 "target": {"entity_id": POWER},
                             },
+                        },
+                        {  # refuses turn_on as often as its counter says
+                            "name": "Stubborn plug",
+                            "state": f"{{{{ is_state('{STUBBORN_POWER}', 'on') }}}}",
+                            "turn_on": {
+                                "if": f"{{{{ states('{REFUSALS}') | int > 0 }}}}",
+                                "then": [
+                                    {
+                                        "action": "counter.decrement",
+                                        "target": {"entity_id": REFUSALS},
+                                    },
+                                    {"action": "hub.nope"},
+                                ],
+                                "else": {
+                                    "action": "input_boolean.turn_on",
+                                    "target": {"entity_id": STUBBORN_POWER},
+                                },
+                            },
+                            "turn_off": {
+                                "action": "input_boolean.turn_off",
+                                "target": {"entity_id": STUBBORN_POWER},
+                            },
+                        },
+                        {  # refuses turn_off
+                            "name": "Jammed plug",
+                            "state": "{{ is_state(jammed, 'on') }}",
+                            "variables": {"jammed": "input_boolean.jammed_power"},
+                            "turn_on": {
+                                "action": "input_boolean.turn_on",
+                                "target": {"entity_id": "input_boolean.jammed_power"},
+                            },
+                            "turn_off": {"action": "hub.nope"},
                         },
                         {  # goes off, but never on again
                             "name": "Flaky plug",

@@ -17,9 +17,12 @@ from custom_components.provider_watch.logic.self_heal import (
     HealSummary,
     Reason,
     Situation,
+    TargetAttempt,
     Verdict,
+    attempts_by_target,
     attempts_on_day,
     decide,
+    turn_on_retry,
 )
 
 T0 = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)  # the outage is confirmed
@@ -192,3 +195,80 @@ def test_each_action_calls_a_service_of_its_own_domain() -> None:
 
 def test_only_a_fault_at_home_is_worth_an_attempt() -> None:
     assert set(CAUSES_NO_PLUG_FIXES) == {Cause.PROVIDER_CLOUD, Cause.AUTH}
+
+
+# --- the limits are the target's: systems that share a plug -------------------------
+
+
+def shared(started: float, window_end: float | None = None) -> TargetAttempt:
+    """The latest attempt on the target (another system's, unless in `attempts`)."""
+    return TargetAttempt(
+        started=at(started),
+        window_end=at(window_end) if window_end is not None else None,
+    )
+
+
+def test_another_systems_attempt_on_the_target_is_joined() -> None:
+    join = Decision(verdict=Verdict.JOIN, attempt=1)
+    # under way: joined at once, long before this system's own wait is over
+    assert decide(CYCLE, situation(target=shared(-30)), at(0)) == join
+    # over, its window still open: joined (the window counts for this one too)
+    assert decide(CYCLE, situation(target=shared(-30, 200)), at(100)) == join
+    # the plug's cap was reached by that very attempt: still joined, nothing new
+    capped = situation(target=shared(-30, 200), attempts_today=3)
+    assert decide(CYCLE, capped, at(100)) == join
+    # its window closed: this system goes its own way
+    assert decide(CYCLE, situation(target=shared(-400, -10)), at(0)).at == at(120)
+    # joined already: the window it shares is waited out as its own
+    joined = situation(-30, done=-20, target=shared(-30, 280))
+    assert decide(CYCLE, joined, at(0)) == Decision(verdict=Verdict.WAIT, at=at(280))
+    # every attempt of this outage made: not joined
+    done = situation(60, done=70, target=shared(200, 510))
+    assert decide(CYCLE, done, at(250)) == Decision(verdict=Verdict.WAIT, at=at(370))
+
+
+def test_one_attempt_on_the_target_at_a_time() -> None:
+    # this system's window is over, the target's (a longer one) is not
+    mine = situation(60, done=70, target=shared(60, 400))
+    assert decide(THREE, mine, at(310)) == Decision(verdict=Verdict.WAIT, at=at(400))
+    assert decide(THREE, mine, at(400)).verdict is Verdict.ACT
+    # the switch is still being turned on again: wait until told (the deadline)
+    busy = situation(target_busy=True)
+    assert decide(CYCLE, busy, at(120)) == Decision(verdict=Verdict.WAIT, at=at(430))
+    assert decide(CYCLE, busy, at(430)).reason is Reason.STILL_OFFLINE
+    # a target window past the deadline: held no longer than the deadline
+    late = situation(60, done=70, target=shared(60, 900))
+    assert decide(THREE, late, at(700)) == Decision(verdict=Verdict.WAIT, at=at(810))
+    assert decide(THREE, late, at(810)).reason is Reason.STILL_OFFLINE
+    assert shared(0).open(at(5))
+    assert not shared(0, 10).open(at(10))
+
+
+def test_attempts_stored_per_system_are_moved_to_their_target() -> None:
+    moved = attempts_by_target(
+        {
+            "panel": ["2026-11-02T10:00:00+00:00"],
+            "lock": ["2026-11-02T10:00:30+00:00", "2026-11-02T10:00:00+00:00"],
+            "router": ["2026-11-02T09:00:00+00:00", 5],
+            "gone": ["2026-11-02T10:00:00+00:00"],
+            "switch.kept": ["2026-11-02T08:00:00+00:00"],
+            "broken": "not a list",
+        },
+        {
+            "panel": "switch.hub_plug",
+            "lock": "switch.hub_plug",
+            "router": "button.reset",
+            "broken": "switch.hub_plug",
+        },
+    )
+    assert moved == {
+        "switch.hub_plug": ["2026-11-02T10:00:00+00:00", "2026-11-02T10:00:30+00:00"],
+        "button.reset": ["2026-11-02T09:00:00+00:00"],
+        "switch.kept": ["2026-11-02T08:00:00+00:00"],
+    }
+
+
+def test_a_switch_that_will_not_turn_on_is_asked_five_times_in_ten_minutes() -> None:
+    waits = [turn_on_retry(failed) for failed in range(1, 6)]
+    assert waits == [40, 80, 160, 320, None]
+    assert sum(w for w in waits if w is not None) == 600

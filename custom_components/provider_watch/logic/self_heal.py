@@ -12,9 +12,16 @@ is pending the offline alert is held, never longer than `max_hold`; anything tha
 stands in the way (the global switch off, maintenance, a snoozed alert, a cause
 that no plug can fix, the target entity missing, unavailable or switched off by a
 person, the daily cap) gives up at once, so the alert goes out right away.
+
+The limits are the target entity's, not the system's: systems that share a plug
+share its attempts. An attempt on the target that is under way, or whose re-check
+window is still open, is joined by every other system it serves (one power-cycle,
+noted on each outage, each alert held through its window); no new attempt starts on
+the target before that window closes, nor while the target is still being turned
+on again; and the daily cap counts the target's attempts.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -28,6 +35,10 @@ DEFAULT_DELAY = 120  # seconds after the outage is confirmed before the first tr
 DEFAULT_ATTEMPTS = 1
 DEFAULT_DAILY_MAX = 3
 DEFAULT_RECHECK = 300  # seconds the system is given to come back after an attempt
+# A switch that refuses turn_on after a power-cycle is asked again: 5 tries, 40 s
+# after the first failure and twice as long after each next (the last at 10 min).
+TURN_ON_TRIES = 5
+TURN_ON_RETRY = 40
 
 
 class Action(StrEnum):
@@ -144,12 +155,32 @@ class HealSettings:
         )
 
 
+def turn_on_retry(failed: int) -> float | None:
+    """Seconds before the next turn_on after `failed` refusals (None: give up)."""
+    if failed >= TURN_ON_TRIES:
+        return None
+    return float(TURN_ON_RETRY * 2 ** (failed - 1))
+
+
 class Verdict(StrEnum):
     """What to do next."""
 
     WAIT = "wait"  # nothing yet: look again at `at`
     ACT = "act"  # make an attempt now
+    JOIN = "join"  # another system's attempt on the same target counts for this one
     GIVE_UP = "give_up"  # stop; the held alert goes out
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetAttempt:
+    """The latest attempt on the target entity, whichever system made it."""
+
+    started: datetime
+    window_end: datetime | None = None  # None: under way (the switch is still off)
+
+    def open(self, now: datetime) -> bool:
+        """Under way, or its re-check window has not closed yet."""
+        return self.window_end is None or now < self.window_end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,8 +190,10 @@ class Situation:
     offline_since: datetime  # when the outage was confirmed
     attempts: tuple[datetime, ...] = ()  # when each attempt of this outage began
     last_done: datetime | None = None  # when the latest attempt finished
-    attempts_today: int = 0  # attempts for this system on today's local date
+    attempts_today: int = 0  # attempts on the target entity on today's local date
     blocks: frozenset[Reason] = frozenset()  # what stands in the way now
+    target: TargetAttempt | None = None  # the latest attempt on the target entity
+    target_busy: bool = False  # the target is still being turned on again
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,7 +202,7 @@ class Decision:
 
     verdict: Verdict
     at: datetime | None = None  # WAIT: when to look again
-    attempt: int = 0  # ACT: which attempt (1-based)
+    attempt: int = 0  # ACT, JOIN: which attempt (1-based)
     reason: Reason | None = None  # GIVE_UP: why
 
     @property
@@ -195,6 +228,16 @@ def decide(settings: HealSettings, situation: Situation, now: datetime) -> Decis
     deadline = situation.offline_since + settings.max_hold
     if made and now >= deadline:
         return _give_up(Reason.STILL_OFFLINE)
+    target = situation.target
+    shared = target if target is not None and target.open(now) else None
+    if (
+        shared is not None
+        and shared.started not in situation.attempts
+        and made < settings.attempts
+    ):
+        # the target is being (or was just) tried for another system: one
+        # power-cycle, its window for this system too (the cap is not touched)
+        return Decision(verdict=Verdict.JOIN, attempt=made + 1)
     window_end: datetime | None = None
     if made:
         done = situation.last_done or situation.attempts[-1]
@@ -212,7 +255,32 @@ def decide(settings: HealSettings, situation: Situation, now: datetime) -> Decis
         return _wait(due)
     if now > deadline:  # far too late to start (the clock jumped): no hold left
         return _give_up(Reason.STILL_OFFLINE)
+    if shared is not None or situation.target_busy:
+        # one attempt on the target at a time, and its window is the target's (a
+        # target still being turned on again: told when it is free)
+        if now >= deadline:
+            return _give_up(Reason.STILL_OFFLINE)
+        until = shared.window_end if shared is not None else None
+        return _wait(min(until or deadline, deadline))
     return Decision(verdict=Verdict.ACT, attempt=made + 1)
+
+
+def attempts_by_target(
+    attempts: Mapping[str, object], target_of: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """Attempts stored per system (version 1), counted for each system's target.
+
+    Keys that are entity ids already are kept; systems without a target (removed
+    since, or self-heal turned off) are dropped. The times stay as stored.
+    """
+    moved: dict[str, list[str]] = {}
+    for key, times in attempts.items():
+        target = key if "." in key else target_of.get(key)
+        if target is None or not isinstance(times, list):
+            continue
+        kept = moved.setdefault(target, [])
+        kept.extend(t for t in times if isinstance(t, str) and t not in kept)
+    return {target: sorted(times) for target, times in moved.items() if times}
 
 
 def attempts_on_day(times: Iterable[datetime], now: datetime, zone: tzinfo) -> int:

@@ -1,14 +1,16 @@
 """Self-heal for the whole integration: the global switch, the daily caps, our contexts.
 
 Each system's self-heal (system.py) decides and acts for that system; this manager
-holds what they share: the global Self-heal switch, the attempts per system for the
-daily cap (stored, so the cap holds across restarts), the Contexts of our own service
-calls, and the power-cycles under way (power_cycle.py), which outlive a reload.
+holds what they share: the global Self-heal switch, what is kept per target entity
+(targets.py: the attempts for the daily cap, stored so the cap holds across
+restarts, and the latest attempt, which every system the target serves shares), the
+Contexts of our own service calls, and the power-cycles under way (power_cycle.py),
+which outlive a reload.
 """
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
@@ -17,23 +19,19 @@ from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
     async_dispatcher_send,
 )
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..alerting.messages import self_heal_line
 from ..const import DOMAIN, LOGGER, SIGNAL_MAINTENANCE
-from ..logic.self_heal import attempts_on_day
 from ..monitoring.coordinator import ProviderEntry, ProviderRuntimeData
 from ..protocols import AlertingForSelfHeal
 from .power_cycle import PowerCycle
 from .system import SystemSelfHeal
+from .targets import SharedAttempt, Targets
 from .telling import async_clear_issue, diagnostics, hhmm
 
-STORAGE_KEY = f"{DOMAIN}.self_heal"
-STORAGE_VERSION = 1
 SIGNAL_SELF_HEAL = f"{DOMAIN}_self_heal_enabled"
 MAX_CONTEXTS = 200  # the contexts of our own service calls that are remembered
-KEEP_ATTEMPTS = timedelta(days=2)  # attempt times kept for the daily cap
 
 
 class SelfHealManager:
@@ -44,8 +42,7 @@ class SelfHealManager:
         self.hass = hass
         self.enabled = True  # the global Self-heal switch (restored by the entity)
         self.systems: dict[str, SystemSelfHeal] = {}
-        self._store: Store[dict[str, Any]] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
-        self._attempts: dict[str, list[datetime]] = {}  # per system, for the cap
+        self.targets = Targets(hass)  # per target entity: the cap, the latest attempt
         self._contexts: deque[str] = deque(maxlen=MAX_CONTEXTS)
         self._cycles: set[PowerCycle] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
@@ -53,20 +50,10 @@ class SelfHealManager:
         self.alerts: AlertingForSelfHeal | None = None
 
     async def async_start(self) -> None:
-        """Read the recent attempts; follow maintenance."""
-        data = await self._store.async_load()
-        attempts = data.get("attempts") if isinstance(data, Mapping) else None
-        if isinstance(attempts, Mapping):
-            for system_id, times in attempts.items():
-                parsed = [
-                    moment
-                    for raw in (times if isinstance(times, list) else [])
-                    if isinstance(raw, str)
-                    and (moment := dt_util.parse_datetime(raw)) is not None
-                    and moment.tzinfo is not None
-                ]
-                if parsed:
-                    self._attempts[str(system_id)] = parsed
+        """Read what is kept per target; finish the power-cycles a restart cut short."""
+        await self.targets.async_load()
+        for entity_id in list(self.targets.left_off):
+            PowerCycle(self, entity_id)  # on if it is off; else forgotten
         self._unsubs.append(
             async_dispatcher_connect(
                 self.hass, SIGNAL_MAINTENANCE, self.async_reevaluate
@@ -81,7 +68,7 @@ class SelfHealManager:
         for heal in list(self.systems.values()):
             heal.async_stop()
         for cycle in list(self._cycles):
-            cycle.async_finish()
+            cycle.async_stop()
 
     @callback
     def register(
@@ -187,39 +174,67 @@ class SelfHealManager:
             context.parent_id is not None and context.parent_id in self._contexts
         )
 
-    def attempts_today(self, system_id: str, now: datetime) -> int:
-        """Attempts for a system on today's local calendar day."""
-        return attempts_on_day(
-            self._attempts.get(system_id, ()), now, dt_util.get_default_time_zone()
-        )
+    def _target_of(self, key: str) -> str:
+        """A target entity, given itself or a system that uses it."""
+        heal = self.systems.get(key)
+        return heal.entity_id if heal is not None else key
 
-    async def async_note_attempt(self, system_id: str, when: datetime) -> None:
-        """Count an attempt (written at once: the cap holds across restarts)."""
-        cutoff = when - KEEP_ATTEMPTS
-        self._attempts = {
-            sid: kept
-            for sid, times in self._attempts.items()
-            if (kept := [t for t in times if t >= cutoff])
-        }
-        self._attempts.setdefault(system_id, []).append(when)
-        await self._store.async_save(
-            {
-                "attempts": {
-                    sid: [t.isoformat() for t in times]
-                    for sid, times in self._attempts.items()
-                }
-            }
-        )
+    def attempts_today(self, key: str, now: datetime) -> int:
+        """Attempts on a target entity (or a system's) on today's local day."""
+        return self.targets.attempts_today(self._target_of(key), now)
+
+    async def async_note_attempt(self, entity_id: str, when: datetime) -> None:
+        """Count an attempt on a target (written at once: the cap holds)."""
+        await self.targets.async_note_attempt(entity_id, when)
+
+    # --- the target's attempt, shared by its systems ----------------------------------
+
+    @callback
+    def begin_attempt(self, entity_id: str, started: datetime) -> SharedAttempt:
+        """A system makes an attempt: every other system of its target may join."""
+        attempt = self.targets.begin(entity_id, started)
+        self._async_reevaluate_target(entity_id)
+        return attempt
+
+    def latest_attempt(self, entity_id: str) -> SharedAttempt | None:
+        """The latest attempt on a target (None: none since the start)."""
+        return self.targets.latest(entity_id)
+
+    def cycling(self, entity_id: str) -> bool:
+        """Whether a switch is still kept off, or still being turned on again."""
+        return any(c.entity_id == entity_id and c.busy for c in self._cycles)
+
+    @callback
+    def _async_reevaluate_target(self, entity_id: str) -> None:
+        for heal in list(self.systems.values()):
+            if heal.entity_id == entity_id:
+                heal.async_evaluate()
+
+    # --- switches we turned off ------------------------------------------------------
+
+    async def async_remember_off(self, entity_id: str) -> None:
+        """A switch is about to be turned off by us (written before it is)."""
+        await self.targets.async_remember_off(entity_id)
+
+    async def async_forget_off(self, entity_id: str) -> None:
+        """A switch we turned off is on again (or a person took it over)."""
+        await self.targets.async_forget_off(entity_id)
+
+    def left_off_by_us(self, entity_id: str) -> bool:
+        """Whether a switch is off because of us (even from before a restart)."""
+        return entity_id in self.targets.left_off
 
     # --- power-cycles that are under way ----------------------------------------------
 
     def start_cycle(self, cycle: PowerCycle) -> None:
-        """Track a power-cycle until its switch is back on."""
+        """Track a power-cycle until its switch is back on (or it gives up)."""
         self._cycles.add(cycle)
 
     def end_cycle(self, cycle: PowerCycle) -> None:
-        """A power-cycle ended."""
-        self._cycles.discard(cycle)
+        """A power-cycle no longer keeps its switch busy: its systems may act."""
+        if cycle.ended:
+            self._cycles.discard(cycle)
+        self._async_reevaluate_target(cycle.entity_id)
 
     def diagnostics(self, system_id: str) -> dict[str, Any] | None:
         """A system's self-heal, for diagnostics (None: it has none)."""
@@ -229,5 +244,5 @@ class SelfHealManager:
         return diagnostics(
             heal,
             enabled=self.enabled,
-            attempts_today=self.attempts_today(system_id, dt_util.utcnow()),
+            attempts_today=self.attempts_today(heal.entity_id, dt_util.utcnow()),
         )

@@ -9,6 +9,9 @@ quiet push goes out (or nothing) and the event `provider_watch_self_heal` is fir
 (telling.py); if it does not, or self-heal cannot run, the held alert goes out,
 saying what was tried or why nothing was.
 
+Systems that share a target share its attempts: the others that are offline join
+it (noted on their outages, alerts held through its window) and make none of their own.
+
 Never fight the user: a switch that is off, and was not turned off by us, is left
 alone (power_cycle.py: nor one a person changes while we keep it off).
 """
@@ -34,7 +37,6 @@ from ..const import DOMAIN, LOGGER
 from ..logic.notes import SelfHealed
 from ..logic.self_heal import (
     CAUSES_NO_PLUG_FIXES,
-    SERVICE_BY_ACTION,
     TARGET_PROBLEMS,
     TOLD_REASONS,
     Action,
@@ -53,7 +55,8 @@ from ..monitoring.coordinator import (
     SystemCoordinator,
 )
 from ..protocols import AlertingForSelfHeal
-from .power_cycle import ManagerForPowerCycle, PowerCycle
+from .power_cycle import ManagerForPowerCycle, async_make_attempt
+from .targets import SharedAttempt
 from .telling import (
     RESULT_HEALED,
     RESULT_NOT_HEALED,
@@ -73,11 +76,20 @@ class ManagerForSystem(ManagerForPowerCycle, Protocol):
     def alerts(self) -> AlertingForSelfHeal | None:
         """The alerts (maintenance, snoozes, texts, delivery)."""
 
-    def attempts_today(self, system_id: str, now: datetime) -> int:
-        """Attempts for a system on today's local calendar day."""
+    def attempts_today(self, key: str, now: datetime) -> int:
+        """Attempts on a target entity (or a system's) on today's local day."""
 
-    async def async_note_attempt(self, system_id: str, when: datetime) -> None:
-        """Count an attempt (written at once: the cap holds across restarts)."""
+    def begin_attempt(self, entity_id: str, started: datetime) -> SharedAttempt:
+        """A system makes an attempt: every other system of its target may join."""
+
+    def latest_attempt(self, entity_id: str) -> SharedAttempt | None:
+        """The latest attempt on a target (None: none since the start)."""
+
+    def cycling(self, entity_id: str) -> bool:
+        """Whether a switch is still kept off, or still being turned on again."""
+
+    def left_off_by_us(self, entity_id: str) -> bool:
+        """Whether a switch is off because of us (even from before a restart)."""
 
 
 class SystemSelfHeal:
@@ -214,7 +226,12 @@ class SystemSelfHeal:
         if decision.verdict is Verdict.WAIT and decision.at is not None:
             self._schedule(decision.at)
         elif decision.verdict is Verdict.ACT:
-            self._async_act()
+            self.busy = True  # (the others of the target join; this one makes it)
+            self._async_use(self.manager.begin_attempt(self.entity_id, now), make=True)
+        elif decision.verdict is Verdict.JOIN and (
+            attempt := self.manager.latest_attempt(self.entity_id)
+        ):
+            self._async_use(attempt, make=False)
         else:
             self._async_conclude(decision.reason or Reason.STILL_OFFLINE)
 
@@ -223,8 +240,12 @@ class SystemSelfHeal:
             offline_since=offline_since,
             attempts=tuple(self.attempts),
             last_done=self.last_done,
-            attempts_today=self.manager.attempts_today(self.system_id, now),
+            attempts_today=self.manager.attempts_today(self.entity_id, now),
             blocks=frozenset(self._blocks(now)),
+            target=attempt.view
+            if (attempt := self.manager.latest_attempt(self.entity_id))
+            else None,
+            target_busy=self.manager.cycling(self.entity_id),
         )
 
     def _blocks(self, now: datetime) -> set[Reason]:
@@ -251,6 +272,7 @@ class SystemSelfHeal:
             self.settings.action is Action.POWER_CYCLE
             and state.state == STATE_OFF
             and not self.manager.is_ours(state.context)
+            and not self.manager.left_off_by_us(self.entity_id)
         ):
             # turned off by a person or another automation: never turned on by us
             blocks.add(
@@ -281,57 +303,49 @@ class SystemSelfHeal:
     # --- acting -----------------------------------------------------------------------
 
     @callback
-    def _async_act(self) -> None:
+    def _async_use(self, attempt: SharedAttempt, *, make: bool) -> None:
+        """An attempt on the target: made for this system (make), or joined."""
         self.busy = True
-        now = dt_util.utcnow()
+        started = attempt.started
         if self.offline_since is not None:  # however long the attempt takes
             self._schedule(self.offline_since + self.settings.max_hold)
-        self.attempts.append(now)
+        self.attempts.append(started)
         if self.summary is not None:
             self.summary.entity_name = self._tell.entity_name()
-            self.summary.attempts.append(now)
+            self.summary.attempts.append(started)
         if self.outage_id is not None:
             self.runtime.history.note(
                 SelfHealed(
                     outage_id=self.outage_id,
                     tried={
-                        "at": now.isoformat(),
+                        "at": started.isoformat(),
                         "action": self.settings.action.value,
                         "entity_id": self.entity_id,
                     },
                 )
             )
+        run = self._run
+        # registered before the attempt is made: told first how it went
+        attempt.join(lambda reason, done: self._async_done(run, reason, done))
         LOGGER.info(
-            "%s is offline: self-heal attempt %d, %s %s",
+            "%s is offline: self-heal attempt %d, %s %s%s",
             self.system.subentry.title,
             len(self.attempts),
             self.settings.action,
             self.entity_id,
+            "" if make else ", shared with another system of that target",
         )
-        self.hass.async_create_task(
-            self._async_attempt(self._run, now),
-            f"{DOMAIN} self-heal {self.system_id}",
-        )
-
-    async def _async_attempt(self, run: int, now: datetime) -> None:
-        await self.manager.async_note_attempt(self.system_id, now)
-        domain, service = SERVICE_BY_ACTION[self.settings.action]
-        if not await self.manager.async_call(domain, service, self.entity_id):
-            self._async_done(run, Reason.FAILED)
-            return
-        if self.settings.action is Action.POWER_CYCLE:
-            PowerCycle(
-                self.manager,
-                self.entity_id,
-                self.settings.off_time,
-                lambda reason: self._async_done(run, reason),
+        if make:
+            self.hass.async_create_task(
+                async_make_attempt(
+                    self.manager, self.entity_id, self.settings, attempt
+                ),
+                f"{DOMAIN} self-heal {self.system_id}",
             )
-            return
-        self._async_done(run, None)
 
     @callback
-    def _async_done(self, run: int, reason: Reason | None) -> None:
-        """An attempt finished (reason: why it failed)."""
+    def _async_done(self, run: int, reason: Reason | None, done: datetime) -> None:
+        """An attempt finished at `done` (reason: why it failed)."""
         self.busy = False
         if self._stopped:
             return
@@ -340,14 +354,13 @@ class SystemSelfHeal:
             return
         if not self.pending:
             return  # back online (or given up) during the attempt
-        now = dt_util.utcnow()
-        self.last_done = now
+        self.last_done = done
         if reason is not None:
             self._async_conclude(reason)
             return
         self.hass.async_create_task(
             self.system.async_fast_recheck(
-                now + timedelta(seconds=self.settings.recheck)
+                done + timedelta(seconds=self.settings.recheck)
             ),
             f"{DOMAIN} self-heal re-check {self.system_id}",
         )

@@ -29,6 +29,7 @@ from ..monitoring.coordinator import (
 from ..protocols import AlertingForSelfHeal
 
 ISSUE_TARGET = "self_heal_target"
+ISSUE_SWITCH_OFF = "self_heal_switch_off"
 # what the bus event says happened
 RESULT_HEALED = "healed"
 RESULT_NOT_HEALED = "not_healed"
@@ -44,6 +45,33 @@ def issue_id(system_id: str) -> str:
 def async_clear_issue(hass: HomeAssistant, system_id: str) -> None:
     """A system's target entity is fine again (or it has none): no repair issue."""
     ir.async_delete_issue(hass, DOMAIN, issue_id(system_id))
+
+
+def switch_off_issue_id(entity_id: str) -> str:
+    """The repair issue of a switch that would not turn on after a power-cycle."""
+    return f"{ISSUE_SWITCH_OFF}_{entity_id}"
+
+
+@callback
+def async_raise_switch_off_issue(
+    hass: HomeAssistant, entity_id: str, tries: int
+) -> None:
+    """A switch we turned off refused every turn_on: a repair issue says so."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        switch_off_issue_id(entity_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key=ISSUE_SWITCH_OFF,
+        translation_placeholders={"entity": entity_id, "tries": str(tries)},
+    )
+
+
+@callback
+def async_clear_switch_off_issue(hass: HomeAssistant, entity_id: str) -> None:
+    """The switch is on again: its repair issue goes."""
+    ir.async_delete_issue(hass, DOMAIN, switch_off_issue_id(entity_id))
 
 
 def hhmm(moment: datetime) -> str:
