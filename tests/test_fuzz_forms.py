@@ -753,6 +753,17 @@ async def finish_system_flow(
                 "offline",
                 "unknown",
             )
+            if "cloud_save" not in answer["menu_options"]:
+                # the rule cannot be used on the answer: back to the form, marked
+                event("refused by the test step")
+                answer = dict(
+                    await subentries.async_configure(
+                        answer["flow_id"], {"next_step_id": "cloud_edit"}
+                    )
+                )
+                assert answer["type"] is FlowResultType.FORM, answer
+                assert answer["errors"], answer
+                return answer
             answer = dict(
                 await subentries.async_configure(
                     answer["flow_id"], {"next_step_id": "cloud_save"}

@@ -11,7 +11,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import TemplateError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.sun import is_up
-from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -52,6 +51,16 @@ from ..sources.cloud import (
     verdict_result,
 )
 from ..sources.cloud_rule import Comparison, RuleVerdict, SimpleRule, is_truthy
+from .base import SystemRef
+from .cloud_template import (
+    RUN_SECONDS,
+    RenderTimeoutError,
+    RuleTemplate,
+    async_clear_too_slow,
+    async_report_too_slow,
+)
+
+TOO_SLOW = "template_too_slow"  # the form's error, and the template's problem
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -161,9 +170,22 @@ def naive_timezone(hass: HomeAssistant, name: str | None) -> ZoneInfo:
 
 
 class CloudProbe:
-    """Fetch the provider's endpoint(s) and judge the JSON with the system's rules."""
+    """Fetch the provider's endpoint(s) and judge the JSON with the system's rules.
 
-    def __init__(self, hass: HomeAssistant, check: CloudCheck, timeout: float) -> None:
+    A template that does not render within `template_seconds` is suspended: from
+    then on it cannot tell, and (for a system, not the form's test) a repair issue
+    names the system.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        check: CloudCheck,
+        timeout: float,
+        *,
+        template_seconds: float = RUN_SECONDS,
+        system: SystemRef | None = None,
+    ) -> None:
         """Prepare the session, the template and the check-in rule."""
         self._hass = hass
         self._check = check
@@ -172,7 +194,9 @@ class CloudProbe:
             hass, verify_ssl=check.request.verify_tls
         )
         self._rules = (check.rule,) if check.rule else ()
-        self._template = Template(check.template, hass) if check.template else None
+        self._template = RuleTemplate(hass, check.template) if check.template else None
+        self._template_seconds = template_seconds
+        self._system = system
         self._checkin: CheckinRule | None = None
         if check.checkin is not None:
             self._checkin = CheckinRule(
@@ -181,6 +205,10 @@ class CloudProbe:
                 naive_tz=naive_timezone(hass, check.checkin.timezone),
             )
         self.last_seen: list[tuple[str, object]] = []  # for the flow's test step
+        self.answers: dict[str, object] = {}  # the decoded answers, for the flow
+        # why the template cannot be used: "template_too_slow", "invalid_template"
+        self.template_problem: str | None = None
+        self.template_reason: str | None = None
 
     async def __call__(self) -> ProbeResult:
         """One check: every endpoint must answer and every rule must say online."""
@@ -188,13 +216,15 @@ class CloudProbe:
         self.last_seen = [("status", answer.status)]
         if answer.failure is not None:
             return answer.failure
+        self.answers["main"] = answer.data
         extra: list[RuleVerdict] = []
         if self._template is not None:
-            extra.append(self._render(answer.data))
+            extra.append(await self._async_render(answer.data))
         if (second := self._check.second) is not None:
             reply = await fetch_json(self._session, second.request, self._timeout)
             if reply.failure is not None:
                 return reply.failure
+            self.answers["second"] = reply.data
             extra.append(judge(reply.data, [second.rule], now=dt_util.utcnow()))
         verdict = judge(
             answer.data,
@@ -207,16 +237,35 @@ class CloudProbe:
         self.last_seen.append(("value", shown_value(verdict.value)))
         return verdict_result(verdict, answer.latency_ms)
 
-    def _render(self, data: object) -> RuleVerdict:
+    async def _async_render(self, data: object) -> RuleVerdict:
+        """The template's verdict, rendered off the event loop within its time."""
         if self._template is None:  # pragma: no cover - only called with a template
             return RuleVerdict(online=None)
+        if self.template_problem == TOO_SLOW:
+            return RuleVerdict(online=None, reason=self.template_reason)
         try:
-            rendered = self._template.async_render(
-                variables={"value_json": data}, parse_result=False
+            rendered = await self._template.async_render(
+                {"value_json": data}, self._template_seconds
             )
+        except RenderTimeoutError:
+            return self._suspend()
         except TemplateError as err:
-            return RuleVerdict(online=None, reason=f"template error: {err}")
-        return template_verdict(str(rendered))
+            self.template_problem = "invalid_template"
+            self.template_reason = f"template error: {err}"
+            return RuleVerdict(online=None, reason=self.template_reason)
+        if self._system is not None:
+            async_clear_too_slow(self._hass, self._system.system_id)
+        return template_verdict(rendered)
+
+    def _suspend(self) -> RuleVerdict:
+        """The template took too long: not rendered again; a repair issue says so."""
+        self.template_problem = TOO_SLOW
+        self.template_reason = (
+            f"template suspended: it did not render within {self._template_seconds:g} s"
+        )
+        if self._system is not None:
+            async_report_too_slow(self._hass, self._system)
+        return RuleVerdict(online=None, reason=self.template_reason)
 
 
 def shown_value(value: object) -> str:

@@ -1,0 +1,152 @@
+"""Fault cases of issue 15 about what the forms let through (items 4, 5, 14, 18).
+
+Each case runs on the bench (bench.py) like the catalogue's (test_catalogue.py) and
+ends with `bench.verify`: no unhandled exception, no false or repeated offline, one
+alert per outage and phone, an outage record for every outage, and a clear log line or
+repair issue.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.provider_watch.const import DOMAIN
+from homeassistant.core import HomeAssistant
+
+from ..loop_watch import LoopWatch, join_template_threads, template_threads
+from .bench import PANEL, PROVIDER, Bench, cloud_data, http_data
+from .servers import FaultyCloud, FaultyDevice, FaultyPage
+
+LOCK = "system_door_lock"  # "Door lock": binary_sensor.door_lock_connectivity
+ONLINE = ("on", "online", "none")
+OFFLINE_SYSTEM = ("off", "offline", "system")
+RUN_BOUND = 2.0  # how long a check waits for a template
+
+
+@dataclass(frozen=True, kw_only=True)
+class Kit:
+    """The servers a case can break, and pytest's request for optional fixtures."""
+
+    device: FaultyDevice
+    cloud: FaultyCloud
+    page: FaultyPage
+    tmp_path: Path
+    request: pytest.FixtureRequest
+
+
+type Run = Callable[[Bench, Kit], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Case:
+    run: Run
+    frozen: bool = True  # False: the real clock (the fault is about waiting)
+
+
+CASES: dict[str, Case] = {}
+
+
+def fault(name: str, *, frozen: bool = True) -> Callable[[Run], Run]:
+    def register(run: Run) -> Run:
+        CASES[name] = Case(run, frozen)
+        return run
+
+    return register
+
+
+# --- item 4: a template that takes long at run time -----------------------------------
+
+# quick while the answer counts 2 devices; 64 million steps once it counts 8000
+COUNTING = (
+    "{% for a in range(value_json.count) %}{% for b in range(value_json.count) %}"
+    "{% endfor %}{% endfor %}{{ value_json.devices | selectattr('online') | list }}"
+)
+
+
+def _lock_answer(count: int) -> dict[str, Any]:
+    return {"devices": [{"id": 41, "online": True}], "count": count}
+
+
+@fault("template_too_slow_at_run_time", frozen=False)
+async def template_too_slow(b: Bench, k: Kit) -> None:
+    """The provider's answer makes the template slow: suspended, a repair issue."""
+    lock = cloud_data(k.cloud.url, value_template=COUNTING, failures_before_offline=1)
+    panel = http_data(k.device.url, failures_before_offline=1)
+    k.cloud.fault = "json"
+    k.cloud.fault_json = _lock_answer(2)
+    await b.provider({PANEL: panel, LOCK: lock})
+    assert b.shown("door_lock") == ONLINE
+    k.cloud.fault_json = _lock_answer(8000)
+    async with LoopWatch() as watch:
+        await b.check_now(LOCK)
+    assert watch.longest < RUN_BOUND, f"event loop held {watch.longest:.2f} s"
+    reason = f"template suspended: it did not render within {RUN_BOUND:g} s"
+    assert b.last_reason(LOCK) == reason
+    issue = b.issues()[f"template_too_slow_{LOCK}"]
+    assert issue.translation_key == "template_too_slow"
+    assert issue.translation_placeholders == {
+        "system": "Door lock",
+        "provider": PROVIDER,
+        "seconds": "2",
+    }
+    assert b.shown("door_lock") == ONLINE  # cannot tell: nothing changes
+    await b.hass.async_add_executor_job(join_template_threads)
+    # suspended: the next checks do not render it again
+    await b.check_now(LOCK)
+    assert template_threads() == []
+    assert b.last_reason(LOCK) == reason
+    # the other system is still watched
+    await k.device.stop()
+    await b.check_now(PANEL)
+    assert b.shown() == OFFLINE_SYSTEM
+    # the template fixed: it renders in time again, and the issue goes
+    assert b.entry is not None
+    subentry = b.entry.subentries[LOCK]
+    fixed = {**subentry.data, "value_template": "{{ value_json.count > 0 }}"}
+    b.hass.config_entries.async_update_subentry(b.entry, subentry, data=fixed)
+    await b.hass.async_block_till_done(wait_background_tasks=True)
+    assert f"template_too_slow_{LOCK}" not in b.issues()
+    assert b.shown("door_lock") == ONLINE
+    b.verify(
+        offline=1,
+        log="Door lock (Acme Alarm): its template did not render within 2 s",
+        log_level=logging.WARNING,
+    )
+
+
+# --- the test -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=n) for n, c in CASES.items()])
+async def test_fault(
+    case: Case,
+    request: pytest.FixtureRequest,
+    make_bench: Callable[..., Awaitable[Bench]],
+    faulty_device: FaultyDevice,
+    faulty_cloud: FaultyCloud,
+    faulty_page: FaultyPage,
+    tmp_path: Path,
+    hass: HomeAssistant,
+) -> None:
+    freezer = request.getfixturevalue("freezer") if case.frozen else None
+    bench = await make_bench(freezer)
+    kit = Kit(
+        device=faulty_device,
+        cloud=faulty_cloud,
+        page=faulty_page,
+        tmp_path=tmp_path,
+        request=request,
+    )
+    try:
+        await case.run(bench, kit)
+    finally:
+        await hass.async_add_executor_job(join_template_threads)
+
+
+def test_cases_name_their_items() -> None:
+    assert DOMAIN == "provider_watch"
+    assert "template_too_slow_at_run_time" in CASES

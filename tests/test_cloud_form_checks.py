@@ -1,0 +1,185 @@
+"""What the cloud form checks beyond its fields (issue 15, items 4, 5, 14).
+
+Item 4: a template is compiled and rendered off the event loop, within a bound: one
+that takes too long on the fetched answer is refused, and the event loop is never
+held meanwhile.
+"""
+
+from collections.abc import Generator
+import tracemalloc
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.provider_watch.const import CONF_RULE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+
+from .helpers import configure, provider_entry, setup_entry, suggested
+from .loop_watch import LoopWatch, join_template_threads
+from .provider_cloud import ProviderCloud
+from .test_cloud_flow import cloud_input, pick, start_cloud_flow
+
+# 36 million steps of Jinja loop: seconds of Python (in the event loop, before)
+SLOW_LOOP = (
+    "{% for a in range(6000) %}{% for b in range(6000) %}{% endfor %}{% endfor %}"
+    "{{ value_json.count > 0 }}"
+)
+# the same, as long as the answer says: only rendering the answer meets it
+SLOW_ON_ANSWER = (
+    "{% for a in range(value_json.count * 3000) %}"
+    "{% for b in range(value_json.count * 3000) %}{% endfor %}{% endfor %}"
+    "{{ value_json.count > 0 }}"
+)
+# one C operation each, of seconds (Jinja folds a constant while compiling)
+HUGE = {
+    "constant_power": "{{ 7 ** 4000000 > 1 }}",
+    "power_of_the_answer": "{{ (value_json.count + 1) ** 7000000 > 1 }}",
+    "repetition": "{{ ('a' * 400000000) | length > 0 }}",
+    "format_width": "{{ ('%0400000000d' % 1) | length > 0 }}",
+}
+MIB = 1024 * 1024
+BOUND = 1.0  # the form's time for a template
+
+
+@pytest.fixture
+def template_threads() -> Generator[None]:
+    """The threads templates ran in have ended before the test's clean-up checks."""
+    yield
+    join_template_threads()
+
+
+@pytest.fixture
+async def provider(hass: HomeAssistant, socket_enabled: None) -> MockConfigEntry:
+    return await setup_entry(hass, provider_entry({}))
+
+
+def template_rule(template: str) -> dict[str, Any]:
+    return {"value_template": template, "comparison": "truthy"}
+
+
+@pytest.mark.parametrize("template", [SLOW_LOOP, SLOW_ON_ANSWER])
+async def test_template_too_slow_on_the_answer_is_refused(
+    hass: HomeAssistant,
+    cloud: ProviderCloud,
+    provider: MockConfigEntry,
+    template_threads: None,
+    template: str,
+) -> None:
+    """The test step says why, offers no save; the form marks the template."""
+    flow_id = await start_cloud_flow(hass, provider)
+    async with LoopWatch() as watch:
+        result = await configure(
+            hass, flow_id, cloud_input(cloud.url, rule=template_rule(template))
+        )
+    assert watch.longest < BOUND, f"event loop held {watch.longest:.2f} s"
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "cloud_test"
+    assert result["description_placeholders"]["reason"] == (
+        "template suspended: it did not render within 1 s"
+    )
+    assert result["menu_options"] == ["cloud_edit"]  # cannot be saved
+    result = await pick(hass, flow_id, "cloud_edit")
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"value_template": "template_too_slow"}
+    assert suggested(result, "value_template", CONF_RULE) == template
+    # a quick template is fine
+    result = await configure(
+        hass,
+        flow_id,
+        cloud_input(cloud.url, rule=template_rule("{{ value_json.count > 0 }}")),
+    )
+    assert result["menu_options"] == ["cloud_save", "cloud_edit"]
+    result = await pick(hass, flow_id, "cloud_save")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("template", list(HUGE.values()), ids=list(HUGE))
+async def test_huge_result_is_refused_before_it_is_computed(
+    hass: HomeAssistant,
+    cloud: ProviderCloud,
+    provider: MockConfigEntry,
+    template_threads: None,
+    template: str,
+) -> None:
+    """A power, repetition or format too large for one C call: an error at once."""
+    flow_id = await start_cloud_flow(hass, provider)
+    tracemalloc.start()
+    try:
+        async with LoopWatch() as watch:
+            result = await configure(
+                hass, flow_id, cloud_input(cloud.url, rule=template_rule(template))
+            )
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert watch.longest < BOUND, f"event loop held {watch.longest:.2f} s"
+    assert peak < 16 * MIB, f"{peak / MIB:.0f} MiB"
+    assert result["menu_options"] == ["cloud_edit"]
+    reason = result["description_placeholders"]["reason"]
+    assert reason.startswith("template error: "), reason
+    assert "too large" in reason, reason
+    result = await pick(hass, flow_id, "cloud_edit")
+    assert result["errors"] == {"value_template": "invalid_template"}
+
+
+async def test_template_that_does_not_compile_is_refused_before_fetching(
+    hass: HomeAssistant,
+    cloud: ProviderCloud,
+    provider: MockConfigEntry,
+    template_threads: None,
+) -> None:
+    """An unknown filter parses, but does not compile: the form says so."""
+    flow_id = await start_cloud_flow(hass, provider)
+    result = await configure(
+        hass,
+        flow_id,
+        cloud_input(cloud.url, rule=template_rule("{{ value_json | no_such }}")),
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"value_template": "invalid_template"}
+    assert cloud.requests == []
+
+
+async def test_template_failing_on_the_answer_is_refused(
+    hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry
+) -> None:
+    """A template that cannot render the answer would never tell: not saved."""
+    flow_id = await start_cloud_flow(hass, provider)
+    result = await configure(
+        hass,
+        flow_id,
+        cloud_input(cloud.url, rule=template_rule("{{ value_json.count / 0 }}")),
+    )
+    assert result["menu_options"] == ["cloud_edit"]
+    assert result["description_placeholders"]["reason"].startswith("template error: ")
+    result = await pick(hass, flow_id, "cloud_edit")
+    assert result["errors"] == {"value_template": "invalid_template"}
+
+
+async def test_template_with_no_answer_is_timed_on_nothing(
+    hass: HomeAssistant,
+    cloud: ProviderCloud,
+    provider: MockConfigEntry,
+    template_threads: None,
+) -> None:
+    """The fetch failed: the template still must render `{}` in time (errors on `{}`
+    are allowed: it may need the answer)."""
+    cloud.status = 503
+    flow_id = await start_cloud_flow(hass, provider)
+    slow = SLOW_LOOP.replace("{{ value_json.count > 0 }}", "")
+    result = await configure(
+        hass, flow_id, cloud_input(cloud.url, rule=template_rule(slow))
+    )
+    assert result["menu_options"] == ["cloud_edit"]
+    result = await pick(hass, flow_id, "cloud_edit")
+    assert result["errors"] == {"value_template": "template_too_slow"}
+    needs_answer = "{{ value_json.count > 0 }}"  # fails on {}: still allowed
+    result = await configure(
+        hass, flow_id, cloud_input(cloud.url, rule=template_rule(needs_answer))
+    )
+    assert result["menu_options"] == ["cloud_save", "cloud_edit"]
+    assert result["description_placeholders"]["reason"] == (
+        "provider API answered HTTP 503"
+    )
