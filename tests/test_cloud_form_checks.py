@@ -2,7 +2,8 @@
 
 Item 4: a template is compiled and rendered off the event loop, within a bound: one
 that takes too long on the fetched answer is refused, and the event loop is never
-held meanwhile.
+held meanwhile. Items 5 and 21: a time zone is looked up in the executor, an absurd
+name not at all.
 """
 
 from collections.abc import Generator
@@ -17,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from .helpers import configure, provider_entry, setup_entry, suggested
-from .loop_watch import LoopWatch, join_template_threads
+from .loop_watch import LoopWatch, join_template_threads, zone_reads
 from .provider_cloud import ProviderCloud
 from .test_cloud_flow import cloud_input, pick, start_cloud_flow
 
@@ -183,3 +184,64 @@ async def test_template_with_no_answer_is_timed_on_nothing(
     assert result["description_placeholders"]["reason"] == (
         "provider API answered HTTP 503"
     )
+
+
+# --- item 5 + 21: time zones are looked up in the executor, absurd ones not at all ---
+
+
+def checkin(zone: str) -> dict[str, Any]:
+    return {
+        "checkin_path": "$.last_seen",
+        "max_age": 600,
+        "timezone": zone,
+        "quiet_at_night": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("zone", "error"),
+    [
+        ("Pacific/Chatham", None),
+        ("Mars/Olympus_Mons", "invalid_timezone"),
+        ("America/Nowhere", "invalid_timezone"),
+    ],
+)
+async def test_time_zone_looked_up_off_the_loop(
+    hass: HomeAssistant,
+    cloud: ProviderCloud,
+    provider: MockConfigEntry,
+    zone: str,
+    error: str | None,
+) -> None:
+    """The form and its test step read zone files in the executor only."""
+    flow_id = await start_cloud_flow(hass, provider)
+    with zone_reads() as reads:
+        result = await configure(
+            hass, flow_id, cloud_input(cloud.url, checkin=checkin(zone))
+        )
+    assert reads.reads, "the zone was looked up"
+    assert reads.in_loop == []
+    if error is None:
+        assert result["type"] is FlowResultType.MENU
+        assert result["description_placeholders"]["verdict"] == "online"
+    else:
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"timezone": error}
+        assert cloud.requests == []
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["a" * 10_000, "../../etc/passwd", "/etc/localtime", "Europe/../Berlin", "💥"],
+    ids=["10_kB", "dot_dot", "absolute", "inner_dot_dot", "emoji"],
+)
+async def test_absurd_time_zone_refused_without_a_lookup(
+    hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry, zone: str
+) -> None:
+    flow_id = await start_cloud_flow(hass, provider)
+    with zone_reads() as reads:
+        result = await configure(
+            hass, flow_id, cloud_input(cloud.url, checkin=checkin(zone))
+        )
+    assert result["errors"] == {"timezone": "invalid_timezone"}
+    assert reads.reads == []  # not even in the executor

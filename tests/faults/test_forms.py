@@ -8,16 +8,23 @@ repair issue.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 import logging
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from custom_components.provider_watch.const import DOMAIN
 from homeassistant.core import HomeAssistant
 
-from ..loop_watch import LoopWatch, join_template_threads, template_threads
+from ..loop_watch import (
+    LoopWatch,
+    join_template_threads,
+    template_threads,
+    zone_reads,
+)
 from .bench import PANEL, PROVIDER, Bench, cloud_data, http_data
 from .servers import FaultyCloud, FaultyDevice, FaultyPage
 
@@ -25,6 +32,7 @@ LOCK = "system_door_lock"  # "Door lock": binary_sensor.door_lock_connectivity
 ONLINE = ("on", "online", "none")
 OFFLINE_SYSTEM = ("off", "offline", "system")
 RUN_BOUND = 2.0  # how long a check waits for a template
+START = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,6 +124,40 @@ async def template_too_slow(b: Bench, k: Kit) -> None:
         log="Door lock (Acme Alarm): its template did not render within 2 s",
         log_level=logging.WARNING,
     )
+
+
+# --- items 5 and 21: the check-in's time zone, looked up off the event loop ----------
+
+MARQUESAS = ZoneInfo("Pacific/Marquesas")  # -9:30 all year
+
+
+@fault("checkin_time_zone_looked_up_off_the_loop")
+async def checkin_time_zone(b: Bench, k: Kit) -> None:
+    """Naive check-in times in the zone given: read in the executor, applied."""
+    b.clock.move_to(START)
+    local = START.astimezone(MARQUESAS).replace(tzinfo=None)
+    k.cloud.panel_last_seen = local.isoformat()  # no zone: the system's applies
+    lock = cloud_data(
+        k.cloud.url,
+        checkin_path="$.last_seen",
+        max_age=600,
+        timezone="Pacific/Marquesas",
+        failures_before_offline=1,
+    )
+    absurd = lock | {"timezone": "a" * 10_000}  # stored by an older version
+    with zone_reads() as reads:
+        await b.provider({LOCK: lock, PANEL: absurd})
+        await b.advance(30)
+    assert reads.reads, "the zone was read"
+    assert reads.in_loop == []
+    assert "a" * 100 not in repr(reads.reads)  # the absurd name: never looked up
+    assert b.shown("door_lock") == ONLINE  # the Marquesas' time, read as theirs
+    # the absurd zone falls back to UTC: 9.5 hours behind, the check-in is stale
+    assert b.shown()[:2] == ("off", "offline")
+    reason = b.last_reason(PANEL)
+    assert reason is not None
+    assert reason.startswith("last check-in 9 h 30 min")
+    b.verify(offline=1, log=f"is offline: {reason}")
 
 
 # --- the test -------------------------------------------------------------------------

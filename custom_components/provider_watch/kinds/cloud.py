@@ -8,7 +8,6 @@ The settings and the probe are in cloud_probe.py.
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import probatio as vol
 
@@ -55,12 +54,12 @@ from ..const import (
     SystemKind,
 )
 from ..logic.state import Outcome
-from ..logic.validation import is_valid_url, is_whole
+from ..logic.validation import is_valid_url, is_whole, is_zone_name
 from ..sources import Probe
 from ..sources.cloud import AuthType
 from ..sources.cloud_rule import Comparison, validate_path
 from .base import Kind, SystemRef
-from .cloud_probe import TOO_SLOW, CloudCheck, CloudProbe
+from .cloud_probe import TOO_SLOW, CloudCheck, CloudProbe, async_time_zone
 from .cloud_template import (
     FLOW_SECONDS,
     RenderTimeoutError,
@@ -154,8 +153,8 @@ def _errors(data: Mapping[str, Any]) -> dict[str, str]:
         data.get(CONF_MAX_AGE), 1, MAX_GRACE
     ):
         errors[CONF_MAX_AGE] = "invalid_duration"
-    if data.get(CONF_TIMEZONE) and not _is_timezone(data[CONF_TIMEZONE]):
-        errors[CONF_TIMEZONE] = "invalid_timezone"
+    if data.get(CONF_TIMEZONE) and not is_zone_name(data[CONF_TIMEZONE]):
+        errors[CONF_TIMEZONE] = "invalid_timezone"  # refused before any lookup
     if data.get(CONF_SECOND_URL) or data.get(CONF_SECOND_PATH):
         errors |= _second_endpoint_errors(data)
     return errors
@@ -175,14 +174,6 @@ def _second_endpoint_errors(data: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-def _is_timezone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: name too long
-        return False
-    return True
-
-
 def _template_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """A value template must parse (cheap: it is compiled in a thread later)."""
     template = data.get(CONF_VALUE_TEMPLATE)
@@ -192,8 +183,14 @@ def _template_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, 
 
 
 async def _async_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
-    """A value template must compile, in a thread and within the form's time."""
+    """The checks that wait: a time zone, and a value template's compiling.
+
+    The zone must exist (looked up in the executor); the template must compile,
+    in a thread and within the form's time.
+    """
     errors: dict[str, str] = {}
+    if (zone := data.get(CONF_TIMEZONE)) and await async_time_zone(zone) is None:
+        errors[CONF_TIMEZONE] = "invalid_timezone"
     if template := data.get(CONF_VALUE_TEMPLATE):
         try:
             await RuleTemplate(hass, template).async_compile(FLOW_SECONDS)

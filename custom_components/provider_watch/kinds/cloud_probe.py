@@ -2,10 +2,9 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 import json
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import TemplateError
@@ -40,6 +39,7 @@ from ..const import (
     CONF_VALUE_TEMPLATE,
     CONF_VERIFY_TLS,
 )
+from ..logic.validation import is_zone_name
 from ..sources import ProbeResult
 from ..sources.cloud import (
     AuthType,
@@ -161,12 +161,28 @@ def _second(data: Mapping[str, Any], request: CloudRequest) -> SecondEndpoint | 
     )
 
 
-def naive_timezone(hass: HomeAssistant, name: str | None) -> ZoneInfo:
-    """The zone for check-in times sent without one (default: Home Assistant's)."""
+async def async_time_zone(name: str) -> tzinfo | None:
+    """The time zone of that name; None when there is none.
+
+    Looked up with Home Assistant's async helper (the zone file is read in the
+    executor); a name no zone could have is refused without a lookup.
+    """
+    if not is_zone_name(name):
+        return None
     try:
-        return ZoneInfo(name or hass.config.time_zone)
-    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: name too long
-        return ZoneInfo("UTC")
+        return await dt_util.async_get_time_zone(name)
+    except ValueError, OSError:  # what zoneinfo raises besides "not found"
+        return None
+
+
+async def async_naive_time_zone(name: str | None) -> tzinfo:
+    """The zone for check-in times sent without one: Home Assistant's by default.
+
+    A stored name that is no zone (an older version did not check) reads as UTC.
+    """
+    if not name:
+        return dt_util.get_default_time_zone()
+    return await async_time_zone(name) or UTC
 
 
 class CloudProbe:
@@ -197,13 +213,7 @@ class CloudProbe:
         self._template = RuleTemplate(hass, check.template) if check.template else None
         self._template_seconds = template_seconds
         self._system = system
-        self._checkin: CheckinRule | None = None
-        if check.checkin is not None:
-            self._checkin = CheckinRule(
-                rule=check.checkin.rule,
-                max_age=check.checkin.max_age,
-                naive_tz=naive_timezone(hass, check.checkin.timezone),
-            )
+        self._checkin: CheckinRule | None = None  # its zone is looked up at once
         self.last_seen: list[tuple[str, object]] = []  # for the flow's test step
         self.answers: dict[str, object] = {}  # the decoded answers, for the flow
         # why the template cannot be used: "template_too_slow", "invalid_template"
@@ -212,6 +222,12 @@ class CloudProbe:
 
     async def __call__(self) -> ProbeResult:
         """One check: every endpoint must answer and every rule must say online."""
+        if (checkin := self._check.checkin) is not None and self._checkin is None:
+            self._checkin = CheckinRule(
+                rule=checkin.rule,
+                max_age=checkin.max_age,
+                naive_tz=await async_naive_time_zone(checkin.timezone),
+            )
         answer = await fetch_json(self._session, self._check.request, self._timeout)
         self.last_seen = [("status", answer.status)]
         if answer.failure is not None:
