@@ -3,7 +3,8 @@
 Item 4: a template is compiled and rendered off the event loop, within a bound: one
 that takes too long on the fetched answer is refused, and the event loop is never
 held meanwhile. Items 5 and 21: a time zone is looked up in the executor, an absurd
-name not at all.
+name not at all. Item 14: every JSON path is tried on the fetched answer with the
+calls a check makes; one the library refuses there cannot be saved.
 """
 
 from collections.abc import Generator
@@ -20,7 +21,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from .helpers import configure, provider_entry, setup_entry, suggested
 from .loop_watch import LoopWatch, join_template_threads, zone_reads
 from .provider_cloud import ProviderCloud
-from .test_cloud_flow import cloud_input, pick, start_cloud_flow
+from .test_cloud_flow import RULE, cloud_input, pick, start_cloud_flow
 
 # 36 million steps of Jinja loop: seconds of Python (in the event loop, before)
 SLOW_LOOP = (
@@ -245,3 +246,97 @@ async def test_absurd_time_zone_refused_without_a_lookup(
         )
     assert result["errors"] == {"timezone": "invalid_timezone"}
     assert reads.reads == []  # not even in the executor
+
+
+# --- item 14: JSON paths tried on the answer, as a check evaluates them -------------
+
+# The cloud's answer: {"devices": [{"id": 41, ...}, {"id": "42", ...}], "count": 2};
+# each path passes the check against `{}`, and jsonpath-python refuses it on the answer.
+REFUSED_ON_THE_ANSWER = {
+    "zero_slice_step": (
+        {"rule": {"path": "$.devices[::0]", "comparison": "truthy"}},
+        "path",
+        "slice step cannot be zero",
+    ),
+    "sorter_on_a_number": (
+        {"rule": RULE | {"filter_path": "$.count[/(id)]"}},
+        "filter_path",
+        "sorter must acting on list or dict",
+    ),
+    "field_extractor_on_a_flag": (
+        {"rule": RULE | {"path": "$.online.(x)"}},
+        "path",
+        "field-extractor must acting on dict",
+    ),
+    "sorter_on_a_time": (
+        {
+            "checkin": {
+                "checkin_path": "$.last_seen[/(x)]",
+                "max_age": 600,
+                "quiet_at_night": False,
+            }
+        },
+        "checkin_path",
+        "sorter must acting on list or dict",
+    ),
+    "second_endpoint": (
+        {
+            "second_endpoint": {
+                "second_url": "HEALTH",
+                "second_path": "$.status.(x)",
+                "second_comparison": "truthy",
+            }
+        },
+        "second_path",
+        "field-extractor must acting on dict",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("sections", "field", "why"),
+    list(REFUSED_ON_THE_ANSWER.values()),
+    ids=list(REFUSED_ON_THE_ANSWER),
+)
+async def test_path_refused_on_the_answer_is_not_saved(
+    hass: HomeAssistant,
+    cloud: ProviderCloud,
+    provider: MockConfigEntry,
+    sections: dict[str, Any],
+    field: str,
+    why: str,
+) -> None:
+    """The test step tries every path on the answer as a check would: refused, it
+    says where and why, offers no save, and the form marks the path."""
+    if "second_endpoint" in sections:
+        sections["second_endpoint"]["second_url"] = cloud.health_url
+    flow_id = await start_cloud_flow(hass, provider)
+    result = await configure(hass, flow_id, cloud_input(cloud.url, **sections))
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["cloud_edit"]
+    placeholders = result["description_placeholders"]
+    assert placeholders["status"] == "200"
+    assert placeholders["verdict"] == "unknown"
+    assert why in placeholders["reason"], placeholders["reason"]
+    assert "cannot be used on this answer" in placeholders["reason"]
+    result = await pick(hass, flow_id, "cloud_edit")
+    assert result["errors"] == {field: "path_refused"}
+    # the same fields fixed: saved
+    result = await configure(hass, flow_id, cloud_input(cloud.url))
+    assert result["menu_options"] == ["cloud_save", "cloud_edit"]
+
+
+async def test_path_of_a_missing_device_is_tried_on_nothing(
+    hass: HomeAssistant, cloud: ProviderCloud, provider: MockConfigEntry
+) -> None:
+    """The device is not in the list: its path cannot be tried; saving is allowed
+    (the user decides, as for every answer that cannot tell)."""
+    cloud.include_panel = False
+    flow_id = await start_cloud_flow(hass, provider)
+    result = await configure(
+        hass, flow_id, cloud_input(cloud.url, rule=RULE | {"path": "$.online.(x)"})
+    )
+    assert result["menu_options"] == ["cloud_save", "cloud_edit"]
+    assert result["description_placeholders"]["reason"] == (
+        "device 41 not in the provider's list"
+    )

@@ -18,7 +18,9 @@ import pytest
 
 from custom_components.provider_watch.const import DOMAIN
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 
+from ..helpers import configure, start_system_flow
 from ..loop_watch import (
     LoopWatch,
     join_template_threads,
@@ -158,6 +160,54 @@ async def checkin_time_zone(b: Bench, k: Kit) -> None:
     assert reason is not None
     assert reason.startswith("last check-in 9 h 30 min")
     b.verify(offline=1, log=f"is offline: {reason}")
+
+
+# --- item 14: a JSON path the library refuses on the provider's answer ---------------
+
+
+@fault("json_path_refused_by_the_answer")
+async def json_path_refused(b: Bench, k: Kit) -> None:
+    """Added through the form: a filter that passes `{}` but that jsonpath-python
+    refuses on the provider's answer is not saved; fixed, the system is watched."""
+    await b.provider({PANEL: http_data(k.device.url)})
+    assert b.entry is not None
+    k.cloud.fault = "json"
+    k.cloud.fault_json = {"devices": [{"id": 41, "online": True}], "count": 1}
+    result = await start_system_flow(b.hass, b.entry, "cloud")
+    flow_id = result["flow_id"]
+    form: dict[str, Any] = {
+        "name": "Door lock",
+        "url": k.cloud.url,
+        "auth": {"auth_type": "none"},
+        "rule": {
+            "path": "$.online",
+            "comparison": "truthy",
+            "filter_path": "$.count[/(id)]",  # a sorter on a number
+            "id_key": "id",
+            "id_value": "41",
+        },
+        "checkin": {"quiet_at_night": False},
+        "second_endpoint": {"second_comparison": "truthy"},
+        "timing": {"poll_interval": 30, "timeout": 2, "retry_interval": 5},
+    }
+    result = await configure(b.hass, flow_id, form)
+    assert result["menu_options"] == ["cloud_edit"]
+    reason = result["description_placeholders"]["reason"]
+    assert reason == (
+        "$.count[/(id)] cannot be used on this answer: "
+        "sorter must acting on list or dict"
+    )
+    result = await configure(b.hass, flow_id, {"next_step_id": "cloud_edit"})
+    assert result["errors"] == {"filter_path": "path_refused"}
+    form["rule"]["filter_path"] = "$.devices"
+    result = await configure(b.hass, flow_id, form)
+    result = await configure(b.hass, flow_id, {"next_step_id": "cloud_save"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert b.shown("door_lock") == ONLINE
+    k.cloud.fault_json = {"devices": [{"id": 41, "online": False}], "count": 1}
+    await b.until(lambda: b.shown("door_lock")[0] == "off", limit=120)
+    assert b.shown("door_lock") == OFFLINE_SYSTEM
+    b.verify(offline=1, log="Door lock (Acme Alarm) is offline: value at $.online")
 
 
 # --- the test -------------------------------------------------------------------------

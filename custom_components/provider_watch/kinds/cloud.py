@@ -57,7 +57,7 @@ from ..logic.state import Outcome
 from ..logic.validation import is_valid_url, is_whole, is_zone_name
 from ..sources import Probe
 from ..sources.cloud import AuthType
-from ..sources.cloud_rule import Comparison, validate_path
+from ..sources.cloud_rule import Comparison, SimpleRule, refusals, validate_path
 from .base import Kind, SystemRef
 from .cloud_probe import TOO_SLOW, CloudCheck, CloudProbe, async_time_zone
 from .cloud_template import (
@@ -239,6 +239,10 @@ async def async_try_once(
     if probe.template_problem is not None:
         errors[CONF_VALUE_TEMPLATE] = probe.template_problem
         reason = probe.template_reason
+    refused = _refused_paths(probe.check, probe.answers)
+    if refused:
+        errors |= dict.fromkeys(refused, "path_refused")
+        reason = "; ".join(refused.values())
     return TryOutcome(
         placeholders={
             "status": str(seen.get("status") or "-"),
@@ -248,6 +252,30 @@ async def async_try_once(
         },
         errors=errors,
     )
+
+
+def _refused_paths(check: CloudCheck, answers: Mapping[str, object]) -> dict[str, str]:
+    """The fields whose path jsonpath-python refuses on the answers -> why.
+
+    Each rule's paths are tried as a check evaluates them (`refusals`), on the
+    answer of its own endpoint.
+    """
+    tried: list[tuple[SimpleRule, str, str, str]] = []  # rule, answer, fields
+    if check.rule is not None:
+        tried.append((check.rule, "main", CONF_FILTER_PATH, CONF_PATH))
+    if check.checkin is not None:
+        tried.append((check.checkin.rule, "main", CONF_FILTER_PATH, CONF_CHECKIN_PATH))
+    if check.second is not None:
+        tried.append((check.second.rule, "second", CONF_SECOND_PATH, CONF_SECOND_PATH))
+    refused: dict[str, str] = {}
+    for rule, answer, filter_field, path_field in tried:
+        if answer not in answers:
+            continue
+        for where, why in refusals(rule, answers[answer]).items():
+            field = filter_field if where == "filter" else path_field
+            path = rule.filter_path if where == "filter" else rule.path
+            refused.setdefault(field, f"{path} cannot be used on this answer: {why}")
+    return refused
 
 
 async def _async_time_template(

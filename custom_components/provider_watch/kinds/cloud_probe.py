@@ -204,8 +204,8 @@ class CloudProbe:
     ) -> None:
         """Prepare the session, the template and the check-in rule."""
         self._hass = hass
-        self._check = check
         self._timeout = timeout
+        self.check = check
         self._session = async_get_clientsession(
             hass, verify_ssl=check.request.verify_tls
         )
@@ -222,13 +222,13 @@ class CloudProbe:
 
     async def __call__(self) -> ProbeResult:
         """One check: every endpoint must answer and every rule must say online."""
-        if (checkin := self._check.checkin) is not None and self._checkin is None:
+        if (checkin := self.check.checkin) is not None and self._checkin is None:
             self._checkin = CheckinRule(
                 rule=checkin.rule,
                 max_age=checkin.max_age,
                 naive_tz=await async_naive_time_zone(checkin.timezone),
             )
-        answer = await fetch_json(self._session, self._check.request, self._timeout)
+        answer = await fetch_json(self._session, self.check.request, self._timeout)
         self.last_seen = [("status", answer.status)]
         if answer.failure is not None:
             return answer.failure
@@ -236,7 +236,7 @@ class CloudProbe:
         extra: list[RuleVerdict] = []
         if self._template is not None:
             extra.append(await self._async_render(answer.data))
-        if (second := self._check.second) is not None:
+        if (second := self.check.second) is not None:
             reply = await fetch_json(self._session, second.request, self._timeout)
             if reply.failure is not None:
                 return reply.failure
@@ -248,7 +248,7 @@ class CloudProbe:
             checkin=self._checkin,
             extra=extra,
             now=dt_util.utcnow(),
-            quiet=self._check.quiet_at_night and not is_up(self._hass),
+            quiet=self.check.quiet_at_night and not is_up(self._hass),
         )
         self.last_seen.append(("value", shown_value(verdict.value)))
         return verdict_result(verdict, answer.latency_ms)
