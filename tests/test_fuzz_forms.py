@@ -5,7 +5,10 @@ For each form — the provider (add and reconfigure), the internet check's targe
 status page), and the system form of every kind (add and reconfigure) — whatever is
 typed, the flow answers with a form error, an InvalidData schema error, or a valid
 entry; never another exception. An entry it creates is then set up for real and
-must load; nothing it logs may carry a traceback.
+must load; nothing it logs may carry a traceback. A cloud system it creates has no
+JSON path or template its checks cannot use (issue 15, item 17): each path is one a
+rule can use, tried on the provider's answer as a check tries it, and the template
+renders that answer in a check's time (`assert_rule_usable`).
 
 Examples per form: CI-sized by default; PW_FUZZ_DEEP=1 runs ten times as many.
 
@@ -27,11 +30,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
 from custom_components.provider_watch.const import DOMAIN, SUBENTRY_SYSTEM
+from custom_components.provider_watch.kinds.cloud_probe import CloudCheck
 from custom_components.provider_watch.logic.validation import (
     is_valid_host,
     is_valid_url,
 )
 from custom_components.provider_watch.monitoring.internet import is_valid_target
+from custom_components.provider_watch.sources.cloud import CloudRequest, fetch_json
+from custom_components.provider_watch.sources.cloud_rule import refusals, validate_path
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
@@ -41,11 +47,15 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.exceptions import TemplateError
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.template import Template
 from testkit.simulated import LOCALHOST
 
 from .faults.bench import Collect
 from .faults.guards import any_name, guard_name_lookups
 from .helpers import internet_entry, settle
+from .loop_watch import join_template_threads
 from .provider_cloud import ProviderCloud
 from .statuspage_server import StatusPageServer
 
@@ -196,6 +206,31 @@ def safe_target(value: object) -> bool:
 
 urls = st.one_of(loopback_url(), text).filter(safe_url)
 hosts = st.one_of(st.just(LOCALHOST), text).filter(safe_host)
+# Paths that pass a check against `{}` but that jsonpath-python refuses on the
+# cloud's answer ({"devices": [...], "count": 2}; device 41 is {"id": 41, "name":
+# ..., "online": true, "last_seen": ...}; /api/health is {"status": "ok"}).
+REFUSED_PATHS = [
+    "$.devices[::0]",  # a zero slice step
+    "$.count[/(id)]",  # a sorter on a number
+    "$.count.(x)",  # a field extractor on a number
+    "$.devices[/(online)]",  # sorting true against a missing value
+    "$.online.(x)",  # on device 41: a field extractor on a flag
+    "$.name[/(x)]",  # on device 41: a sorter on a text
+    "$.status.(x)",  # on /api/health
+]
+# never match anything: the form refuses them before it fetches
+DEAD_PATHS = ["$.", "$[", "online", "$['a]", "$.devices[-1]", '$["online"]']
+USABLE_PATHS = ["$.online", "$.count", "$.devices[0].online", "$.status", "$.name"]
+# seconds of Jinja loop; a power too large for one C call; an error on the answer
+SLOW_TEMPLATE = (
+    "{% for a in range(6000) %}{% for b in range(6000) %}{% endfor %}{% endfor %}on"
+)
+BAD_TEMPLATES = [
+    SLOW_TEMPLATE,
+    "{{ (value_json.count + 1) ** 7000000 > 1 }}",
+    "{{ value_json.count / 0 }}",
+]
+USABLE_TEMPLATES = ["{{ value_json.count > 0 }}", "{{ value_json.devices | length }}"]
 json_paths = st.one_of(
     st.sampled_from(
         [
@@ -206,6 +241,7 @@ json_paths = st.one_of(
             "$..online",
             "$.devices[?(@.id==41)].online",
             "$.devices[*]",
+            *REFUSED_PATHS,
         ]
     ),
     st.text(alphabet="$.[]()?@*'\"=<>!&|,:0123456789abcdevis -_#", max_size=30),
@@ -314,8 +350,7 @@ def system_form(kind: str, cloud_port: int) -> st.SearchStrategy[dict[str, Any]]
                 "checkin": optional(
                     checkin_path=json_paths,
                     max_age=number(0, 604_800),
-                    # longer names: a known bug, pinned below
-                    timezone=text.filter(lambda name: len(name) < 200),
+                    timezone=st.one_of(text, st.text(min_size=200, max_size=10_000)),
                     quiet_at_night=booleans,
                 ),
                 "second_endpoint": optional(
@@ -354,7 +389,61 @@ def system_form(kind: str, cloud_port: int) -> st.SearchStrategy[dict[str, Any]]
             "timing": timing,
         }
     )
-    return st.one_of(form, near_valid)
+    return st.one_of(form, near_valid, on_the_answer(cloud_port))
+
+
+def on_the_answer(cloud_port: int) -> st.SearchStrategy[dict[str, Any]]:
+    """The cloud's device list and health, with rules that may or may not be usable
+    on its answer: the test step tries each on what it fetches (item 14, 4)."""
+    base = f"http://{LOCALHOST}:{cloud_port}/api"
+    paths = st.sampled_from(USABLE_PATHS + REFUSED_PATHS + DEAD_PATHS)
+    filters = st.sampled_from(["$.devices", "$.devices", "$.count[/(id)]", "$["])
+    templates = st.sampled_from(USABLE_TEMPLATES + BAD_TEMPLATES)
+    rule = st.one_of(
+        st.builds(lambda path: {"path": path}, paths),
+        st.builds(
+            lambda path, where: {
+                "path": path,
+                "filter_path": where,
+                "id_key": "id",
+                "id_value": "41",
+            },
+            paths,
+            filters,
+        ),
+        st.builds(lambda template: {"value_template": template}, templates),
+    ).map(lambda rule: rule | {"comparison": "truthy"})
+    return st.fixed_dictionaries(
+        {
+            "name": st.just("Panel"),
+            "url": st.just(f"{base}/devices"),
+            "auth": st.just({"auth_type": "none"}),
+            "rule": rule,
+            "checkin": st.one_of(
+                st.just({"quiet_at_night": False}),
+                st.builds(
+                    lambda path: {
+                        "checkin_path": path,
+                        "max_age": 600,
+                        "quiet_at_night": False,
+                    },
+                    paths,
+                ),
+            ),
+            "second_endpoint": st.one_of(
+                st.just({}),
+                st.builds(
+                    lambda path: {
+                        "second_url": f"{base}/health",
+                        "second_path": path,
+                        "second_comparison": "truthy",
+                    },
+                    paths,
+                ),
+            ),
+            "timing": st.just({}),
+        }
+    )
 
 
 provider_form = optional(
@@ -753,6 +842,17 @@ async def finish_system_flow(
                 "offline",
                 "unknown",
             )
+            if "cloud_save" not in answer["menu_options"]:
+                # the rule cannot be used on the answer: back to the form, marked
+                event("refused by the test step")
+                answer = dict(
+                    await subentries.async_configure(
+                        answer["flow_id"], {"next_step_id": "cloud_edit"}
+                    )
+                )
+                assert answer["type"] is FlowResultType.FORM, answer
+                assert answer["errors"], answer
+                return answer
             answer = dict(
                 await subentries.async_configure(
                     answer["flow_id"], {"next_step_id": "cloud_save"}
@@ -761,6 +861,52 @@ async def finish_system_flow(
         else:
             break
     return answer
+
+
+ORACLE_SECONDS = 2.0  # the time a check gives a template
+
+
+async def answer_of(hass: HomeAssistant, request: CloudRequest) -> tuple[bool, Any]:
+    """What the endpoint answers now, as (answered with JSON, the decoded JSON)."""
+    session = async_get_clientsession(hass, verify_ssl=request.verify_tls)
+    answer = await fetch_json(session, request, 5)
+    return answer.failure is None, answer.data
+
+
+async def assert_rule_usable(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    """An invalid JSON path or template never makes it into an entry (item 17).
+
+    Every stored path is one a rule can use at all (`validate_path`), and that
+    jsonpath-python does not refuse on the provider's answer, tried with the calls
+    a check makes (`refusals`); the template renders that answer within a check's
+    time by Home Assistant's own measure (`async_render_will_timeout`), without an
+    error. An endpoint that does not answer with JSON leaves nothing to try.
+    """
+    for key in ("path", "filter_path", "checkin_path", "second_path"):
+        if data.get(key):
+            assert validate_path(data[key]), f"{key} {data[key]!r} stored"
+    check = CloudCheck.from_data(data)
+    main = await answer_of(hass, check.request)
+    tried = [(check.rule, main)]
+    if check.checkin is not None:
+        tried.append((check.checkin.rule, main))
+    if check.second is not None:
+        tried.append((check.second.rule, await answer_of(hass, check.second.request)))
+    for rule, (answered, answer) in tried:
+        if rule is not None and answered:
+            assert refusals(rule, answer) == {}, f"{rule} stored"
+    if check.template is None:
+        return
+    template = Template(check.template, hass)
+    variables = {"value_json": main[1] if main[0] else {}}
+    failure: TemplateError | None = None
+    slow = False
+    try:
+        slow = await template.async_render_will_timeout(ORACLE_SECONDS, variables)
+    except TemplateError as err:
+        failure = err
+    assert not slow, f"{check.template!r} stored, it takes over {ORACLE_SECONDS} s"
+    assert failure is None or not main[0], f"{check.template!r} stored: {failure}"
 
 
 async def fuzz_system(
@@ -795,11 +941,14 @@ async def fuzz_system(
         data = dict(entry.subentries[system_id].data)
         assert data["kind"] == kind
         assert only_loopback(data), data
+        if kind == "cloud":
+            await assert_rule_usable(hass, data)
         await loads(hass, entry, wait=kind != "icmp")
         for sid in added:
             hass.config_entries.async_remove_subentry(entry, sid)
         await settle(hass)
     abort_leftovers(hass)
+    await hass.async_add_executor_job(join_template_threads)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -887,7 +1036,7 @@ async def test_broken_punycode_is_a_form_error(
         assert answer["errors"] == {"url": "invalid_url"}
 
 
-# --- a known bug: a time zone name longer than a file name may be -------------------
+# --- a time zone name longer than a file name may be (issue 15, items 5 and 21) ------
 
 
 @pytest.mark.parametrize("reconfigure", [False, True], ids=["add", "reconfigure"])

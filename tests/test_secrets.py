@@ -231,7 +231,7 @@ async def generated(
     return report, files, diagnostics
 
 
-async def test_no_secret_leaks_anywhere(
+async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     app_client: TestClient,

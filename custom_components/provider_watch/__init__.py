@@ -18,6 +18,7 @@ from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
 from .kinds import kind_of
+from .kinds.base import SystemRef
 from .logic.state import Step
 from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import (
@@ -123,6 +124,7 @@ async def _async_build_provider(
                 settings.check,
                 settings.timing.timeout,
                 hass.data.get(DATA_ICMP_PRIVILEGED),
+                SystemRef(subentry.subentry_id, subentry.title, entry.title),
             )
             if spec.build_probe is not None
             else None

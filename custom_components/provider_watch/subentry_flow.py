@@ -28,6 +28,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
 
     _data: dict[str, Any]
     _title: str
+    _test_errors: dict[str, str]
 
     async def async_step_user(
         self,
@@ -93,11 +94,14 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         )
 
     async def _async_system_form(
-        self, kind: SystemKind, user_input: dict[str, Any] | None
+        self,
+        kind: SystemKind,
+        user_input: dict[str, Any] | None,
+        errors: dict[str, str] | None = None,
     ) -> SubentryFlowResult:
         spec = kind_of(kind)
         reconfiguring = self.source == "reconfigure"
-        errors: dict[str, str] = {}
+        errors = dict(errors or {})
         if user_input is not None:
             data = _resolve_heal_entity(self.hass, _flatten(user_input))
             if reconfiguring:
@@ -107,6 +111,8 @@ class SystemSubentryFlow(ConfigSubentryFlow):
                 errors[CONF_NAME] = "name_exists"
             if spec.hass_errors is not None:
                 errors |= spec.hass_errors(self.hass, data)
+            if not errors and spec.async_errors is not None:
+                errors = await spec.async_errors(self.hass, data)
             if not errors:
                 self._title = data.pop(CONF_NAME)
                 self._data = _normalize(kind, data)
@@ -152,13 +158,21 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         self,
         user_input: dict[str, Any] | None = None,
     ) -> SubentryFlowResult:
-        """Fetch once and show exactly what the rule sees and decides."""
+        """Fetch once and show exactly what the rule sees and decides.
+
+        A rule that cannot be used on the answer (a path the library refuses, a
+        template that fails or takes too long) cannot be saved: only changed.
+        """
+        tried = await async_try_once(
+            self.hass, self._data, Timing.from_data(self._data).timeout
+        )
+        self._test_errors = tried.errors
         return self.async_show_menu(
             step_id="cloud_test",
-            menu_options=["cloud_save", "cloud_edit"],
-            description_placeholders=await async_try_once(
-                self.hass, self._data, Timing.from_data(self._data).timeout
-            ),
+            menu_options=["cloud_edit"]
+            if tried.errors
+            else ["cloud_save", "cloud_edit"],
+            description_placeholders=tried.placeholders,
         )
 
     async def async_step_cloud_save(
@@ -172,8 +186,8 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         self,
         user_input: dict[str, Any] | None = None,
     ) -> SubentryFlowResult:
-        """Back to the form, filled in with what was tested."""
-        return await self._async_system_form(SystemKind.CLOUD, None)
+        """Back to the form, filled in with what was tested (and its errors)."""
+        return await self._async_system_form(SystemKind.CLOUD, None, self._test_errors)
 
     def _async_finish(self) -> SubentryFlowResult:
         if self.source == "reconfigure":

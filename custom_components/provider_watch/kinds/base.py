@@ -5,9 +5,9 @@ them. A polled kind builds a probe (called on the system's poll interval); an
 event-driven kind builds a watcher that pushes its verdicts to its system.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import probatio as vol
 
@@ -36,14 +36,29 @@ class Watcher(Protocol):
         """Start watching; returns the function that stops it."""
 
 
-# (hass, the system's stored settings, its timeout, the ICMP mode) -> its probe
+class SystemRef(NamedTuple):
+    """Which system a probe checks, for what it tells the user (a repair issue)."""
+
+    system_id: str  # its subentry id
+    name: str
+    provider: str
+
+
+# (hass, the system's stored settings, its timeout, the ICMP mode, the system)
+# -> its probe
 type ProbeBuilder = Callable[
-    [HomeAssistant, Mapping[str, Any], float, bool | None], Probe
+    [HomeAssistant, Mapping[str, Any], float, bool | None, SystemRef], Probe
 ]
 # (hass, its system, the system's stored settings) -> its watcher
 type WatcherBuilder = Callable[[HomeAssistant, PushTarget, Mapping[str, Any]], Watcher]
 # (hass, the form's data) -> more form errors, for checks that need Home Assistant
+# and are cheap (nothing is looked up or rendered)
 type HassErrors = Callable[[HomeAssistant, Mapping[str, Any]], dict[str, str]]
+# (hass, the form's data) -> more form errors, for checks that wait (a time zone
+# looked up in the executor); run once the cheap checks pass
+type AsyncErrors = Callable[
+    [HomeAssistant, Mapping[str, Any]], Coroutine[Any, Any, dict[str, str]]
+]
 # (the data to store, the stored data when reconfiguring) -> None; fills in what
 # the form does not ask
 type FillIn = Callable[[dict[str, Any], Mapping[str, Any] | None], None]
@@ -67,6 +82,7 @@ class Kind:
     open_sections: frozenset[str] = frozenset()  # shown expanded
     whole_numbers: tuple[str, ...] = ()  # its fields stored as int
     hass_errors: HassErrors | None = None
+    async_errors: AsyncErrors | None = None
     fill_in: FillIn | None = None
     next_step: str | None = None  # a step of the flow shown after its form
     build_probe: ProbeBuilder | None = None  # a polled kind

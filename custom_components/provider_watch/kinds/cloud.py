@@ -6,8 +6,8 @@ The settings and the probe are in cloud_probe.py.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import probatio as vol
 
@@ -17,11 +17,9 @@ from homeassistant.helpers.selector import (
     BooleanSelector,
     SelectSelector,
     SelectSelectorConfig,
-    TemplateSelector,
     TextSelector,
     TextSelectorConfig,
 )
-from homeassistant.helpers.template import Template
 
 from ..const import (
     CONF_AUTH,
@@ -56,12 +54,20 @@ from ..const import (
     SystemKind,
 )
 from ..logic.state import Outcome
-from ..logic.validation import is_valid_url, is_whole
+from ..logic.validation import is_valid_url, is_whole, is_zone_name
 from ..sources import Probe
 from ..sources.cloud import AuthType
-from ..sources.cloud_rule import Comparison, validate_path
-from .base import Kind
-from .cloud_probe import CloudCheck, CloudProbe
+from ..sources.cloud_rule import Comparison, SimpleRule, refusals, validate_path
+from .base import Kind, SystemRef
+from .cloud_probe import TOO_SLOW, CloudCheck, CloudProbe, async_time_zone
+from .cloud_template import (
+    FLOW_SECONDS,
+    RenderTimeoutError,
+    RuleTemplate,
+    TemplateText,
+    async_clear_too_slow,
+    syntax_error,
+)
 from .form import GRACE, MAX_GRACE, SECRET, TEXT, URL, choice
 
 _COMPARISONS = [c.value for c in Comparison]
@@ -88,7 +94,7 @@ SECTIONS: dict[str, vol.Schema] = {
             vol.Optional(CONF_FILTER_PATH): TEXT,
             vol.Optional(CONF_ID_KEY): TEXT,
             vol.Optional(CONF_ID_VALUE): TEXT,
-            vol.Optional(CONF_VALUE_TEMPLATE): TemplateSelector(),
+            vol.Optional(CONF_VALUE_TEMPLATE): TemplateText(),
         }
     ),
     CONF_CHECKIN: vol.Schema(
@@ -147,8 +153,8 @@ def _errors(data: Mapping[str, Any]) -> dict[str, str]:
         data.get(CONF_MAX_AGE), 1, MAX_GRACE
     ):
         errors[CONF_MAX_AGE] = "invalid_duration"
-    if data.get(CONF_TIMEZONE) and not _is_timezone(data[CONF_TIMEZONE]):
-        errors[CONF_TIMEZONE] = "invalid_timezone"
+    if data.get(CONF_TIMEZONE) and not is_zone_name(data[CONF_TIMEZONE]):
+        errors[CONF_TIMEZONE] = "invalid_timezone"  # refused before any lookup
     if data.get(CONF_SECOND_URL) or data.get(CONF_SECOND_PATH):
         errors |= _second_endpoint_errors(data)
     return errors
@@ -168,22 +174,30 @@ def _second_endpoint_errors(data: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-def _is_timezone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: name too long
-        return False
-    return True
-
-
 def _template_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
-    """A value template must compile."""
+    """A value template must parse (cheap: it is compiled in a thread later)."""
+    template = data.get(CONF_VALUE_TEMPLATE)
+    if template and syntax_error(template) is not None:
+        return {CONF_VALUE_TEMPLATE: "invalid_template"}
+    return {}
+
+
+async def _async_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
+    """The checks that wait: a time zone, and a value template's compiling.
+
+    The zone must exist (looked up in the executor); the template must compile,
+    in a thread and within the form's time.
+    """
     errors: dict[str, str] = {}
+    if (zone := data.get(CONF_TIMEZONE)) and await async_time_zone(zone) is None:
+        errors[CONF_TIMEZONE] = "invalid_timezone"
     if template := data.get(CONF_VALUE_TEMPLATE):
         try:
-            Template(template, hass).ensure_valid()
+            await RuleTemplate(hass, template).async_compile(FLOW_SECONDS)
         except TemplateError:
             errors[CONF_VALUE_TEMPLATE] = "invalid_template"
+        except RenderTimeoutError:
+            errors[CONF_VALUE_TEMPLATE] = TOO_SLOW
     return errors
 
 
@@ -196,19 +210,91 @@ _VERDICTS = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class TryOutcome:
+    """What the test step shows, and the fields the rule cannot be saved with."""
+
+    placeholders: dict[str, str]
+    errors: dict[str, str]
+
+
 async def async_try_once(
     hass: HomeAssistant, data: Mapping[str, Any], timeout: float
-) -> dict[str, str]:
-    """Fetch once: what the rule sees and decides, as the test step shows it."""
-    probe = CloudProbe(hass, CloudCheck.from_data(data), timeout)
+) -> TryOutcome:
+    """Fetch once: what the rule sees and decides, as the test step shows it.
+
+    The rule is used exactly as a check uses it; a template that does not render
+    within the form's time on the answer (or, with no answer, on `{}`) or fails on
+    the answer cannot be saved.
+    """
+    probe = CloudProbe(
+        hass, CloudCheck.from_data(data), timeout, template_seconds=FLOW_SECONDS
+    )
     result = await probe()
     seen = dict(probe.last_seen)
-    return {
-        "status": str(seen.get("status") or "-"),
-        "value": _shorten(seen.get("value", "-")),
-        "verdict": _VERDICTS[result.outcome],
-        "reason": result.reason or "-",
-    }
+    errors: dict[str, str] = {}
+    reason = result.reason
+    if probe.template_problem is None and "main" not in probe.answers:
+        await _async_time_template(hass, data, probe)
+    if probe.template_problem is not None:
+        errors[CONF_VALUE_TEMPLATE] = probe.template_problem
+        reason = probe.template_reason
+    refused = _refused_paths(probe.check, probe.answers)
+    if refused:
+        errors |= dict.fromkeys(refused, "path_refused")
+        reason = "; ".join(refused.values())
+    return TryOutcome(
+        placeholders={
+            "status": str(seen.get("status") or "-"),
+            "value": _shorten(seen.get("value", "-")),
+            "verdict": _VERDICTS[result.outcome],
+            "reason": reason or "-",
+        },
+        errors=errors,
+    )
+
+
+def _refused_paths(check: CloudCheck, answers: Mapping[str, object]) -> dict[str, str]:
+    """The fields whose path jsonpath-python refuses on the answers -> why.
+
+    Each rule's paths are tried as a check evaluates them (`refusals`), on the
+    answer of its own endpoint.
+    """
+    tried: list[tuple[SimpleRule, str, str, str]] = []  # rule, answer, fields
+    if check.rule is not None:
+        tried.append((check.rule, "main", CONF_FILTER_PATH, CONF_PATH))
+    if check.checkin is not None:
+        tried.append((check.checkin.rule, "main", CONF_FILTER_PATH, CONF_CHECKIN_PATH))
+    if check.second is not None:
+        tried.append((check.second.rule, "second", CONF_SECOND_PATH, CONF_SECOND_PATH))
+    refused: dict[str, str] = {}
+    for rule, answer, filter_field, path_field in tried:
+        if answer not in answers:
+            continue
+        for where, why in refusals(rule, answers[answer]).items():
+            field = filter_field if where == "filter" else path_field
+            path = rule.filter_path if where == "filter" else rule.path
+            refused.setdefault(field, f"{path} cannot be used on this answer: {why}")
+    return refused
+
+
+async def _async_time_template(
+    hass: HomeAssistant, data: Mapping[str, Any], probe: CloudProbe
+) -> None:
+    """No answer to render the template on: at least it must render `{}` in time."""
+    if not (template := data.get(CONF_VALUE_TEMPLATE)):
+        return
+    try:
+        await RuleTemplate(hass, template).async_render(
+            {"value_json": {}}, FLOW_SECONDS
+        )
+    except TemplateError:
+        pass  # it may well need the answer
+    except RenderTimeoutError:
+        probe.template_problem = TOO_SLOW
+        probe.template_reason = (
+            f"template suspended: it did not render within {FLOW_SECONDS:g} s"
+        )
 
 
 def _shorten(value: object, limit: int = 200) -> str:
@@ -221,9 +307,13 @@ def build_probe(
     data: Mapping[str, Any],
     timeout: float,
     icmp_privileged: bool | None,
+    system: SystemRef,
 ) -> Probe:
     """Fetch the API and judge the answer with the system's rules."""
-    return CloudProbe(hass, CloudCheck.from_data(data), timeout)
+    check = CloudCheck.from_data(data)
+    if check.template is None:  # a template suspended before is gone
+        async_clear_too_slow(hass, system.system_id)
+    return CloudProbe(hass, check, timeout, system=system)
 
 
 KIND = Kind(
@@ -241,6 +331,7 @@ KIND = Kind(
     validate=_errors,
     whole_numbers=(CONF_MAX_AGE,),
     hass_errors=_template_errors,
+    async_errors=_async_errors,
     next_step="cloud_test",
     build_probe=build_probe,
 )

@@ -2,16 +2,14 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 import json
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import TemplateError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.sun import is_up
-from homeassistant.helpers.template import Template
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -41,6 +39,7 @@ from ..const import (
     CONF_VALUE_TEMPLATE,
     CONF_VERIFY_TLS,
 )
+from ..logic.validation import is_zone_name
 from ..sources import ProbeResult
 from ..sources.cloud import (
     AuthType,
@@ -52,6 +51,16 @@ from ..sources.cloud import (
     verdict_result,
 )
 from ..sources.cloud_rule import Comparison, RuleVerdict, SimpleRule, is_truthy
+from .base import SystemRef
+from .cloud_template import (
+    RUN_SECONDS,
+    RenderTimeoutError,
+    RuleTemplate,
+    async_clear_too_slow,
+    async_report_too_slow,
+)
+
+TOO_SLOW = "template_too_slow"  # the form's error, and the template's problem
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,49 +161,86 @@ def _second(data: Mapping[str, Any], request: CloudRequest) -> SecondEndpoint | 
     )
 
 
-def naive_timezone(hass: HomeAssistant, name: str | None) -> ZoneInfo:
-    """The zone for check-in times sent without one (default: Home Assistant's)."""
+async def async_time_zone(name: str) -> tzinfo | None:
+    """The time zone of that name; None when there is none.
+
+    Looked up with Home Assistant's async helper (the zone file is read in the
+    executor); a name no zone could have is refused without a lookup.
+    """
+    if not is_zone_name(name):
+        return None
     try:
-        return ZoneInfo(name or hass.config.time_zone)
-    except ZoneInfoNotFoundError, ValueError, OSError:  # OSError: name too long
-        return ZoneInfo("UTC")
+        return await dt_util.async_get_time_zone(name)
+    except ValueError, OSError:  # what zoneinfo raises besides "not found"
+        return None
+
+
+async def async_naive_time_zone(name: str | None) -> tzinfo:
+    """The zone for check-in times sent without one: Home Assistant's by default.
+
+    A stored name that is no zone (an older version did not check) reads as UTC.
+    """
+    if not name:
+        return dt_util.get_default_time_zone()
+    return await async_time_zone(name) or UTC
 
 
 class CloudProbe:
-    """Fetch the provider's endpoint(s) and judge the JSON with the system's rules."""
+    """Fetch the provider's endpoint(s) and judge the JSON with the system's rules.
 
-    def __init__(self, hass: HomeAssistant, check: CloudCheck, timeout: float) -> None:
+    A template that does not render within `template_seconds` is suspended: from
+    then on it cannot tell, and (for a system, not the form's test) a repair issue
+    names the system.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        check: CloudCheck,
+        timeout: float,
+        *,
+        template_seconds: float = RUN_SECONDS,
+        system: SystemRef | None = None,
+    ) -> None:
         """Prepare the session, the template and the check-in rule."""
         self._hass = hass
-        self._check = check
         self._timeout = timeout
+        self.check = check
         self._session = async_get_clientsession(
             hass, verify_ssl=check.request.verify_tls
         )
         self._rules = (check.rule,) if check.rule else ()
-        self._template = Template(check.template, hass) if check.template else None
-        self._checkin: CheckinRule | None = None
-        if check.checkin is not None:
-            self._checkin = CheckinRule(
-                rule=check.checkin.rule,
-                max_age=check.checkin.max_age,
-                naive_tz=naive_timezone(hass, check.checkin.timezone),
-            )
+        self._template = RuleTemplate(hass, check.template) if check.template else None
+        self._template_seconds = template_seconds
+        self._system = system
+        self._checkin: CheckinRule | None = None  # its zone is looked up at once
         self.last_seen: list[tuple[str, object]] = []  # for the flow's test step
+        self.answers: dict[str, object] = {}  # the decoded answers, for the flow
+        # why the template cannot be used: "template_too_slow", "invalid_template"
+        self.template_problem: str | None = None
+        self.template_reason: str | None = None
 
     async def __call__(self) -> ProbeResult:
         """One check: every endpoint must answer and every rule must say online."""
-        answer = await fetch_json(self._session, self._check.request, self._timeout)
+        if (checkin := self.check.checkin) is not None and self._checkin is None:
+            self._checkin = CheckinRule(
+                rule=checkin.rule,
+                max_age=checkin.max_age,
+                naive_tz=await async_naive_time_zone(checkin.timezone),
+            )
+        answer = await fetch_json(self._session, self.check.request, self._timeout)
         self.last_seen = [("status", answer.status)]
         if answer.failure is not None:
             return answer.failure
+        self.answers["main"] = answer.data
         extra: list[RuleVerdict] = []
         if self._template is not None:
-            extra.append(self._render(answer.data))
-        if (second := self._check.second) is not None:
+            extra.append(await self._async_render(answer.data))
+        if (second := self.check.second) is not None:
             reply = await fetch_json(self._session, second.request, self._timeout)
             if reply.failure is not None:
                 return reply.failure
+            self.answers["second"] = reply.data
             extra.append(judge(reply.data, [second.rule], now=dt_util.utcnow()))
         verdict = judge(
             answer.data,
@@ -202,21 +248,40 @@ class CloudProbe:
             checkin=self._checkin,
             extra=extra,
             now=dt_util.utcnow(),
-            quiet=self._check.quiet_at_night and not is_up(self._hass),
+            quiet=self.check.quiet_at_night and not is_up(self._hass),
         )
         self.last_seen.append(("value", shown_value(verdict.value)))
         return verdict_result(verdict, answer.latency_ms)
 
-    def _render(self, data: object) -> RuleVerdict:
+    async def _async_render(self, data: object) -> RuleVerdict:
+        """The template's verdict, rendered off the event loop within its time."""
         if self._template is None:  # pragma: no cover - only called with a template
             return RuleVerdict(online=None)
+        if self.template_problem == TOO_SLOW:
+            return RuleVerdict(online=None, reason=self.template_reason)
         try:
-            rendered = self._template.async_render(
-                variables={"value_json": data}, parse_result=False
+            rendered = await self._template.async_render(
+                {"value_json": data}, self._template_seconds
             )
+        except RenderTimeoutError:
+            return self._suspend()
         except TemplateError as err:
-            return RuleVerdict(online=None, reason=f"template error: {err}")
-        return template_verdict(str(rendered))
+            self.template_problem = "invalid_template"
+            self.template_reason = f"template error: {err}"
+            return RuleVerdict(online=None, reason=self.template_reason)
+        if self._system is not None:
+            async_clear_too_slow(self._hass, self._system.system_id)
+        return template_verdict(rendered)
+
+    def _suspend(self) -> RuleVerdict:
+        """The template took too long: not rendered again; a repair issue says so."""
+        self.template_problem = TOO_SLOW
+        self.template_reason = (
+            f"template suspended: it did not render within {self._template_seconds:g} s"
+        )
+        if self._system is not None:
+            async_report_too_slow(self._hass, self._system)
+        return RuleVerdict(online=None, reason=self.template_reason)
 
 
 def shown_value(value: object) -> str:

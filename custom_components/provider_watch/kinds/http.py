@@ -21,7 +21,7 @@ from ..const import (
 from ..logic.validation import is_valid_url
 from ..sources import Probe
 from ..sources.http import InvalidStatusCodesError, StatusCodes, probe_http
-from .base import Kind
+from .base import Kind, SystemRef
 from .form import TEXT, URL
 
 
@@ -52,6 +52,7 @@ def build_probe(
     data: Mapping[str, Any],
     timeout: float,
     icmp_privileged: bool | None,
+    system: SystemRef,
 ) -> Probe:
     """Get the URL; judge the status code and, if given, the keyword."""
     check = HttpCheck.from_data(data)

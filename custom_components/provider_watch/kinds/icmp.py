@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from ..const import CONF_HOST, SystemKind
 from ..sources import Probe
 from ..sources.icmp import probe_icmp
-from .base import Kind
+from .base import Kind, SystemRef
 from .form import TEXT, host_errors
 
 
@@ -32,6 +32,7 @@ def build_probe(
     data: Mapping[str, Any],
     timeout: float,
     icmp_privileged: bool | None,
+    system: SystemRef,
 ) -> Probe:
     """Ping the host (in the ICMP mode that works here)."""
     check = IcmpCheck.from_data(data)

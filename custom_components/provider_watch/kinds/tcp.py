@@ -17,7 +17,7 @@ from ..const import CONF_HOST, CONF_PORT, SystemKind
 from ..logic.validation import is_whole
 from ..sources import Probe
 from ..sources.tcp import probe_tcp
-from .base import Kind
+from .base import Kind, SystemRef
 from .form import TEXT, host_errors
 
 
@@ -39,6 +39,7 @@ def build_probe(
     data: Mapping[str, Any],
     timeout: float,
     icmp_privileged: bool | None,
+    system: SystemRef,
 ) -> Probe:
     """Open (and close) a connection to the port."""
     check = TcpCheck.from_data(data)

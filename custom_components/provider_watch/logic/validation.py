@@ -9,7 +9,12 @@ from yarl import URL
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
+# An IANA time zone name is words of letters, digits, "_", "-" and "+" joined by
+# "/", such as America/Argentina/Buenos_Aires or Etc/GMT+5; the longest has 32
+# characters.
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,3}")
 MAX_NAME_LENGTH = 100
+MAX_ZONE_NAME_LENGTH = 64
 
 
 def is_valid_host(host: str) -> bool:
@@ -50,6 +55,15 @@ def is_valid_phone(phone: str) -> bool:
 def is_valid_name(name: str) -> bool:
     """A non-blank display name of reasonable length."""
     return 0 < len(name.strip()) <= MAX_NAME_LENGTH
+
+
+def is_zone_name(name: str) -> bool:
+    """Whether a name looks like a time zone's; no file is read to tell.
+
+    Refuses at once what no lookup would find: long names, paths (`..`, `/etc`),
+    spaces and other characters no zone name has.
+    """
+    return len(name) <= MAX_ZONE_NAME_LENGTH and bool(_ZONE_NAME.fullmatch(name))
 
 
 def clean_input(user_input: Mapping[str, Any]) -> dict[str, Any]:

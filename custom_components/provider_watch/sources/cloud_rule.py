@@ -151,10 +151,40 @@ def _select(path: str, data: object) -> tuple[bool, object]:
     try:
         matches: object = search(text, data)
     except _PATH_ERRORS as err:
-        raise _InvalidPathError from err
+        raise _InvalidPathError(str(err) or type(err).__name__) from err
     if isinstance(matches, list) and matches:
         return True, matches[0]
     return False, None
+
+
+def refusals(rule: SimpleRule, data: object) -> dict[str, str]:
+    """The rule's paths jsonpath-python refuses on `data`: "filter" or "path" -> why.
+
+    Tried exactly as `evaluate_rule` evaluates them: the device filter on the
+    answer, then the path on the device it picks (on the answer without a filter).
+    A path that would never be tried on this answer (no device list, the device
+    missing from it) has nothing to refuse.
+    """
+    target = data
+    if _has_filter(rule) and _filter_problem(rule) is None:
+        try:
+            picked, target = _pick_device(
+                data,
+                rule.filter_path or "",
+                rule.id_key or "",
+                (rule.id_value or "").strip(),
+            )
+        except _InvalidPathError as err:
+            return {"filter": str(err) or INVALID_PATH}
+        except _NoDeviceListError:
+            return {}
+        if not picked:
+            return {}
+    try:
+        _select(rule.path, target)
+    except _InvalidPathError as err:
+        return {"path": str(err) or INVALID_PATH}
+    return {}
 
 
 def normalize(value: object) -> str:
