@@ -29,6 +29,7 @@ from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from testkit.simulated import SimulatedDevice
 
@@ -318,6 +319,7 @@ async def test_report_files_are_served_to_admins_only(
     tmp_path: Path,
 ) -> None:
     hass.config.config_dir = str(tmp_path)
+    assert await async_setup_component(hass, "api", {})  # the REST API
     entry_id = await alerting_provider(hass, upstream, {PANEL: device})
     button = "button.acme_alarm_generate_report"
     note_id = f"{DOMAIN}_report_{entry_id}"
@@ -353,6 +355,17 @@ async def test_report_files_are_served_to_admins_only(
     assert (await admin.get(path)).status == HTTPStatus.OK
     user = await hass_client(user_token)
     assert (await user.get(path)).status == HTTPStatus.UNAUTHORIZED
+
+    # pressed by an administrator through the REST API: links too
+    response = await admin.post(
+        "/api/services/button/press", json={"entity_id": button}
+    )
+    assert response.status == HTTPStatus.OK
+    await settle(hass)
+    message = async_get_persistent_notifications(hass)[note_id]["message"]
+    links = [part.split(")")[0] for part in message.split("](")[1:]]
+    assert len(links) == 2
+    assert (await anyone.get(links[1])).status == HTTPStatus.OK
 
     # pressed by a user who is not an administrator: the files, but no links
     message = await press(user_token)

@@ -142,14 +142,17 @@ async def test_extreme_dates_are_a_clear_error(
     assert names(reports) == set()
 
 
-async def test_a_year_one_outage_in_a_hand_edited_history(
+@pytest.mark.parametrize("edited", ["outage start", "system added"])
+async def test_a_year_one_date_in_a_hand_edited_history(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
     device: SimulatedDevice,
     reports: Path,
+    edited: str,
 ) -> None:
-    """Someone edited the history file: an outage of the panel in year 1."""
+    """Someone edited the history file: the panel's outage, or since when it is
+    monitored, in year 1."""
     freezer.move_to(NOW)
     entry = provider_entry({PANEL: http_system(device.url)})
     start = NOW - timedelta(days=3)
@@ -167,7 +170,11 @@ async def test_a_year_one_outage_in_a_hand_edited_history(
             )
         ],
     ).to_dict()
-    history["outages"][0]["start"] = "0001-01-01T00:00:00+00:00"
+    year_one = "0001-01-01T00:00:00+00:00"
+    if edited == "outage start":
+        history["outages"][0]["start"] = year_one
+    else:
+        history["systems"][PANEL]["added"] = year_one
     key = f"{DOMAIN}.{entry.entry_id}.history"
     hass_storage[key] = {"version": 2, "key": key, "data": history}
     await setup_entry(hass, entry)

@@ -131,7 +131,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         elif suggested is None and reconfiguring:
             subentry = self._get_reconfigure_subentry()
             suggested = _nest(kind, {**subentry.data, CONF_NAME: subentry.title})
-        if reconfiguring and suggested is not user_input:
+        if reconfiguring and suggested is not None and suggested is not user_input:
             suggested = _without_secrets(kind, suggested)
         return self.async_show_form(
             step_id="reconfigure" if reconfiguring else kind.value,
@@ -260,12 +260,8 @@ def _secret_fields(kind: SystemKind) -> set[str]:
     }
 
 
-def _without_secrets(
-    kind: SystemKind, suggested: Mapping[str, Any] | None
-) -> dict[str, Any] | None:
+def _without_secrets(kind: SystemKind, suggested: Mapping[str, Any]) -> dict[str, Any]:
     """Suggested values without any secret: the browser never gets one back."""
-    if suggested is None:
-        return None
     secrets = _secret_fields(kind)
     return {
         key: _without_secrets(kind, value) if isinstance(value, Mapping) else value
