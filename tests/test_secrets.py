@@ -381,10 +381,71 @@ async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
     ]
 
 
-@pytest.mark.skipif(not HAS_DIAGNOSTICS, reason="diagnostics.py is not there yet")
-def test_diagnostics_are_checked() -> None:
-    """A reminder in the test report: the secrets test covers diagnostics too."""
-    assert HAS_DIAGNOSTICS
+async def test_diagnostics_are_checked(
+    hass: HomeAssistant, upstream: SimulatedDevice, clouds: Clouds, tmp_path: Path
+) -> None:
+    """The leak test's diagnostics check has teeth.
+
+    The diagnostics `generated` hands it are those of both entries, loaded; they
+    carry every secret-bearing field (redacted, so the check looks at them); and the
+    same `leaks` finds every planted secret in the settings they come from.
+    """
+    from homeassistant.components.diagnostics import REDACTED  # noqa: PLC0415
+
+    hass.config.config_dir = str(tmp_path)  # the report's files go here
+    await setup_internet(hass, f"{LOCALHOST}:{upstream.port}")
+    systems = {
+        "system_bearer": cloud_system(
+            clouds.bearer.url, auth_type="bearer", token=TOKEN
+        ),
+        "system_api_key": cloud_system(
+            clouds.api_key.url,
+            auth_type="api_key",
+            header_name=API_KEY_HEADER,
+            header_value=API_KEY,
+        ),
+        "system_basic": cloud_system(
+            clouds.basic.url, auth_type="basic", username=USERNAME, password=PASSWORD
+        ),
+        "system_in_url": cloud_system(clouds.url_with_credentials()),
+        "system_heartbeat": {
+            "kind": "heartbeat",
+            "webhook_id": WEBHOOK_ID,
+            "period": 300,
+            "grace": 60,
+            "local_only": True,
+            "fail_keyword": "fail",
+        },
+    }
+    entry = await setup_entry(hass, provider_entry(systems))
+    _report, _files, diagnostics = await generated(hass, entry.entry_id, tmp_path)
+
+    stored = dumps([dict(subentry.data) for subentry in entry.subentries.values()])
+    assert leaks("settings", stored) == [
+        f"{name} in settings"
+        for name in (
+            "bearer token",
+            "API key",
+            "password",
+            "webhook id",
+            "URL user",
+            "URL password",
+            "URL token",
+        )
+    ]
+    assert leaks("diagnostics", dumps(diagnostics)) == []
+    (provider,) = [d for d in diagnostics if "systems" in d]
+    assert set(provider["systems"]) == set(systems)  # loaded: states and checks
+    assert provider["systems"]["system_bearer"]["probes"][-1]["outcome"] == "up"
+    data = {s["subentry_id"]: s["data"] for s in provider["subentries"]}
+    assert data["system_bearer"]["token"] == REDACTED
+    assert data["system_api_key"]["header_value"] == REDACTED
+    assert data["system_basic"]["password"] == REDACTED
+    assert data["system_heartbeat"]["webhook_id"] == REDACTED
+    port = clouds.in_url.port
+    assert data["system_in_url"]["url"] == (
+        f"http://{REDACTED}@{LOCALHOST}:{port}/api/devices?token={REDACTED}&site=home"
+    )
 
 
 # --- issue 15, item 8: the second endpoint on another origin ----------------------
