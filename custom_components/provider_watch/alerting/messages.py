@@ -138,7 +138,7 @@ def payload(
     """The notify service data for one phone."""
     record = notice.record
     title, message = title_and_message(notice, ctx, texts, limit=NAMED_ON_PHONE)
-    tag = f"provider-watch-{record.alert_id}"
+    tag = alert_tag(record.alert_id)
     data: dict[str, Any] = {
         "tag": tag if notice.kind is not NoticeKind.RECOVERY else f"{tag}-back",
         "group": f"provider-watch-{ctx.provider or 'internet'}",
@@ -153,11 +153,7 @@ def payload(
     data["action_data"] = {"alert_id": record.alert_id}
     data["actions"] = _actions(record.alert_id, ctx, phone, texts)
     if notice.kind is NoticeKind.UPDATE:
-        # it replaces the alert the phone shows: no second sound
-        if phone.ios:
-            data["push"] = {"interruption-level": "passive"}
-        else:
-            data["alert_once"] = True
+        data |= replacing(phone)  # the alert the phone shows: no second sound
     elif critical:
         if phone.ios:
             data["push"] = {"sound": {"name": "default", "critical": 1, "volume": 1.0}}
@@ -166,12 +162,26 @@ def payload(
     return {"title": title, "message": message, "data": data}
 
 
+def alert_tag(alert_id: str) -> str:
+    """The tag of an alert's notification on the phones (its recovery: "-back")."""
+    return f"provider-watch-{alert_id}"
+
+
+def replacing(phone: Phone) -> dict[str, Any]:
+    """What makes a push that replaces a notification the phone shows a quiet one."""
+    if phone.ios:
+        return {"push": {"interruption-level": "passive"}}
+    return {"alert_once": True}  # Android: no sound for a tag already showing
+
+
 def clear_payload(record: Record) -> dict[str, Any]:
     """Remove an alert's notification from the phone."""
-    return {
-        "message": "clear_notification",
-        "data": {"tag": f"provider-watch-{record.alert_id}"},
-    }
+    return clear_tag_payload(alert_tag(record.alert_id))
+
+
+def clear_tag_payload(tag: str) -> dict[str, Any]:
+    """Remove the notification with this tag from the phone."""
+    return {"message": "clear_notification", "data": {"tag": tag}}
 
 
 def notice_actions(alert_id: str, texts: Texts) -> list[dict[str, str]]:
