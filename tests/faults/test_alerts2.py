@@ -23,8 +23,8 @@ from custom_components.provider_watch.const import (
     SUBENTRY_SYSTEM,
 )
 from custom_components.provider_watch.hub import DATA_ALERTS
-from homeassistant.config_entries import ConfigSubentry
 from custom_components.provider_watch.monitoring.internet import internet_up
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from testkit.phones import tap
 
@@ -234,6 +234,32 @@ async def summary_about_the_open_alert(b: Bench, k: Kit) -> None:
     )
 
 
+# --- issue 15, item 24: counted words ------------------------------------------------
+
+
+@fault("internet_down_with_one_system_says_one_system")
+async def one_system_unreachable(b: Bench, k: Kit) -> None:
+    """The internet and the panel go down together; both come back."""
+    upstream = k.request.getfixturevalue("upstream")
+    await b.provider({PANEL: http_data(k.device.url)})
+    await upstream.stop()
+    await k.device.stop()
+    await b.until(lambda: b.shown() == ("off", "offline", "internet"))
+    [note] = notes(b.hass).values()
+    assert note["title"] == "Your internet is offline"
+    assert note["message"].endswith(
+        "Your internet is down — 1 monitored system unreachable: Alarm panel."
+    )
+    await upstream.start()
+    await k.device.start()
+    await b.until(lambda: all(phone.pushes for phone in b.phones))
+    for phone in b.phones:
+        [summary] = phone.pushes
+        assert "Alarm panel went offline at" in summary["message"]
+        assert "and recovered" in summary["message"]
+    b.verify(offline=1, online=1, log="Alarm panel (Acme Alarm) is offline")
+
+
 # --- the runner -----------------------------------------------------------------------
 
 
@@ -266,4 +292,5 @@ def test_the_cases_of_issue_15() -> None:
         "systems_added_and_removed_leave_nothing_behind",  # item 3
         "cloud_outage_names_every_system_as_it_joins",  # item 22
         "internet_back_system_still_down_summary_is_about_its_alert",  # item 23
+        "internet_down_with_one_system_says_one_system",  # item 24
     }

@@ -13,7 +13,7 @@ Companion app's push relay). So:
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,11 +31,11 @@ from ..logic.summary import (
     Heard,
     Held,
     Status,
-    Summary,
     held_from_dict,
     held_to_dict,
     summarize,
 )
+from ..logic.text import counted
 from ..monitoring.internet import (
     ENTRY_TYPE_INTERNET,
     SIGNAL_INTERNET_CHANGED,
@@ -43,17 +43,15 @@ from ..monitoring.internet import (
 )
 from . import mobile_app
 from .messages import (
-    ACTION_ACK,
-    ACTION_SNOOZE,
-    alert_tag,
     clear_tag_payload,
     replacing,
+    summary_payload,
+    summary_tag,
 )
 from .phones import Phone, resolve_phone
 
 # how long to wait before each new try of a push the relay refused
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
-SUMMARY_TAG = "provider-watch-summary"
 
 type Texts = Callable[..., str]
 type OnFailure = Callable[[str, str, str, bool], None]  # alert id, phone, why, final
@@ -224,11 +222,12 @@ class Delivery:
             )
             persistent_notification.async_create(
                 self.hass,
-                self._texts(
+                counted(
+                    self._texts,
                     "push_failed_message",
+                    attempt + 1,
                     phone=phone.name,
                     alert=what or alert_id,
-                    tries=str(attempt + 1),
                     error=error,
                 ),
                 title=self._texts("push_failed_title", phone=phone.name),
@@ -331,12 +330,12 @@ class Delivery:
                 continue
             for tag in summary.clear:
                 await self._async_clear(phone, tag)
-            data = self.summary_payload(summary)
+            data = summary_payload(summary, self._texts, _hhmm)
             if data["data"]["tag"] in self.showing[phone_id]:
                 # it replaces the open alert the phone heard of: no second sound
                 data["data"] |= replacing(phone)
             before = self.summarized.pop(phone_id, set())
-            if before and (old := _summary_tag(before)) != data["data"]["tag"]:
+            if before and (old := summary_tag(before)) != data["data"]["tag"]:
                 await self._async_clear(phone, old)  # a summary sent before this one
             if summary.open_ids:
                 # it stands for these alerts on the phone until they have ended
@@ -359,7 +358,7 @@ class Delivery:
             del self.summarized[phone_id]
             self._on_change()
             if (phone := resolve_phone(self.hass, phone_id)) is not None:
-                await self._async_clear(phone, _summary_tag(ids))
+                await self._async_clear(phone, summary_tag(ids))
 
     async def _async_clear(self, phone: Phone, tag: str) -> None:
         """Remove a notification the phone shows (if it shows it)."""
@@ -367,50 +366,6 @@ class Delivery:
             self.showing[phone.device_id].discard(tag)
             await self._async_try(phone, clear_tag_payload(tag), "", "", 0)
 
-    def summary_payload(self, summary: Summary) -> dict[str, Any]:
-        """The summary push: one title, one line per system."""
 
-        def hhmm(when: datetime) -> str:
-            return dt_util.as_local(when).strftime("%H:%M")
-
-        lines = [
-            self._texts(
-                "summary_back" if line.back else "summary_open",
-                subject=line.system,
-                since=hhmm(line.since),
-            )
-            for line in summary.lines
-        ] or [self._texts("summary_none")]
-        # a single alert still open keeps its tag: its reminders and its recovery
-        # replace the summary on the phone as they would have replaced the alert
-        data: dict[str, Any] = {
-            "tag": _summary_tag(summary.open_ids),
-            "group": "provider-watch",
-        }
-        if len(summary.open_ids) == 1:  # and it can be acknowledged or snoozed
-            alert_id = summary.open_ids[0]
-            data["action_data"] = {"alert_id": alert_id}
-            data["actions"] = [
-                {
-                    "action": f"{ACTION_ACK}{alert_id}",
-                    "title": self._texts("action_acknowledge"),
-                },
-                {
-                    "action": f"{ACTION_SNOOZE}{alert_id}",
-                    "title": self._texts("action_snooze"),
-                },
-            ]
-        return {
-            "title": self._texts(
-                "summary_title",
-                start=hhmm(summary.down_from),
-                end=hhmm(summary.down_to),
-            ),
-            "message": "; ".join(lines),
-            "data": data,
-        }
-
-
-def _summary_tag(open_ids: Collection[str]) -> str:
-    """A summary about one open alert has its tag; about several (or none), its own."""
-    return alert_tag(next(iter(open_ids))) if len(open_ids) == 1 else SUMMARY_TAG
+def _hhmm(when: datetime) -> str:
+    return dt_util.as_local(when).strftime("%H:%M")
