@@ -19,7 +19,7 @@ from custom_components.provider_watch.const import DOMAIN
 from custom_components.provider_watch.monitoring.internet import internet_up
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
-from testkit.phones import PushGateway
+from testkit.phones import PushGateway, tap
 from testkit.simulated import SimulatedDevice
 
 from . import alerting
@@ -29,10 +29,12 @@ from .alerting import (
     OFFLINE,
     PANEL,
     FakePhone,
+    ack_snooze,
     alert_id_of,
     alerting_entry,
     clear,
     local_hhmm,
+    manager,
     notes,
     outage,
     recovery,
@@ -48,6 +50,11 @@ android = alerting.android
 iphone = alerting.iphone
 
 SUMMARY = "While your internet was down"
+
+
+def clear_tag(tag: str) -> dict[str, Any]:
+    """The command that removes the notification with this tag from a phone."""
+    return {"message": "clear_notification", "data": {"tag": tag}}
 
 
 async def internet_goes(
@@ -307,3 +314,128 @@ async def test_a_relay_that_times_out_is_retried(
     await advance(hass, freezer, 2 * 60)
     assert phone.titles == [OFFLINE] * 3  # the next retry got through
     assert len(record.push_failures) == 2
+
+
+# --- the summary and the alerts still open -----------------------------------------
+
+
+def tags_left(phone: FakePhone) -> set[str]:
+    """Tags of notifications the phone shows: put there and not cleared since.
+
+    A recovery ("… is back online") is the end of its outage, not left behind.
+    """
+    showing: set[str] = set()
+    for push in phone.pushes:
+        tag = push["data"]["tag"]
+        if push["message"] == "clear_notification":
+            showing.discard(tag)
+        elif not tag.endswith("-back"):
+            showing.add(tag)
+    return showing
+
+
+async def test_the_summary_is_about_the_alert_still_open(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    app_client: Any,
+    android: FakePhone,
+    iphone: FakePhone,
+    device: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    """The internet alert closed; the panel, still down, has an alert of its own."""
+    await alerting_entry(hass, upstream, {PANEL: device}, android, iphone)
+    await internet_goes(hass, freezer, upstream, up=False)
+    await outage(hass, freezer, device)  # its cause: the internet; held back
+    [internet_note] = notes(hass)
+    internet_id = internet_note.removeprefix(f"{DOMAIN}_")
+    assert android.pushes == iphone.pushes == []
+
+    await internet_goes(hass, freezer, upstream, up=True)  # the panel stays down
+    [panel_note] = notes(hass)
+    panel_id = panel_note.removeprefix(f"{DOMAIN}_")
+    assert panel_id != internet_id
+    for phone in (android, iphone):
+        alert, summary = phone.pushes
+        assert alert["title"] == OFFLINE
+        assert alert_id_of(alert) == panel_id
+        assert summary["title"].startswith(SUMMARY)
+        assert "Alarm panel went offline at " in summary["message"]
+        assert "and is still offline" in summary["message"]
+        # it replaces the panel's alert on the phone: one notification, whose
+        # buttons act on the alert that is open
+        assert summary["data"]["tag"] == f"provider-watch-{panel_id}"
+        assert summary["data"]["actions"] == ack_snooze(panel_id)
+        assert summary["data"]["action_data"] == {"alert_id": panel_id}
+        if phone.ios:  # and quietly: the phone has rung for the panel already
+            assert summary["data"]["push"] == {"interruption-level": "passive"}
+        else:
+            assert summary["data"]["alert_once"] is True
+        assert all(internet_id not in str(push) for push in phone.pushes)
+        assert tags_left(phone) == {f"provider-watch-{panel_id}"}
+
+    await tap(app_client, android.webhook_id, summary["data"]["actions"][0]["action"])
+    await settle(hass)
+    assert manager(hass).records[f"system:{PANEL}"].acked is not None
+    await advance(hass, freezer, *[60 * 60] * 3)  # acknowledged: no reminder
+    assert len(android.pushes) == len(iphone.pushes) == 2
+
+    await recovery(hass, freezer, device)
+    for phone in (android, iphone):
+        assert phone.pushes[2] == phone.body(clear(panel_id))
+        assert phone.pushes[3]["title"] == "Alarm panel is back online"
+        assert tags_left(phone) == set()
+
+
+async def test_a_summary_of_several_open_alerts_goes_when_they_end(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    await alerting_entry(hass, upstream, {PANEL: device, LOCK: second}, android)
+    await internet_goes(hass, freezer, upstream, up=False)
+    await outage(hass, freezer, device, second)
+    [internet_note] = notes(hass)
+    internet_id = internet_note.removeprefix(f"{DOMAIN}_")
+
+    await internet_goes(hass, freezer, upstream, up=True)  # both stay down
+    *alerts, summary = android.pushes
+    assert sorted(push["title"] for push in alerts) == [
+        "Alarm panel is offline",
+        "Door lock is offline",
+    ]
+    assert summary["title"].startswith(SUMMARY)
+    assert summary["data"]["tag"] == "provider-watch-summary"
+    assert "actions" not in summary["data"]  # two alerts: acknowledged on their own
+    assert all(internet_id not in str(push) for push in android.pushes)
+
+    await recovery(hass, freezer, device)
+    assert "provider-watch-summary" in tags_left(android)  # the lock is still down
+    await recovery(hass, freezer, second)
+    assert android.body(clear_tag("provider-watch-summary")) in android.pushes
+    assert tags_left(android) == set()
+
+
+async def test_a_system_joining_the_held_internet_alert_is_in_the_summary(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    android: FakePhone,
+    device: SimulatedDevice,
+    second: SimulatedDevice,
+    upstream: SimulatedDevice,
+) -> None:
+    await alerting_entry(hass, upstream, {PANEL: device, LOCK: second}, android)
+    await internet_goes(hass, freezer, upstream, up=False)
+    await outage(hass, freezer, device)
+    await advance(hass, freezer, 10 * 60)
+    await outage(hass, freezer, second)  # joins the internet alert 10 min later
+    assert len(manager(hass).delivery.held[android.device_id]) == 1  # one alert
+
+    await internet_goes(hass, freezer, upstream, up=True)
+    await recovery(hass, freezer, device, second)
+    [summary] = summaries(android)
+    assert "Alarm panel went offline at" in summary["message"]
+    assert "Door lock went offline at" in summary["message"]

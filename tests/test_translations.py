@@ -90,6 +90,10 @@ DYNAMIC_FAMILIES: dict[str, set[str]] = {
 
 # Functions that take (key, **placeholders) and return a message template filled in
 TEXT_FUNCTIONS = {"text", "texts"}
+# Functions that take (texts, key, count, **placeholders): a counted message, whose
+# templates are key_one and key_other (logic/text.py)
+COUNTED_FUNCTIONS = {"counted"}
+PLURAL_FORMS = ("one", "other")
 # Functions that take (key, **placeholders) and build a translated exception
 EXCEPTION_FUNCTIONS = {"_invalid", "invalid"}
 # Functions that take (options, key) and build a select selector
@@ -234,6 +238,20 @@ class Reader:
         filled = None if None in keywords else named
         if name in TEXT_FUNCTIONS and call.args:
             self._add("message", call.args[0], where, filled)
+        elif name in COUNTED_FUNCTIONS and len(call.args) > 1:
+            key = self.key_of(call.args[1])
+            if key is not None and not key[1]:
+                given = None if filled is None else filled | {"count"}
+                for form in PLURAL_FORMS:
+                    self.uses.append(
+                        Use(
+                            "message",
+                            f"{key[0]}_{form}",
+                            where,
+                            prefix=False,
+                            placeholders=given,
+                        )
+                    )
         elif name in EXCEPTION_FUNCTIONS and call.args:
             self._add("exceptions", call.args[0], where, filled)
         elif name in SELECTOR_FUNCTIONS and len(call.args) > 1:

@@ -238,13 +238,24 @@ class Bench:
         return probes[-1].reason if probes else None
 
     def first_alerts(self, phone: FakePhone) -> list[dict[str, Any]]:
-        """A phone's alerts that open an outage (not reminders, clears, recoveries)."""
+        """A phone's alerts that open an outage.
+
+        Not reminders, clears, recoveries, nor a summary that replaces an alert the
+        phone has heard of already (it comes quietly, with that alert's tag).
+        """
         return [
             push
             for push in phone.pushes
             if push.get("message") != "clear_notification"
             and not str(push.get("title", "")).endswith(
                 ("is still offline", "is back online", "nobody has acknowledged")
+            )
+            and not (
+                str(push.get("title", "")).startswith("While your internet was down")
+                and (
+                    push["data"].get("alert_once")
+                    or push["data"].get("push") == {"interruption-level": "passive"}
+                )
             )
         ]
 

@@ -9,6 +9,7 @@ outage and phone, the outage records, a clear log line) and its own checks.
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+import logging
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,18 @@ from custom_components.provider_watch.const import (
     SUBENTRY_SYSTEM,
 )
 from custom_components.provider_watch.hub import DATA_ALERTS
+from custom_components.provider_watch.monitoring.internet import internet_up
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
+from testkit.phones import tap
 
-from ..alerting import alert_id_of, clear, notes
+from ..alerting import FakePhone, ack_snooze, alert_id_of, clear, notes
 from ..helpers import settle
 from .bench import PANEL, Bench, cloud_data, http_data
 from .servers import FaultyCloud, FaultyDevice, FaultyPage
 
 ALERTS_STORE = f"{DOMAIN}.alerts"
+ONLINE = ("on", "online", "none")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +45,7 @@ class Kit:
     cloud: FaultyCloud
     page: FaultyPage
     tmp_path: Path
+    request: pytest.FixtureRequest
 
 
 type Run = Callable[[Bench, Kit], Awaitable[None]]
@@ -168,6 +173,93 @@ async def cloud_outage_names_every_system(b: Bench, k: Kit) -> None:
     )
 
 
+# --- issue 15, item 23: the summary once the internet is back -----------------------
+
+
+def tags_left(phone: FakePhone) -> set[str]:
+    """Tags of what the phone shows: put there, not cleared since (recoveries aside)."""
+    showing: set[str] = set()
+    for push in phone.pushes:
+        tag = push["data"]["tag"]
+        if push["message"] == "clear_notification":
+            showing.discard(tag)
+        elif not tag.endswith("-back"):
+            showing.add(tag)
+    return showing
+
+
+@fault("internet_back_system_still_down_summary_is_about_its_alert")
+async def summary_about_the_open_alert(b: Bench, k: Kit) -> None:
+    """The internet goes, the panel goes (held); the internet comes back, not it."""
+    upstream = k.request.getfixturevalue("upstream")
+    client = k.request.getfixturevalue("app_client")
+    await b.provider({PANEL: http_data(k.device.url)})
+    await upstream.stop()
+    await b.until(lambda: internet_up(b.hass) is False)
+    await k.device.stop()
+    await b.until(lambda: b.shown() == ("off", "offline", "internet"))
+    await b.advance(60)
+    assert all(phone.pushes == [] for phone in b.phones)  # held back
+
+    await upstream.start()
+    await b.until(lambda: all(len(phone.pushes) == 2 for phone in b.phones))
+    assert b.shown() == ("off", "offline", "system")
+    [record] = b.hass.data[DATA_ALERTS].records.values()
+    tag = f"provider-watch-{record.alert_id}"
+    for phone in b.phones:
+        alert, summary = phone.pushes
+        assert (alert["title"], alert["data"]["tag"]) == ("Alarm panel is offline", tag)
+        assert summary["title"].startswith("While your internet was down")
+        assert summary["data"]["tag"] == tag  # it replaces the alert, quietly
+        assert summary["data"]["actions"] == ack_snooze(record.alert_id)
+        assert tags_left(phone) == {tag}
+    pixel = b.phones[0]
+    await tap(
+        client, pixel.webhook_id, pixel.pushes[-1]["data"]["actions"][0]["action"]
+    )
+    await b.advance(30, *[30 * 60] * 6)  # acknowledged: no reminder for 3 h
+    assert all(len(phone.pushes) == 2 for phone in b.phones)
+
+    await k.device.start()
+    await b.until(lambda: b.shown() == ONLINE)
+    for phone in b.phones:
+        assert phone.pushes[2] == phone.body(clear(record.alert_id))
+        assert phone.pushes[3]["title"] == "Alarm panel is back online"
+        assert tags_left(phone) == set()
+    b.verify(
+        offline=1,
+        online=1,
+        log="Alarm panel (Acme Alarm) is offline",
+        log_level=logging.WARNING,
+    )
+
+
+# --- issue 15, item 24: counted words ------------------------------------------------
+
+
+@fault("internet_down_with_one_system_says_one_system")
+async def one_system_unreachable(b: Bench, k: Kit) -> None:
+    """The internet and the panel go down together; both come back."""
+    upstream = k.request.getfixturevalue("upstream")
+    await b.provider({PANEL: http_data(k.device.url)})
+    await upstream.stop()
+    await k.device.stop()
+    await b.until(lambda: b.shown() == ("off", "offline", "internet"))
+    [note] = notes(b.hass).values()
+    assert note["title"] == "Your internet is offline"
+    assert note["message"].endswith(
+        "Your internet is down — 1 monitored system unreachable: Alarm panel."
+    )
+    await upstream.start()
+    await k.device.start()
+    await b.until(lambda: all(phone.pushes for phone in b.phones))
+    for phone in b.phones:
+        [summary] = phone.pushes
+        assert "Alarm panel went offline at" in summary["message"]
+        assert "and recovered" in summary["message"]
+    b.verify(offline=1, online=1, log="Alarm panel (Acme Alarm) is offline")
+
+
 # --- the runner -----------------------------------------------------------------------
 
 
@@ -185,7 +277,11 @@ async def test_fault(
 ) -> None:
     bench = await make_bench(request.getfixturevalue("freezer"))
     kit = Kit(
-        device=faulty_device, cloud=faulty_cloud, page=faulty_page, tmp_path=tmp_path
+        device=faulty_device,
+        cloud=faulty_cloud,
+        page=faulty_page,
+        tmp_path=tmp_path,
+        request=request,
     )
     await CASES[name](bench, kit)
 
@@ -195,4 +291,6 @@ def test_the_cases_of_issue_15() -> None:
     assert set(CASES) >= {
         "systems_added_and_removed_leave_nothing_behind",  # item 3
         "cloud_outage_names_every_system_as_it_joins",  # item 22
+        "internet_back_system_still_down_summary_is_about_its_alert",  # item 23
+        "internet_down_with_one_system_says_one_system",  # item 24
     }

@@ -97,3 +97,35 @@ def test_malformed_saved_items_are_dropped() -> None:
     odd = held_from_dict(good | {"systems": [["x"], "y", ["leak", "Leak sensor"]]})
     assert odd is not None
     assert odd.systems == (LEAK,)
+
+
+def test_the_alerts_open_now_not_the_held_ones() -> None:
+    """The held internet alert closed; the panel, still down, is in an alert of its
+    own; the leak sensor, down too, is in none (it is in maintenance, say)."""
+    items = [
+        held("net", Heard.OFFLINE, 5, PANEL, LEAK),
+        held("net", Heard.BACK, 30, PANEL, LEAK),
+    ]
+    alerts = {"panel": ("b1", "provider-watch-b1")}
+    summary = summarize(
+        items,
+        T0,
+        T0,
+        status({"panel", "leak"}),
+        showing=["provider-watch-net"],
+        current=alerts.get,
+    )
+    assert summary is not None
+    assert [line.back for line in summary.lines] == [False, False]
+    assert summary.open_tags == ("provider-watch-b1",)
+    assert summary.open_ids == ("b1",)
+    assert summary.clear == ("provider-watch-net",)  # closed: off the phone
+
+
+def test_systems_of_one_open_alert_name_it_once() -> None:
+    items = [held("net", Heard.OFFLINE, 5, PANEL, LEAK)]
+    both = dict.fromkeys(("panel", "leak"), ("net", "provider-watch-net"))
+    summary = summarize(items, T0, T0, status({"panel", "leak"}), current=both.get)
+    assert summary is not None
+    assert summary.open_tags == ("provider-watch-net",)
+    assert summary.clear == ()

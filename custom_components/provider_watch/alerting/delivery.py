@@ -27,26 +27,31 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
 from ..logic.summary import (
+    Current,
     Heard,
     Held,
     Status,
-    Summary,
     held_from_dict,
     held_to_dict,
     summarize,
 )
+from ..logic.text import counted
 from ..monitoring.internet import (
     SIGNAL_INTERNET_CHANGED,
     internet_up,
 )
 from ..runtime import is_internet_entry
 from . import mobile_app
-from .messages import ACTION_ACK, ACTION_SNOOZE
+from .messages import (
+    clear_tag_payload,
+    replacing,
+    summary_payload,
+    summary_tag,
+)
 from .phones import Phone, resolve_phone
 
 # how long to wait before each new try of a push the relay refused
 RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
-SUMMARY_TAG = "provider-watch-summary"
 
 type Texts = Callable[..., str]
 type OnFailure = Callable[[str, str, str, bool], None]  # alert id, phone, why, final
@@ -78,6 +83,8 @@ class Delivery:
         self._on_failure = on_failure
         self.held: dict[str, list[Held]] = defaultdict(list)  # phone device id ->
         self.showing: dict[str, set[str]] = defaultdict(set)  # tags on each phone
+        # the alerts a summary of several is about, on each phone that shows one
+        self.summarized: dict[str, set[str]] = defaultdict(set)
         self.down_since: datetime | None = None
         self.up_since: datetime | None = None  # when the internet came back
         self._timers: list[CALLBACK_TYPE] = []
@@ -113,6 +120,7 @@ class Delivery:
                 if items
             },
             "showing": {p: sorted(tags) for p, tags in self.showing.items() if tags},
+            "summarized": {p: sorted(ids) for p, ids in self.summarized.items() if ids},
             "down_since": self.down_since.isoformat() if self.down_since else None,
         }
 
@@ -130,6 +138,10 @@ class Delivery:
         for phone, tags in showing.items() if isinstance(showing, Mapping) else ():
             if isinstance(tags, list):
                 self.showing[str(phone)] = {str(t) for t in tags}
+        summarized = data.get("summarized")
+        for phone, ids in summarized.items() if isinstance(summarized, Mapping) else ():
+            if isinstance(ids, list):
+                self.summarized[str(phone)] = {str(i) for i in ids}
         since = data.get("down_since")
         self.down_since = (
             dt_util.parse_datetime(since) if isinstance(since, str) else None
@@ -210,11 +222,12 @@ class Delivery:
             )
             persistent_notification.async_create(
                 self.hass,
-                self._texts(
+                counted(
+                    self._texts,
                     "push_failed_message",
+                    attempt + 1,
                     phone=phone.name,
                     alert=what or alert_id,
-                    tries=str(attempt + 1),
                     error=error,
                 ),
                 title=self._texts("push_failed_title", phone=phone.name),
@@ -298,71 +311,61 @@ class Delivery:
         """The systems named in held-back notices."""
         return {s for items in self.held.values() for h in items for s, _ in h.systems}
 
-    async def async_flush(self, status: Status) -> None:
-        """The internet is back: one summary per phone that missed something."""
+    async def async_flush(self, status: Status, current: Current) -> None:
+        """The internet is back: one summary per phone that missed something.
+
+        current: the open alert each system is in now (what the summary is about).
+        """
         now = dt_util.utcnow()
         down_from = self.down_since or now
         held, self.held = dict(self.held), defaultdict(list)
         self.down_since = None
         self._on_change()
         for phone_id, items in held.items():
-            summary = summarize(items, down_from, now, status, self.showing[phone_id])
+            summary = summarize(
+                items, down_from, now, status, self.showing[phone_id], current
+            )
             phone = resolve_phone(self.hass, phone_id)
             if summary is None or phone is None:
                 continue
             for tag in summary.clear:
-                self.showing[phone_id].discard(tag)
-                await self._async_try(
-                    phone,
-                    {"message": "clear_notification", "data": {"tag": tag}},
-                    "",
-                    "",
-                    0,
-                )
-            data = self.summary_payload(summary)
-            self.showing[phone_id].add(data["data"]["tag"])
+                await self._async_clear(phone, tag)
+            data = summary_payload(summary, self._texts, _hhmm)
+            if data["data"]["tag"] in self.showing[phone_id]:
+                # it replaces the open alert the phone heard of: no second sound
+                data["data"] |= replacing(phone)
+            before = self.summarized.pop(phone_id, set())
+            if before and (old := summary_tag(before)) != data["data"]["tag"]:
+                await self._async_clear(phone, old)  # a summary sent before this one
+            if summary.open_ids:
+                # it stands for these alerts on the phone until they have ended
+                self.showing[phone_id].add(data["data"]["tag"])
+                self.summarized[phone_id] = set(summary.open_ids)
             await self._async_try(phone, data, "", data["title"], 0)
 
-    def summary_payload(self, summary: Summary) -> dict[str, Any]:
-        """The summary push: one title, one line per system."""
+    async def async_clear_summaries(self, open_ids: set[str]) -> None:
+        """Clear a summary from the phones once every alert it is about has ended.
 
-        def hhmm(when: datetime) -> str:
-            return dt_util.as_local(when).strftime("%H:%M")
+        A summary about one alert has that alert's tag, and its end clears it;
+        this is for a summary about several, and for an alert that closed without
+        an end of its own to tell (it was never sent: quiet hours).
+        """
+        if internet_up(self.hass) is False:
+            return  # they go with the next summary
+        for phone_id, ids in list(self.summarized.items()):
+            if ids & open_ids or self.held.get(phone_id):
+                continue
+            del self.summarized[phone_id]
+            self._on_change()
+            if (phone := resolve_phone(self.hass, phone_id)) is not None:
+                await self._async_clear(phone, summary_tag(ids))
 
-        lines = [
-            self._texts(
-                "summary_back" if line.back else "summary_open",
-                subject=line.system,
-                since=hhmm(line.since),
-            )
-            for line in summary.lines
-        ] or [self._texts("summary_none")]
-        # a single alert still open keeps its tag: its reminders and its recovery
-        # replace the summary on the phone as they would have replaced the alert
-        tags = summary.open_tags
-        data: dict[str, Any] = {
-            "tag": tags[0] if len(tags) == 1 else SUMMARY_TAG,
-            "group": "provider-watch",
-        }
-        if len(tags) == 1:  # and it can be acknowledged or snoozed from there
-            alert_id = summary.open_ids[0]
-            data["action_data"] = {"alert_id": alert_id}
-            data["actions"] = [
-                {
-                    "action": f"{ACTION_ACK}{alert_id}",
-                    "title": self._texts("action_acknowledge"),
-                },
-                {
-                    "action": f"{ACTION_SNOOZE}{alert_id}",
-                    "title": self._texts("action_snooze"),
-                },
-            ]
-        return {
-            "title": self._texts(
-                "summary_title",
-                start=hhmm(summary.down_from),
-                end=hhmm(summary.down_to),
-            ),
-            "message": "; ".join(lines),
-            "data": data,
-        }
+    async def _async_clear(self, phone: Phone, tag: str) -> None:
+        """Remove a notification the phone shows (if it shows it)."""
+        if tag in self.showing[phone.device_id]:
+            self.showing[phone.device_id].discard(tag)
+            await self._async_try(phone, clear_tag_payload(tag), "", "", 0)
+
+
+def _hhmm(when: datetime) -> str:
+    return dt_util.as_local(when).strftime("%H:%M")

@@ -257,7 +257,10 @@ class AlertManager:
         await self._book.async_save(self.delivery.as_dict())
         for notice in result.notices:
             await self._sender.async_send(notice)
-        summary_at = await self._sender.async_summary(now)
+        summary_at = await self._sender.async_summary(now, self._book.records)
+        await self.delivery.async_clear_summaries(
+            {record.alert_id for record in self._book.records.values()}
+        )
         if summary_at is not None and (wake is None or summary_at < wake):
             wake = summary_at
         if wake is not None and (result.next_check is None or wake < result.next_check):

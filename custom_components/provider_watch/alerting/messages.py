@@ -4,7 +4,7 @@ The words come from translations/en.json (the "exceptions" table holds the messa
 templates, so that they are translated like every other string).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,8 @@ from typing import Any
 from ..logic.cause import Cause
 from ..logic.policy import AlertNotice, NoticeKind, Record
 from ..logic.self_heal import TOLD_REASONS, HealSummary
-from ..logic.text import format_duration
+from ..logic.summary import Summary
+from ..logic.text import counted, format_duration
 from .phones import Phone
 
 type Texts = Callable[..., str]  # (key, **placeholders) -> words
@@ -23,6 +24,7 @@ ACTION_CALL = "PW_CALL_"
 # the recovery's question "did the provider tell you?" (the alert id follows)
 ACTION_TOLD = "PW_TOLD_"
 ACTION_NOT_TOLD = "PW_NOTTOLD_"
+SUMMARY_TAG = "provider-watch-summary"
 SNOOZE_MINUTES = 60
 # an alert about more systems names the first ones and counts the rest on the phone
 # (its persistent notification names them all)
@@ -66,7 +68,7 @@ def title_and_message(
     if notice.kind is NoticeKind.DIGEST:
         return (
             texts("alert_flapping_title", system=first),
-            texts("alert_flapping_message", system=first, count=str(ctx.flaps)),
+            counted(texts, "alert_flapping_message", ctx.flaps, system=first),
         )
     why = _cause_text(ctx, texts, names)
     if notice.kind is NoticeKind.ESCALATION:
@@ -91,10 +93,8 @@ def system_names(names: Sequence[str], texts: Texts, limit: int | None) -> str:
     if limit is None or len(names) <= limit:
         return ", ".join(names)
     named = max(limit - 1, 1)
-    return texts(
-        "alert_names_more",
-        names=", ".join(names[:named]),
-        count=str(len(names) - named),
+    return counted(
+        texts, "alert_names_more", len(names) - named, names=", ".join(names[:named])
     )
 
 
@@ -112,9 +112,8 @@ def _subject(record: Record, ctx: AlertContext, texts: Texts) -> str:
 
 
 def _cause_text(ctx: AlertContext, texts: Texts, names: str) -> str:
-    count = str(len(ctx.systems))
     if ctx.cause is Cause.INTERNET:
-        return texts("alert_cause_internet", count=count, systems=names)
+        return counted(texts, "alert_cause_internet", len(ctx.systems), systems=names)
     if ctx.cause is Cause.PROVIDER_CLOUD:
         return texts("alert_cause_cloud", provider=ctx.provider, systems=names)
     if ctx.cause is Cause.SYSTEM:
@@ -138,7 +137,7 @@ def payload(
     """The notify service data for one phone."""
     record = notice.record
     title, message = title_and_message(notice, ctx, texts, limit=NAMED_ON_PHONE)
-    tag = f"provider-watch-{record.alert_id}"
+    tag = alert_tag(record.alert_id)
     data: dict[str, Any] = {
         "tag": tag if notice.kind is not NoticeKind.RECOVERY else f"{tag}-back",
         "group": f"provider-watch-{ctx.provider or 'internet'}",
@@ -153,11 +152,7 @@ def payload(
     data["action_data"] = {"alert_id": record.alert_id}
     data["actions"] = _actions(record.alert_id, ctx, phone, texts)
     if notice.kind is NoticeKind.UPDATE:
-        # it replaces the alert the phone shows: no second sound
-        if phone.ios:
-            data["push"] = {"interruption-level": "passive"}
-        else:
-            data["alert_once"] = True
+        data |= replacing(phone)  # the alert the phone shows: no second sound
     elif critical:
         if phone.ios:
             data["push"] = {"sound": {"name": "default", "critical": 1, "volume": 1.0}}
@@ -166,12 +161,26 @@ def payload(
     return {"title": title, "message": message, "data": data}
 
 
+def alert_tag(alert_id: str) -> str:
+    """The tag of an alert's notification on the phones (its recovery: "-back")."""
+    return f"provider-watch-{alert_id}"
+
+
+def replacing(phone: Phone) -> dict[str, Any]:
+    """What makes a push that replaces a notification the phone shows a quiet one."""
+    if phone.ios:
+        return {"push": {"interruption-level": "passive"}}
+    return {"alert_once": True}  # Android: no sound for a tag already showing
+
+
 def clear_payload(record: Record) -> dict[str, Any]:
     """Remove an alert's notification from the phone."""
-    return {
-        "message": "clear_notification",
-        "data": {"tag": f"provider-watch-{record.alert_id}"},
-    }
+    return clear_tag_payload(alert_tag(record.alert_id))
+
+
+def clear_tag_payload(tag: str) -> dict[str, Any]:
+    """Remove the notification with this tag from the phone."""
+    return {"message": "clear_notification", "data": {"tag": tag}}
 
 
 def notice_actions(alert_id: str, texts: Texts) -> list[dict[str, str]]:
@@ -214,6 +223,45 @@ def _actions(
             }
         )
     return actions
+
+
+# --- the summary once the internet is back --------------------------------------------
+
+
+def summary_tag(open_ids: Collection[str]) -> str:
+    """A summary about one open alert has its tag; about several (or none), its own."""
+    return alert_tag(next(iter(open_ids))) if len(open_ids) == 1 else SUMMARY_TAG
+
+
+def summary_payload(
+    summary: Summary, texts: Texts, hhmm: Callable[[datetime], str]
+) -> dict[str, Any]:
+    """The summary push: one title, one line per system."""
+    lines = [
+        texts(
+            "summary_back" if line.back else "summary_open",
+            subject=line.system,
+            since=hhmm(line.since),
+        )
+        for line in summary.lines
+    ] or [texts("summary_none")]
+    # a single alert still open keeps its tag: its reminders and its recovery
+    # replace the summary on the phone as they would have replaced the alert
+    data: dict[str, Any] = {
+        "tag": summary_tag(summary.open_ids),
+        "group": "provider-watch",
+    }
+    if len(summary.open_ids) == 1:  # and it can be acknowledged or snoozed
+        alert_id = summary.open_ids[0]
+        data["action_data"] = {"alert_id": alert_id}
+        data["actions"] = [
+            {"action": f"{ACTION_ACK}{alert_id}", "title": texts("action_acknowledge")},
+            {"action": f"{ACTION_SNOOZE}{alert_id}", "title": texts("action_snooze")},
+        ]
+    title = texts(
+        "summary_title", start=hhmm(summary.down_from), end=hhmm(summary.down_to)
+    )
+    return {"title": title, "message": "; ".join(lines), "data": data}
 
 
 # --- self-heal -----------------------------------------------------------------------

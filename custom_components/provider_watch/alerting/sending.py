@@ -5,6 +5,7 @@ providers (through Delivery, which holds it back while the internet is down); th
 summary of what was held back goes out once the systems had the time to be seen back.
 """
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from .messages import (
     AlertContext,
     Texts,
     alert_subject,
+    alert_tag,
     clear_payload,
     payload,
     title_and_message,
@@ -174,7 +176,7 @@ class AlertSender:
             subject=alert_subject(record, ctx, self._text),
             since=ctx.since or record.opened,
             at=dt_util.utcnow(),
-            tag=f"provider-watch-{record.alert_id}",
+            tag=alert_tag(record.alert_id),
             systems=tuple(
                 (system.system_id, system.subentry.title)
                 for system in self._providers.systems_of(record)
@@ -222,11 +224,22 @@ class AlertSender:
 
     # --- the summary of what was held back while the internet was down ------------
 
-    async def async_summary(self, now: datetime) -> datetime | None:
-        """Send the summary of held-back alerts when due; else when it will be."""
+    async def async_summary(
+        self, now: datetime, records: Mapping[str, Record]
+    ) -> datetime | None:
+        """Send the summary of held-back alerts when due; else when it will be.
+
+        records: the open alerts (the summary is about those, not about the alerts
+        that were held back and have closed since).
+        """
         due = self._summary_due(now)
         if due is not None and due <= now:
-            await self._delivery.async_flush(self._status)
+            by_system = {
+                system_id: (record.alert_id, alert_tag(record.alert_id))
+                for record in records.values()
+                for system_id in record.systems
+            }
+            await self._delivery.async_flush(self._status, by_system.get)
             return None
         return due
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from .figures import Figures, Window
 from .report_input import CAUSES, ReportInput, Texts
-from .text import format_duration
+from .text import counted, format_duration
 
 
 def month_names(texts: Texts) -> list[str]:
@@ -79,29 +79,27 @@ def summary(
         if result.uptime is None:
             sentences.append(texts("report_summary_not_monitored", lead=lead))
             continue
-        if result.outages == 0:
-            key = "report_summary_none"
-        elif result.outages == 1:
-            key = "report_summary_once"
-        else:
-            key = "report_summary_many"
-        sentences.append(
-            texts(
-                key,
+        said = (
+            texts("report_summary_none", lead=lead)
+            if result.outages == 0
+            else counted(
+                texts,
+                "report_summary_outages",
+                result.outages,
                 lead=lead,
-                count=str(result.outages),
                 downtime=format_duration(result.downtime),
                 longest=format_duration(result.longest),
             )
-            + " "
-            + texts("report_summary_uptime", uptime=f"{result.uptime:.2f}")
+        )
+        sentences.append(
+            said + " " + texts("report_summary_uptime", uptime=f"{result.uptime:.2f}")
         )
     if outages:
-        counted = Counter(o["cause"] for o in outages)
+        by_cause = Counter(o["cause"] for o in outages)
         causes = ", ".join(
-            f"{texts(f'report_summary_cause_{cause}')} {counted[cause]}"
+            f"{texts(f'report_summary_cause_{cause}')} {by_cause[cause]}"
             for cause in CAUSES
-            if counted[cause]
+            if by_cause[cause]
         )
         sentences.append(texts("report_summary_causes", causes=causes))
         noticed = [

@@ -57,6 +57,8 @@ class Summary:
 
 
 type Status = Callable[[str], tuple[bool, datetime | None]]  # id -> offline?, since
+# id -> (alert id, tag) of the open alert the system is in now (None: in none)
+type Current = Callable[[str], tuple[str, str] | None]
 
 
 def summarize(
@@ -65,6 +67,7 @@ def summarize(
     down_to: datetime,
     status: Status,
     showing: Iterable[str] = (),
+    current: Current | None = None,
 ) -> Summary | None:
     """Fold a phone's held notices into one summary; None when nothing was held.
 
@@ -72,33 +75,43 @@ def summarize(
     still offline, or back — in the order the systems first went offline.
     `status(system_id)` says whether it is offline now and since when; `showing`
     are the tags the phone shows from before the internet went down.
+
+    The alerts the summary is about (its tag, its buttons) are those the systems
+    still offline are in now, `current(system_id)`: a held alert may have closed in
+    the meantime and its systems moved on to alerts of their own. Without
+    `current`, the held alerts of the systems still offline are taken as open.
     """
     items = sorted(held, key=lambda h: h.at)
     if not items:
         return None
     first: dict[str, tuple[str, datetime]] = {}
-    open_alerts: dict[str, bool] = {}
     for item in items:
         for system_id, name in item.systems:
             first.setdefault(system_id, (name, item.since))
-        open_alerts.setdefault(item.tag, False)
     lines = []
+    still: set[str] = set()
     for system_id, (name, held_since) in first.items():
         offline, since = status(system_id)
         lines.append(Line(system=name, since=since or held_since, back=not offline))
         if offline:
-            for item in items:
-                if any(system_id == s for s, _ in item.systems):
-                    open_alerts[item.tag] = True
+            still.add(system_id)
+    open_alerts: dict[str, str] = {}  # tag -> alert id, in order
+    for item in items:
+        for system_id, _ in item.systems:
+            if system_id not in still:
+                continue
+            now = current(system_id) if current else (item.alert_id, item.tag)
+            if now is not None:
+                open_alerts.setdefault(now[1], now[0])
     shown = set(showing)
-    ids = {item.tag: item.alert_id for item in items}
+    held_tags = dict.fromkeys(item.tag for item in items)
     return Summary(
         lines=tuple(sorted(lines, key=lambda line: line.since)),
         down_from=down_from,
         down_to=down_to,
-        clear=tuple(t for t, o in open_alerts.items() if not o and t in shown),
-        open_tags=tuple(t for t, o in open_alerts.items() if o),
-        open_ids=tuple(ids[t] for t, o in open_alerts.items() if o),
+        clear=tuple(t for t in held_tags if t not in open_alerts and t in shown),
+        open_tags=tuple(open_alerts),
+        open_ids=tuple(open_alerts.values()),
     )
 
 
