@@ -5,7 +5,6 @@ charts' geometry: test_report_svg.py).
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 from html.parser import HTMLParser
 import re
 import time
@@ -13,14 +12,17 @@ import time
 import pytest
 
 from custom_components.provider_watch.logic import report_style as style
-from custom_components.provider_watch.logic.figures import Window
 from custom_components.provider_watch.logic.report import build_report
 from custom_components.provider_watch.logic.report_input import (
     Contacts,
-    ReportInput,
     ReportSystem,
 )
-from testkit.report_sample import OUTAGES, en_texts, local, sample_input
+from testkit.report_sample import (
+    OUTAGES,
+    en_texts,
+    long_history_input,
+    sample_input,
+)
 
 # --- the page, read back -------------------------------------------------------------
 
@@ -245,35 +247,8 @@ def test_print_style() -> None:
 # --- size and speed -----------------------------------------------------------------
 
 
-def big_input() -> ReportInput:
-    """400 days, two systems, 2,000 outages (the history's limit of days)."""
-    base = sample_input()
-    end = local(11, 1, 0, 0)
-    window = Window(start=end - timedelta(days=400), end=end)
-    records = []
-    for n in range(2000):
-        start = window.start + timedelta(hours=4.8 * n)
-        records.append(
-            replace(
-                OUTAGES[n % 6],
-                id=f"01JB2Q8ZK4W0A6M3R5T7V9{n:04d}",
-                system_id=base.systems[n % 2].id,
-                start=start,
-                end=start + timedelta(minutes=5 + n % 90),
-                detected_at=start + timedelta(seconds=60),
-            )
-        )
-    return replace(
-        base,
-        period="custom",
-        window=window,
-        systems=[replace(s, added=window.start) for s in base.systems],
-        outages=records,
-    )
-
-
 def test_400_days_and_2000_outages_stay_small() -> None:
-    sample = big_input()
+    sample = long_history_input()
     started = time.perf_counter()
     report = build_report(sample, en_texts())
     elapsed = time.perf_counter() - started
