@@ -29,33 +29,47 @@ from testkit.report_sample import (
 
 @dataclass
 class Page(HTMLParser):
-    """Every tag with its attributes, and every text outside <style>."""
+    """Every tag with its attributes, and every text outside <style>.
+
+    A text runs on through inline tags (<span>, <code>): "2026-10-03 08:20 CEST by
+    Alex" is one text even with its date in a <span>.
+    """
 
     tags: list[tuple[str, dict[str, str | None]]] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)
     stack: list[str] = field(default_factory=list)
+    run: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__(convert_charrefs=True)
 
+    def flush(self, tag: str) -> None:
+        if tag not in {"span", "code"} and (words := "".join(self.run).strip()):
+            self.text.append(words)
+        if tag not in {"span", "code"}:
+            self.run = []
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.flush(tag)
         self.tags.append((tag, dict(attrs)))
         if tag not in {"meta", "rect", "circle", "path", "br"}:
             self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.flush(tag)
         self.tags.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
+        self.flush(tag)
         if self.stack and self.stack[-1] == tag:
             self.stack.pop()
 
     def handle_data(self, data: str) -> None:
         if self.stack and self.stack[-1] == "style":
             self.styles.append(data)
-        elif data.strip():
-            self.text.append(data.strip())
+        else:
+            self.run.append(data)
 
 
 def read(html: str) -> Page:

@@ -29,6 +29,7 @@ from .report_svg import DEFS
 from .report_words import month_names
 from .text import format_duration
 
+DATE = re.compile(r"\d{4}-\d\d-\d\d|\d\d[./-]\d\d[./-]\d{4}")  # the locales' dates
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 
 
@@ -239,7 +240,12 @@ def _outage_row(page: Page, outage: Mapping[str, Any]) -> str:
         ack,
         _told(page, outage),
     )
-    return "<tr>" + "".join(f"<td>{esc(c or '—')}</td>" for c in cells) + "</tr>"
+    return "<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>"
+
+
+def _cell(value: str | None) -> str:
+    """A table cell's text; its dates never break at their hyphens or dots."""
+    return DATE.sub(r"<span class=d>\g<0></span>", esc(value or "—"))
 
 
 def _outages(page: Page) -> str:

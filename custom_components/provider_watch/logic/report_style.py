@@ -119,7 +119,8 @@ figcaption {{ color: {MUTED}; font-size: .85rem; }}
 pre {{ white-space: pre-wrap; font: inherit; margin: .5rem 0 0; }}
 .outages {{ font-size: .85rem; }}
 .outages td {{ overflow-wrap: break-word; }}
-.outages td:first-child {{ width: 9ch; overflow-wrap: anywhere; }}
+.outages .d {{ white-space: nowrap; }}
+.outages td:first-child {{ min-width: 9ch; overflow-wrap: anywhere; }}
 @page {{ size: auto; margin: 14mm 12mm 16mm; }}
 @media print {{
   body {{ max-width: none; padding: 0; font-size: 9.5pt; }}
@@ -127,5 +128,6 @@ pre {{ white-space: pre-wrap; font: inherit; margin: .5rem 0 0; }}
     padding-bottom: 2mm; margin-bottom: 3mm; border-bottom: 1px solid {RULE}; }}
   h2 {{ margin-top: 5mm; }}
   .outages {{ font-size: 7.5pt; }}
+  .outages th, .outages td {{ padding: .15rem .2rem; }}
 }}
 """
