@@ -20,13 +20,14 @@ docs/sample-report.md (shown in docs/evidence.md). Known answers:
   0.35 EUR. The contract renews on 15 January 2027 (after the report: mentioned).
 """
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from custom_components.provider_watch.logic.cost import Contract
-from custom_components.provider_watch.logic.figures import calendar_month
+from custom_components.provider_watch.logic.figures import Window, calendar_month
 from custom_components.provider_watch.logic.outages import OutageRecord
 from custom_components.provider_watch.logic.report_input import (
     Contacts,
@@ -218,6 +219,39 @@ def sample_input() -> ReportInput:
         outages=OUTAGES,
         users={"user-alex": "Alex", "user-sam": "Sam"},
         contract=CONTRACT,
+    )
+
+
+def long_history_input(days: int = 400, outages: int = 2000) -> ReportInput:
+    """The sample's two systems over `days` (the history's limit), `outages` outages.
+
+    The size and speed check of the HTML report (tests/logic/test_report_html.py,
+    scripts/devtools/bench_report.py): outages of 5 to 94 minutes every few hours,
+    with real-length IDs, alternating between the systems.
+    """
+    base = sample_input()
+    end = local(11, 1, 0, 0)
+    window = Window(start=end - timedelta(days=days), end=end)
+    step = window.seconds / outages
+    records = []
+    for n in range(outages):
+        start = window.start + timedelta(seconds=step * n)
+        records.append(
+            replace(
+                OUTAGES[n % 6],
+                id=f"01JB2Q8ZK4W0A6M3R5T7V9{n:04d}",
+                system_id=base.systems[n % 2].id,
+                start=start,
+                end=start + timedelta(minutes=5 + n % 90),
+                detected_at=start + timedelta(seconds=60),
+            )
+        )
+    return replace(
+        base,
+        period="custom",
+        window=window,
+        systems=[replace(s, added=window.start) for s in base.systems],
+        outages=records,
     )
 
 

@@ -65,6 +65,7 @@ from .helpers import advance, http_system, internet_entry, settle, setup_entry
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_MD = ROOT / "docs/sample-report.md"
 SAMPLE_CSV = ROOT / "docs/sample-report.csv"
+SAMPLE_HTML = ROOT / "docs/sample-report.html"
 EVIDENCE = ROOT / "docs" / "evidence.md"  # shows the sample in full
 
 
@@ -231,6 +232,7 @@ def test_sample_files_and_readme_are_current() -> None:
     report = build_report(sample_input(), en_texts())
     assert SAMPLE_MD.read_text(encoding="utf-8") == report.markdown
     assert SAMPLE_CSV.read_text(encoding="utf-8") == report.csv
+    assert SAMPLE_HTML.read_text(encoding="utf-8") == report.html
     assert f"```markdown\n{report.markdown}```" in EVIDENCE.read_text(encoding="utf-8")
 
 

@@ -1,4 +1,4 @@
-"""Write docs/sample-report.md and .csv from the test suite's fixture data.
+"""Write docs/sample-report.md, .csv and .html from the test suite's fixture data.
 
     python -m scripts.devtools.sample_report
 
@@ -19,7 +19,8 @@ def main() -> None:
     DOCS.mkdir(exist_ok=True)
     (DOCS / "sample-report.md").write_text(report.markdown, encoding="utf-8")
     (DOCS / "sample-report.csv").write_text(report.csv, encoding="utf-8")
-    print(f"wrote {DOCS / 'sample-report.md'} and {DOCS / 'sample-report.csv'}")
+    (DOCS / "sample-report.html").write_text(report.html, encoding="utf-8")
+    print(f"wrote {DOCS}/sample-report.md, .csv and .html")
 
 
 if __name__ == "__main__":

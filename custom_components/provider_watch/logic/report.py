@@ -1,11 +1,12 @@
-"""The accountability report: figures, Markdown and CSV. Pure: no Home Assistant.
+"""The accountability report: figures, Markdown, CSV and HTML. Pure: no Home Assistant.
 
 Besides uptime and outages it weighs the downtime against the fee ("What you paid
 for vs what you got", see logic/cost.py for the arithmetic) and shows, for each
 outage, whether the provider told the owner about it.
 
 What goes in is report_input.py's ReportInput; the words are report_words.py's, the
-files report_markdown.py's and report_csv.py's.
+files report_markdown.py's, report_csv.py's and report_html.py's, and the message to
+the provider's account contact report_message.py's.
 """
 
 from collections import Counter
@@ -18,18 +19,22 @@ from .cost import Contract, Cost, Timeline, cost
 from .figures import Figures, figures
 from .outages import OutageRecord, notice_counts
 from .report_csv import render_csv
+from .report_html import render_html
 from .report_input import CAUSES, ReportInput, ReportSystem, Texts, local, minutes
+from .report_locale import locale_for
 from .report_markdown import render_markdown
+from .report_message import build_message
 from .report_words import summary
 
 
 @dataclass(frozen=True, kw_only=True)
 class Report:
-    """A report: the service's response data, and the two files' contents."""
+    """A report: the service's response data, and the files' contents."""
 
     data: dict[str, Any]
     markdown: str
     csv: str
+    html: str
 
 
 def _seconds(value: float | None) -> float | None:
@@ -41,12 +46,13 @@ def _money(value: float | None) -> float | None:
 
 
 def build_report(report: ReportInput, texts: Texts) -> Report:
-    """Compute the report's figures and write its Markdown and CSV."""
+    """Compute the report's figures and write its Markdown, CSV and HTML."""
     data = report_data(report, texts)
     return Report(
         data=data,
         markdown=render_markdown(data, report, texts),
         csv=render_csv(data),
+        html=render_html(data, report, texts),
     )
 
 
@@ -96,21 +102,22 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
         now=now,
     )
     notices = notice_counts(listed)
+    contacts = report.contacts
     causes = Counter(o["cause"] for o in outages)
     noticed = [
         o["noticed_after_s"] for o in outages if o["noticed_after_s"] is not None
     ]
-    return {
+    data: dict[str, Any] = {
         "provider": {
             "id": report.provider_id,
             "name": report.provider,
             "contacts": {
                 "support": {
-                    "phone": report.contacts.support_phone,
-                    "url": report.contacts.support_url,
+                    "phone": contacts.support_phone,
+                    "url": contacts.support_url,
                 },
-                "account": report.contacts.account,
-                "feedback": report.contacts.feedback,
+                "account": contacts.account,
+                "feedback": contacts.feedback,
             },
         },
         "period": {
@@ -135,6 +142,9 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
         },
         "summary": summary(report, per_system, outages, texts),
     }
+    # {"subject", "body", "to"}: for any notify service (see report_message.py)
+    data["message"] = build_message(data, report, texts, locale_for(report.language))
+    return data
 
 
 def _timeline(system: ReportSystem, outages: Sequence[OutageRecord]) -> Timeline:

@@ -60,6 +60,7 @@ class ReportInput:
     outages: Sequence[OutageRecord]  # the provider's outages (any period)
     users: Mapping[str, str] = field(default_factory=dict)  # user id -> name
     contract: Contract = field(default_factory=Contract)
+    language: str = "en"  # Home Assistant's: how the HTML writes numbers and dates
 
 
 def minutes(seconds: float | None) -> float | None:
