@@ -19,6 +19,7 @@ from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
 from .kinds import kind_of
 from .logic.state import Step
+from .monitoring.auth import async_forget
 from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import (
     DATA_INTERNET,
@@ -212,6 +213,7 @@ async def async_unload_entry(
     if is_provider_entry(entry):
         await entry.runtime_data.store.async_flush()
         await entry.runtime_data.history.async_flush()
+        async_forget(hass, entry.runtime_data.systems)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
