@@ -20,6 +20,7 @@ from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
 from .kinds import kind_of
 from .kinds.base import SystemRef
 from .logic.state import Step
+from .monitoring.auth import async_forget
 from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import (
     DATA_INTERNET,
@@ -214,6 +215,7 @@ async def async_unload_entry(
     if is_provider_entry(entry):
         await entry.runtime_data.store.async_flush()
         await entry.runtime_data.history.async_flush()
+        async_forget(hass, entry.runtime_data.systems)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

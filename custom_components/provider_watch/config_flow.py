@@ -10,10 +10,11 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentry,
     ConfigSubentryFlow,
     OptionsFlow,
 )
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -27,16 +28,13 @@ from .const import (
     CONF_ACCOUNT_CONTACT,
     CONF_ENTRY_TYPE,
     CONF_FEEDBACK_CONTACT,
-    CONF_HEADER_VALUE,
     CONF_KIND,
     CONF_NAME,
     CONF_NOTES,
-    CONF_PASSWORD,
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
     CONF_SYSTEM,
     CONF_TARGETS,
-    CONF_TOKEN,
     DOMAIN,
     SUBENTRY_SYSTEM,
     SystemKind,
@@ -48,6 +46,7 @@ from .logic.validation import (
     is_valid_url,
     name_taken,
 )
+from .monitoring.auth import SECRET_FIELDS, secret_field
 from .monitoring.internet import (
     DEFAULT_TARGETS,
     ENTRY_TYPE_INTERNET,
@@ -58,6 +57,7 @@ from .options_flow import (
     targets_schema,
     validate_targets,
 )
+from .runtime import loaded_provider
 from .subentry_flow import SystemSubentryFlow
 
 _TEXT = TextSelector()
@@ -205,57 +205,69 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Enter the new token, API key or password of a cloud system."""
+        """Enter the new token, API key or password of a cloud system.
+
+        Only the cloud systems that send credentials are offered, with only the
+        fields their kinds of authentication use: a system that sends none is never
+        asked for a token.
+        """
         entry = self._get_reauth_entry()
-        clouds = {
-            subentry.subentry_id: subentry
+        clouds = [
+            subentry
             for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM)
             if subentry.data.get(CONF_KIND) == SystemKind.CLOUD
+        ]
+        secrets = {
+            subentry.subentry_id: (subentry, field)
+            for subentry in clouds
+            if (field := secret_field(subentry.data)) is not None
         }
         if not clouds:
             return self.async_abort(reason="no_cloud_systems")
+        if not secrets:
+            return self.async_abort(
+                reason="no_credentials",
+                description_placeholders={
+                    "systems": ", ".join(subentry.title for subentry in clouds)
+                },
+            )
         errors: dict[str, str] = {}
         if user_input is not None:
-            subentry = clouds.get(user_input.get(CONF_SYSTEM, ""))
-            updates = {
-                key: value.strip()
-                for key in (CONF_TOKEN, CONF_HEADER_VALUE, CONF_PASSWORD)
-                if isinstance(value := user_input.get(key), str) and value.strip()
-            }
-            if subentry is None:
+            chosen = secrets.get(user_input.get(CONF_SYSTEM, ""))
+            if chosen is None:
                 errors[CONF_SYSTEM] = "unknown_system"
-            elif not updates:
-                errors["base"] = "missing_credentials"
             else:
-                if not self.hass.config_entries.async_update_subentry(
-                    entry, subentry, data={**subentry.data, **updates}
-                ):
-                    # the same credentials again (the provider fixed its side):
-                    # nothing changed, so reload to check again
-                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                return self.async_abort(reason="reauth_successful")
-        secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_SYSTEM, default=next(iter(clouds))): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[
-                            SelectOptionDict(value=sid, label=sub.title)
-                            for sid, sub in clouds.items()
-                        ]
-                    )
-                ),
-                vol.Optional(CONF_TOKEN): secret,
-                vol.Optional(CONF_HEADER_VALUE): secret,
-                vol.Optional(CONF_PASSWORD): secret,
-            }
-        )
+                subentry, field = chosen
+                value = user_input.get(field)
+                if not isinstance(value, str) or not value.strip():
+                    errors["base"] = "missing_credentials"
+                else:
+                    self._save_credential(entry, subentry, {field: value.strip()})
+                    return self.async_abort(reason="reauth_successful")
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=schema,
+            data_schema=_reauth_schema(self.hass, entry, secrets),
             errors=errors,
             description_placeholders={"provider": entry.title},
         )
+
+    def _save_credential(
+        self, entry: ConfigEntry, subentry: ConfigSubentry, update: dict[str, str]
+    ) -> None:
+        """Store the new credential; the same one again: check again right away."""
+        if self.hass.config_entries.async_update_subentry(
+            entry, subentry, data={**subentry.data, **update}
+        ):
+            return  # the system is set up again with it (the update listener)
+        # the same credentials (the provider fixed its side): check now
+        if (provider := loaded_provider(self.hass, entry.entry_id)) is not None and (
+            system := provider.runtime_data.systems.get(subentry.subentry_id)
+        ) is not None:
+            self.hass.async_create_task(
+                system.async_request_refresh(), eager_start=False
+            )
+        else:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
     def _internet_entry(self) -> ConfigEntry | None:
         return next(
@@ -278,3 +290,35 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
         if not errors and name_taken(data[CONF_NAME], others):
             errors[CONF_NAME] = "name_exists"
         return errors
+
+
+def _reauth_schema(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    secrets: Mapping[str, tuple[ConfigSubentry, str]],
+) -> vol.Schema:
+    """Pick a system (a rejected one first); a field per kind of credential in use."""
+    rejected = _rejected(hass, entry.entry_id)
+    first = next((sid for sid in secrets if sid in rejected), next(iter(secrets)))
+    fields: dict[Any, Any] = {
+        vol.Required(CONF_SYSTEM, default=first): SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=sid, label=subentry.title)
+                    for sid, (subentry, _) in secrets.items()
+                ]
+            )
+        )
+    }
+    secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+    for field in SECRET_FIELDS.values():  # always in the same order
+        if any(used == field for _, used in secrets.values()):
+            fields[vol.Optional(field)] = secret
+    return vol.Schema(fields)
+
+
+def _rejected(hass: HomeAssistant, entry_id: str) -> set[str]:
+    """The systems whose credentials the provider rejects now (if it is loaded)."""
+    if (provider := loaded_provider(hass, entry_id)) is None:
+        return set()
+    return {sid for sid, s in provider.runtime_data.systems.items() if s.auth_failed}

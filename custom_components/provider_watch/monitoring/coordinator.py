@@ -8,9 +8,8 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -33,6 +32,13 @@ from ..logic.state import (
 )
 from ..settings import ProviderSettings, SystemSettings
 from ..sources import Probe, ProbeResult
+from .auth import (
+    AUTH_RETRY,
+    async_credentials_accepted,
+    async_credentials_rejected,
+    retry_interval,
+    secret_field,
+)
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
 from .state_store import SystemStateStore
@@ -129,14 +135,23 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         result = await self._probe()
         if result.auth_failed:
             self._log_probe(result, dt_util.utcnow(), "auth_failed")
-            self.auth_failed = True
-            self.async_update_listeners()  # the cause sensor shows "auth" now
-            raise ConfigEntryAuthFailed(
+            self._credentials_rejected()
+            raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="auth_failed",
-                translation_placeholders={"system": self.subentry.title},
+                translation_placeholders={
+                    "system": self.subentry.title,
+                    "minutes": str(int(AUTH_RETRY.total_seconds() // 60)),
+                },
             )
-        self.auth_failed = False
+        if self.auth_failed:
+            self.auth_failed = False
+            async_credentials_accepted(
+                self.hass,
+                self.config_entry,
+                self.system_id,
+                others_rejected=self._provider.credentials_rejected(),
+            )
         if result.outcome is Outcome.UNKNOWN:
             LOGGER.debug("%s could not be judged: %s", self.name, result.reason)
         snapshot = await self._async_apply(result)
@@ -145,6 +160,20 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             interval = max(interval, timedelta(seconds=result.retry_after))
         self.update_interval = interval
         return snapshot
+
+    def _credentials_rejected(self) -> None:
+        """Checked again slowly; the owner is told at the first rejection only."""
+        if not self.auth_failed:
+            self.auth_failed = True
+            async_credentials_rejected(
+                self.hass,
+                self.config_entry,
+                self.system_id,
+                self.subentry.title,
+                self.settings.check,
+            )
+        self.update_interval = retry_interval(self.timing.poll_interval)
+        self.async_update_listeners()  # the cause sensor shows "auth" now
 
     async def async_push(self, result: ProbeResult) -> None:
         """Feed a verdict from an event-driven source (heartbeat, watched entities)."""
@@ -337,6 +366,13 @@ class ProviderRuntimeData:
             all_cloud_systems_failing=len(clouds) >= 2
             and len(failing) == len(clouds)
             and len({s.machine.reason for s in failing}) == 1,
+        )
+
+    def credentials_rejected(self) -> bool:
+        """Whether the provider rejects the credentials of any of its systems."""
+        return any(
+            system.auth_failed and secret_field(system.settings.check) is not None
+            for system in self.systems.values()
         )
 
     @callback
