@@ -91,7 +91,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._probe = probe
         self._provider = provider
         self.probes: deque[ProbeLog] = deque(maxlen=PROBE_LOG_SIZE)
-        # self-heal: re-check at the fast interval until then (after a self-heal attempt)
+        # re-check at the fast interval until then (after a self-heal attempt)
         self.fast_until: datetime | None = None
         self._transition_listeners: list[Callable[[Step], None]] = []
         machine = store.get(subentry.subentry_id)
