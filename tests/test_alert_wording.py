@@ -84,18 +84,20 @@ def test_every_counted_template_has_both_forms() -> None:
     """A template that shows a count is a pair; the test knows every pair."""
     found = templates()
     counting = {key for key, text in found.items() if "count" in placeholders(text)}
-    families = {
-        key.removesuffix(form)
-        for key in found
-        for form in ("_one", "_other")
-        if key.endswith(form)
-    }
+    families = {key.removesuffix("_other") for key in found if key.endswith("_other")}
     assert families == set(COUNTED)
     for family in families:
         assert f"{family}_one" in found, family
         assert f"{family}_other" in found, family
+    # the report's own families pick "_none" / "_one" / "_many" themselves
+    ones = {key.removesuffix("_one") for key in found if key.endswith("_one")}
+    for family in ones - families:
+        assert f"{family}_many" in found, family
     # no count outside a pair (a number with a noun has two forms)
-    assert counting <= {f"{f}{form}" for f in families for form in ("_one", "_other")}
+    forms = ("_one", "_other", "_many")
+    paired = {f"{f}{form}" for f in families | ones for form in forms}
+    # "…and {count} more" reads the same for one and for many
+    assert counting - paired <= {"report_message_more"}
     # and no count under another name ({times} of self-heal lists clock times)
     assert not {"tries", "attempts", "number", "n"} & set().union(
         *(placeholders(text) for text in found.values())
