@@ -63,6 +63,7 @@ from custom_components.provider_watch.logic.state import (
 )
 from testkit.simulated import BlackHole
 
+from .bench_history import bench_history
 from .bench_latency import measure
 from .benchkit import (
     HOST,
@@ -851,7 +852,7 @@ def print_table(report: Report, info: dict[str, Any]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-SECTIONS = ("false_alarms", "latency", "scale", "rest")
+SECTIONS = ("false_alarms", "latency", "scale", "rest", "history")
 DEFAULT_SECTIONS = SECTIONS
 
 
@@ -922,6 +923,8 @@ def main() -> int:
         bench_latency(report, args.quick)
     if only & {"latency", "scale", "rest"}:
         asyncio.run(run_ha_sections(report, args.quick, only))
+    if "history" in only:  # bench_history.py (issue 15)
+        bench_history(report, args.quick)
     print_table(report, info)
     elapsed = time.perf_counter() - started
     ARTIFACT.parent.mkdir(exist_ok=True)
