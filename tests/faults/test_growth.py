@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.provider_watch.const import DOMAIN
+from custom_components.provider_watch.const import DOMAIN, EVENT_SYSTEM_OFFLINE
+from custom_components.provider_watch.hub import DATA_ALERTS
 from custom_components.provider_watch.logic.history_file import (
     HISTORY_MINOR_VERSION,
     HistoryData,
@@ -21,9 +22,12 @@ from custom_components.provider_watch.logic.history_file import (
 )
 from custom_components.provider_watch.logic.outages import OutageRecord
 from custom_components.provider_watch.logic.rollups import MAX_RECORDS
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.setup import async_setup_component
 
 from ..alerting import restart
+from ..helpers import settle
+from ..real_files import disk_syncs, real_files, stored_files, synced_writes
 from .bench import PANEL, PROVIDER, Bench, http_data
 from .servers import FaultyCloud, FaultyDevice, FaultyPage
 from .test_catalogue import Kit
@@ -161,6 +165,68 @@ async def flapping_history_of_the_previous_version(b: Bench, k: Kit) -> None:
     assert b.shown() == OFFLINE_SYSTEM
     assert len(b.records()) == 3
     b.verify(offline=1)
+
+
+# --- a power cut ---------------------------------------------------------------------
+
+
+async def power_cut(b: Bench, survived: dict[Path, bytes]) -> None:
+    """Home Assistant dies: its files are as they were, then it starts again."""
+    for entry in b.hass.config_entries.async_entries(DOMAIN):
+        assert await b.hass.config_entries.async_unload(entry.entry_id)
+    b.hass.data.pop(DATA_ALERTS).async_stop()
+    b.hass.config.components.remove(DOMAIN)
+    for path, content in survived.items():
+        put_back(path, content)
+    assert await async_setup_component(b.hass, DOMAIN, {})
+    await settle(b.hass)
+
+
+def put_back(path: Path, content: bytes) -> None:
+    path.write_bytes(content)
+
+
+@fault("power_cut_right_after_an_outage_is_declared")
+async def power_cut_after_an_outage_is_declared(b: Bench, k: Kit) -> None:
+    """What is fsync'd when the offline event fires is the outage, and a restart
+    from exactly that goes on with it: no second offline event, the same record."""
+    b.clock.move_to(START)
+    with real_files(b.hass, k.tmp_path) as folder, disk_syncs() as seen:
+        entry = await b.provider({PANEL: http_data(k.device.url)})
+        files = {
+            folder / f"{DOMAIN}.{entry.entry_id}.state",
+            folder / f"{DOMAIN}.{entry.entry_id}.history",
+        }
+        survived: dict[Path, bytes] = {}
+
+        @callback
+        def offline(_event: Event[dict[str, Any]]) -> None:
+            synced = synced_writes(seen)
+            survived.update(
+                (path, path.read_bytes()) for path in files if str(path) in synced
+            )
+
+        unsubscribe = b.hass.bus.async_listen(EVENT_SYSTEM_OFFLINE, offline)
+        seen.clear()
+        await k.device.stop()
+        await b.advance(30, 5, 5)
+        unsubscribe()
+        assert set(survived) == files  # both on disk, durably, when announced
+        (declared,) = stored_files(folder)[f"{DOMAIN}.{entry.entry_id}.history"][
+            "data"
+        ]["outages"]
+
+        await power_cut(b, survived)
+        await b.advance(30, 5, 5, 30)
+        assert b.shown() == OFFLINE_SYSTEM
+        await k.device.start()
+        await b.advance(30, 5)
+        assert b.shown() == ONLINE
+        b.storage.update(stored_files(folder))  # verify what is on disk
+    (record,) = b.records()
+    assert (record["id"], record["start"]) == (declared["id"], declared["start"])
+    assert record["end"] is not None
+    b.verify(offline=1, online=1, log="is back online")
 
 
 # --- the test -------------------------------------------------------------------------

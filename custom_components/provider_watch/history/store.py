@@ -7,15 +7,17 @@ stops stays open in the file and is closed by the same record after the restart
 (the machine state in monitoring/state_store.py keeps it offline, so no second
 record is opened).
 
-The history is written in the executor: what is saved is a snapshot of the
-records' stored rows (HistoryIndex.snapshot), serialised off the event loop; a
-change costs what it changed (the rows and time line of one system), not a walk
-of the whole history. A history file that cannot be read is set aside and a
-fresh history starts (see files.py). What a step of a system's state machine
-means for the records is logic/tracking.py's, the layout and its migrations
-logic/history_file.py's, the figures logic/provider_figures.py's and the notes
-on outages logic/notes.py's; this class keeps them on disk and tells the
-listeners.
+Every write is atomic and durable (Home Assistant's atomic writes: a temporary
+file, fsync, rename, fsync of the folder): an outage written at once survives a
+power cut right after. The history is written in the executor: what is saved is
+a snapshot of the records' stored rows (HistoryIndex.snapshot), serialised off
+the event loop; a change costs what it changed (the rows and time line of one
+system), not a walk of the whole history. A history file that cannot be read is
+set aside and a fresh history starts (see files.py). What a step of a system's
+state machine means for the records is logic/tracking.py's, the layout and its
+migrations logic/history_file.py's, the figures logic/provider_figures.py's and
+the notes on outages logic/notes.py's; this class keeps them on disk and tells
+the listeners.
 """
 
 from collections.abc import Iterable
@@ -67,6 +69,7 @@ class OutageHistory:
             history_key(entry.entry_id),
             minor_version=HISTORY_MINOR_VERSION,
             serialize_in_event_loop=False,
+            atomic_writes=True,  # fsync'd: an outage written at once is durable
         )
         self._tracker = OutageTracker(entry.title, ulid_at_time)
         self._union = Union()  # the provider's systems as one (the figures')
