@@ -9,18 +9,31 @@ from zoneinfo import ZoneInfo
 
 from custom_components.provider_watch.logic.cause import Cause
 from custom_components.provider_watch.logic.figures import Window, figures
-from custom_components.provider_watch.logic.flapping import FLAP_WINDOW, MAX_FLAPS
+from custom_components.provider_watch.logic.flapping import (
+    FLAP_WINDOW,
+    MAX_FLAPS,
+    fold_all,
+)
 from custom_components.provider_watch.logic.history_file import (
     HistoryData,
     SystemInfo,
     migrate_v2_2,
     parse_history,
 )
-from custom_components.provider_watch.logic.outages import OutageRecord
+from custom_components.provider_watch.logic.outages import (
+    AnswerVia,
+    OutageRecord,
+    SelfHealMark,
+)
 from custom_components.provider_watch.logic.provider_figures import (
     provider_figures,
 )
-from custom_components.provider_watch.logic.rollups import MAX_FLAPS_KEPT, MAX_RECORDS
+from custom_components.provider_watch.logic.rollups import (
+    MAX_FLAPS_KEPT,
+    MAX_RECORDS,
+    Rollup,
+    summarise,
+)
 from custom_components.provider_watch.logic.state import (
     MachineState,
     Step,
@@ -202,3 +215,89 @@ def test_migration_folds_the_runs_of_an_old_file() -> None:
     assert later.id == "later"
     assert later.flaps == 0
     assert migrate_v2_2(migrated) is migrated  # nothing left to fold
+
+
+def test_unreadable_flaps_make_the_record_unreadable() -> None:
+    """A record whose gaps do not read back is set aside, never half read."""
+    record = OutageRecord(
+        id="x",
+        system_id=PANEL,
+        system="Panel",
+        provider="Acme",
+        start=T0,
+        end=T0 + timedelta(minutes=5),
+        gaps=[300, 600],
+    ).to_dict()
+    assert OutageRecord.from_dict(record) is not None
+    for flaps, gaps in (
+        (1, "300,x"),  # not numbers
+        (2, "300,300"),  # not 2 x flaps of them
+        (1, "300,-1"),  # backwards
+        (0, ""),  # no flap at all
+        (1, 7),  # not a string
+        (1, "3000,100"),  # beyond the record's end
+    ):
+        assert OutageRecord.from_dict(record | {"flaps": flaps, "gaps": gaps}) is None
+
+
+def test_what_a_fold_keeps_of_the_notes() -> None:
+    """Folding an old file's run keeps the first answer and every self-heal try."""
+    records = [
+        OutageRecord(
+            id=f"old-{n}",
+            system_id=PANEL,
+            system="Panel",
+            provider="Acme",
+            start=T0 + timedelta(seconds=60 * n),
+            end=T0 + timedelta(seconds=60 * n + 30),
+            cause="system",
+        )
+        for n in range(3)
+    ]
+    records[1].answer(told=False, when=T0, by="user-1", via=AnswerVia.PHONE)
+    records[2].answer(told=True, when=T0, by="user-2", via=AnswerVia.PHONE)
+    records[1].self_heal = SelfHealMark(
+        tried=[{"at": "a", "action": "power_cycle"}], healed=False
+    )
+    records[2].self_heal = SelfHealMark(
+        tried=[{"at": "b", "action": "power_cycle"}], healed=True, reason="back"
+    )
+    (folded,) = fold_all(records)
+    assert (folded.provider_told, folded.answered_by) == (False, "user-1")
+    assert folded.self_heal is not None
+    assert [t["at"] for t in folded.self_heal.tried] == ["a", "b"]
+    assert (folded.self_heal.healed, folded.self_heal.reason) == (True, "back")
+
+
+def test_summaries_count_the_answers_and_read_back() -> None:
+    """A month's summary counts what the provider was told, and is stored safely."""
+    records = []
+    for n, told in enumerate((True, False, None, None)):
+        record = OutageRecord(
+            id=f"r{n}",
+            system_id=PANEL,
+            system="Panel",
+            provider="Acme",
+            start=T0 + timedelta(hours=n),
+            end=T0 + timedelta(hours=n, minutes=1),
+            cause="internet" if n == 3 else "system",
+        )
+        if told is not None:
+            record.answer(told=told, when=T0, by=None, via=AnswerVia.SERVICE)
+        records.append(record)
+    rollups: list[Rollup] = []
+    summarise(records, rollups, BERLIN)
+    (rollup,) = rollups
+    assert (rollup.told, rollup.not_told, rollup.unanswered) == (1, 1, 1)
+    assert rollup.causes == {"system": 3, "internet": 1}
+    assert Rollup.from_dict(rollup.to_dict()) == rollup
+    for broken in ("junk", rollup.to_dict() | {"outages": -1}, {"month": "x"}):
+        assert Rollup.from_dict(broken) is None
+    # one instant: in a window or not
+    point = Rollup.from_dict(rollup.to_dict() | {"last": rollup.to_dict()["first"]})
+    assert point is not None
+    assert point.share(Window(start=T0, end=T0 + timedelta(days=1))) == 1.0
+    assert (
+        point.share(Window(start=T0 + timedelta(hours=1), end=T0 + timedelta(days=30)))
+        == 0.0
+    )
