@@ -20,6 +20,7 @@ from custom_components.provider_watch.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 from custom_components.provider_watch.history.store import OutageHistory
+from custom_components.provider_watch.logic.history_file import HISTORY_MINOR_VERSION
 from custom_components.provider_watch.logic.notes import Answered, Asked
 from custom_components.provider_watch.logic.outages import (
     EMPTY_NOTICE,
@@ -98,7 +99,8 @@ def stored_outages(
     hass_storage: dict[str, Any], entry: MockConfigEntry
 ) -> list[dict[str, Any]]:
     data = hass_storage[f"provider_watch.{entry.entry_id}.history"]
-    assert (data["version"], data["minor_version"]) == (2, 2)
+    # issue 15: written at the current version (2.3 since flaps and summaries)
+    assert (data["version"], data["minor_version"]) == (2, HISTORY_MINOR_VERSION)
     return list(data["data"]["outages"])
 
 

@@ -8,7 +8,7 @@ the provider told you about its outages; see logic/cost.py).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -17,7 +17,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -206,6 +206,26 @@ class SystemFigureSensor(CoordinatorEntity[FiguresCoordinator], SensorEntity):
         self._system_id = system.system_id
         self._attr_unique_id = f"{system.system_id}_{description.key}"
         self._attr_device_info = system_device_info(system)
+        self._shown: tuple[object, bool] | None = None
+
+    @override
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state when this system's figures (or availability) changed.
+
+        A change to another system's outages leaves this system's figures the very
+        same object (FiguresCoordinator): nothing to write.
+        """
+        shown = (
+            self.coordinator.data.systems.get(self._system_id),
+            self.coordinator.last_update_success,
+        )
+        if self._shown is not None and all(
+            a is b for a, b in zip(shown, self._shown, strict=True)
+        ):
+            return
+        self._shown = shown
+        super()._handle_coordinator_update()
 
     @property
     def native_value(self) -> float | int | None:

@@ -65,6 +65,7 @@ from custom_components.provider_watch.logic.state import (
 )
 from testkit.simulated import BlackHole
 
+from .bench_history import bench_history
 from .bench_latency import measure
 from .bench_report import bench_report
 from .bench_webhook import bench_webhook
@@ -855,7 +856,7 @@ def print_table(report: Report, info: dict[str, Any]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-SECTIONS = ("false_alarms", "latency", "scale", "rest", "webhook", "report")
+SECTIONS = ("false_alarms", "latency", "scale", "rest", "webhook", "report", "history")
 DEFAULT_SECTIONS = SECTIONS
 
 
@@ -929,6 +930,8 @@ def main() -> int:
     if only & {"latency", "scale", "rest", "webhook"}:
         asyncio.run(run_ha_sections(report, args.quick, only))
     bench_report(report, args.quick, only)
+    if "history" in only:  # bench_history.py (issue 15)
+        bench_history(report, args.quick)
     print_table(report, info)
     elapsed = time.perf_counter() - started
     ARTIFACT.parent.mkdir(exist_ok=True)

@@ -1,11 +1,15 @@
 """The open alerts, the maintenance set and whose systems they are: kept and saved.
 
 One store for the whole integration (provider_watch.alerts); the delivery's part
-(held-back notices, the tags phones show) is saved with it.
+(held-back notices, the tags phones show) is saved with it. A file with parts that
+cannot be read is copied aside (`<file>.corrupt-<UTC time>`) before anything is
+written over it; a file that is not JSON at all Home Assistant's Store sets aside.
 """
 
 from collections.abc import Container, Mapping
 from datetime import datetime
+from pathlib import Path
+import shutil
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -85,24 +89,43 @@ class AlertRecords:
         self.maintenance_ends: dict[str, datetime] = {}  # those that end by themselves
         self._owners: dict[str, str] = {}  # system id -> provider entry id
         self._saved: dict[str, Any] | None = None
+        self.damaged = False  # the file had parts that could not be read
 
     # --- storage ------------------------------------------------------------------
 
     async def async_load(self) -> object:
-        """Read what was saved; returns the delivery's part (None: nothing)."""
-        return self.load(await self._store.async_load())
+        """Read what was saved; returns the delivery's part (None: nothing).
+
+        A file with parts that could not be read is copied aside first: what is
+        written next leaves them out.
+        """
+        delivery = self.load(await self._store.async_load())
+        if self.damaged:
+            path = Path(self._store.path)
+            stamp = dt_util.utcnow().strftime("%Y%m%dT%H%M%S%fZ")
+            kept = await self._store.hass.async_add_executor_job(keep_copy, path, stamp)
+            LOGGER.warning(
+                "The saved alerts had parts that could not be read; the file was "
+                "kept as %s",
+                kept or path,
+            )
+        return delivery
 
     def load(self, data: object) -> object:
         """Read saved alerts; anything malformed is dropped with a warning.
 
-        Returns the delivery's part of the data (None when unreadable).
+        Returns the delivery's part of the data (None when unreadable); `damaged`
+        says whether something was dropped.
         """
+        self.damaged = False
         if data is None:
             return None
         if not isinstance(data, Mapping):
             LOGGER.warning("Saved alerts could not be read; starting without them")
+            self.damaged = True
             return None
         records = data.get("records")
+        self.damaged = records is not None and not isinstance(records, list)
         for raw in records if isinstance(records, list) else []:
             try:
                 record = _record_from_dict(raw) if isinstance(raw, Mapping) else None
@@ -110,6 +133,7 @@ class AlertRecords:
                 record = None
             if record is None:
                 LOGGER.warning("A saved alert could not be read and was dropped")
+                self.damaged = True
                 continue
             self.records[record.key] = record
         maintenance = data.get("maintenance")
@@ -123,6 +147,9 @@ class AlertRecords:
         owners = data.get("owners")
         if isinstance(owners, Mapping):
             self._owners = {str(k): str(v) for k, v in owners.items()}
+        self.damaged |= not isinstance(maintenance, list | None) or not isinstance(
+            owners, Mapping | None
+        )
         return data.get("delivery")
 
     async def async_save(self, delivery: dict[str, Any]) -> None:
@@ -245,3 +272,14 @@ class AlertRecords:
             and record.snoozed_until > now
             for record in self.records.values()
         )
+
+
+def keep_copy(path: Path, stamp: str) -> Path | None:
+    """Copy a file with unreadable parts aside; None when it cannot be."""
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        shutil.copyfile(path, target)
+    except OSError as err:
+        LOGGER.error("Could not keep a copy of %s: %s", path, err)
+        return None
+    return target

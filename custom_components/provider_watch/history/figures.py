@@ -21,7 +21,8 @@ class FiguresCoordinator(DataUpdateCoordinator[ProviderFigures]):
     """Recomputes the figures on every history change and every 5 minutes.
 
     Nothing is polled: the timer only moves the windows on (and the current
-    outage's duration up).
+    outage's duration up). A history change recomputes the systems it changed and
+    the provider's figures, not every system.
     """
 
     def __init__[R](
@@ -48,12 +49,13 @@ class FiguresCoordinator(DataUpdateCoordinator[ProviderFigures]):
         self.contract = contract
         self.data = self._compute()
 
-    def _compute(self) -> ProviderFigures:
+    def _compute(self, previous: ProviderFigures | None = None) -> ProviderFigures:
         return self.history.figures(
             self.system_ids,
             dt_util.utcnow(),
             contract=self.contract,
             zone=dt_util.get_default_time_zone(),
+            previous=previous,
         )
 
     @override
@@ -62,5 +64,5 @@ class FiguresCoordinator(DataUpdateCoordinator[ProviderFigures]):
 
     @callback
     def async_history_changed(self) -> None:
-        """The history changed: new figures now."""
-        self.async_set_updated_data(self._compute())
+        """The history changed: new figures now (for what changed)."""
+        self.async_set_updated_data(self._compute(self.data))

@@ -16,7 +16,12 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
-from ..logic.history_file import HISTORY_VERSION, migrate_v1, migrate_v2_1
+from ..logic.history_file import (
+    HISTORY_VERSION,
+    migrate_v1,
+    migrate_v2_1,
+    migrate_v2_2,
+)
 
 ISSUE_HISTORY_CORRUPT = "history_corrupt"
 
@@ -27,19 +32,27 @@ def history_key(entry_id: str) -> str:
 
 
 class HistoryStore(Store[dict[str, Any]]):
-    """The Store, with the migration from earlier layouts."""
+    """The Store, with the migration from earlier layouts.
+
+    The history is serialised in the executor (serialize_in_event_loop=False): what
+    it is given to save is a snapshot nothing changes afterwards
+    (HistoryIndex.snapshot).
+    """
 
     @override
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: Any
     ) -> dict[str, Any]:
         if old_major_version == 1:
-            return cast("dict[str, Any]", migrate_v2_1(migrate_v1(old_data)))
-        if old_major_version == HISTORY_VERSION and old_minor_version < 2:
-            return cast("dict[str, Any]", migrate_v2_1(old_data))
-        if old_major_version == HISTORY_VERSION and isinstance(old_data, dict):
-            return old_data  # a newer minor version: same layout
-        raise ValueError(f"cannot migrate a version {old_major_version} history")
+            old_data = migrate_v2_1(migrate_v1(old_data))
+        elif old_major_version == HISTORY_VERSION and old_minor_version < 2:
+            old_data = migrate_v2_1(old_data)
+        elif old_major_version != HISTORY_VERSION or not isinstance(old_data, dict):
+            raise ValueError(f"cannot migrate a version {old_major_version} history")
+        if old_major_version == 1 or old_minor_version < 3:
+            # folding a long flapping history is work: not in the event loop
+            old_data = await self.hass.async_add_executor_job(migrate_v2_2, old_data)
+        return cast("dict[str, Any]", old_data)  # a newer minor: the same layout
 
 
 def inspect_file(path: Path) -> str | None:

@@ -225,6 +225,7 @@ async def async_generate_report(
                 hass, {r.acknowledged_by for r in outages if r.acknowledged_by}
             ),
             contract=runtime.settings.contract,
+            rollups=history.rollups,
         ),
         await async_texts(hass),
     )

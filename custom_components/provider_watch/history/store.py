@@ -7,11 +7,17 @@ stops stays open in the file and is closed by the same record after the restart
 (the machine state in monitoring/state_store.py keeps it offline, so no second
 record is opened).
 
-A history file that cannot be read is set aside and a fresh history starts (see
-files.py). What a step of a system's state machine means for the records is
-logic/tracking.py's, the layout and its migrations logic/history_file.py's, the
-figures logic/provider_figures.py's and the notes on outages logic/notes.py's; this
-class keeps them on disk and tells the listeners.
+Every write is atomic and durable (Home Assistant's atomic writes: a temporary
+file, fsync, rename, fsync of the folder): an outage written at once survives a
+power cut right after. The history is written in the executor: what is saved is
+a snapshot of the records' stored rows (HistoryIndex.snapshot), serialised off
+the event loop; a change costs what it changed (the rows and time line of one
+system), not a walk of the whole history. A history file that cannot be read is
+set aside and a fresh history starts (see files.py). What a step of a system's
+state machine means for the records is logic/tracking.py's, the layout and its
+migrations logic/history_file.py's, the figures logic/provider_figures.py's and
+the notes on outages logic/notes.py's; this class keeps them on disk and tells
+the listeners.
 """
 
 from collections.abc import Iterable
@@ -32,7 +38,9 @@ from ..logic.history_file import HISTORY_MINOR_VERSION, HISTORY_VERSION, parse_h
 from ..logic.notes import OutageNote
 from ..logic.outages import OutageRecord
 from ..logic.provider_figures import ProviderFigures, provider_figures
+from ..logic.rollups import Rollup
 from ..logic.state import Step
+from ..logic.timeline import Union
 from ..logic.tracking import Change, OutageTracker
 from .files import (
     HistoryStore,
@@ -60,8 +68,11 @@ class OutageHistory:
             HISTORY_VERSION,
             history_key(entry.entry_id),
             minor_version=HISTORY_MINOR_VERSION,
+            serialize_in_event_loop=False,
+            atomic_writes=True,  # fsync'd: an outage written at once is durable
         )
         self._tracker = OutageTracker(entry.title, ulid_at_time)
+        self._union = Union()  # the provider's systems as one (the figures')
         self._listeners: list[CALLBACK_TYPE] = []
         self.writable = True
 
@@ -75,7 +86,12 @@ class OutageHistory:
     @property
     def outages(self) -> list[OutageRecord]:
         """Every retained outage, oldest first."""
-        return self._tracker.data.outages
+        return self._tracker.index.all()
+
+    @property
+    def rollups(self) -> list[Rollup]:
+        """The monthly summaries of the outages the bound no longer keeps."""
+        return self._tracker.index.all_rollups()
 
     async def async_load(self) -> None:
         """Read the history; a bad file is set aside and a fresh history starts."""
@@ -101,7 +117,7 @@ class OutageHistory:
                 write_copy, self.path, stamp, raw
             )
             self._raise_issue(f"{dropped} unreadable entries", copy)
-        self._tracker.load(data, dt_util.utcnow())
+        self._tracker.load(data, dt_util.utcnow(), dt_util.get_default_time_zone())
 
     async def _async_set_aside(self, problem: str) -> None:
         moved = await self.hass.async_add_executor_job(
@@ -125,25 +141,25 @@ class OutageHistory:
 
     def latest(self, count: int) -> list[OutageRecord]:
         """The newest outages, newest first."""
-        return self._tracker.data.latest(count)
+        return self._tracker.index.latest(count)
 
     def between(
         self, start: datetime, end: datetime, system_ids: Iterable[str] | None = None
     ) -> list[OutageRecord]:
         """Outages that overlap [start, end), oldest first."""
-        return self._tracker.data.between(start, end, system_ids)
+        return self._tracker.index.between(start, end, system_ids)
 
     def intervals(self, system_id: str) -> list[Interval]:
         """A system's outages on the time line."""
-        return self._tracker.data.intervals(system_id)
+        return self._tracker.index.intervals(system_id)
 
     def find(self, outage_id: str) -> OutageRecord | None:
         """An outage by its id."""
-        return self._tracker.data.find(outage_id)
+        return self._tracker.index.find(outage_id)
 
     def added(self, system_id: str) -> datetime | None:
         """When a system was first monitored."""
-        return self._tracker.data.added(system_id)
+        return self._tracker.index.added(system_id)
 
     def figures(
         self,
@@ -152,10 +168,20 @@ class OutageHistory:
         *,
         contract: Contract | None = None,
         zone: tzinfo = UTC,
+        previous: ProviderFigures | None = None,
     ) -> ProviderFigures:
-        """The sensors' figures at `now` (the billing month is local to `zone`)."""
+        """The sensors' figures at `now` (the billing month is local to `zone`).
+
+        With `previous`, only the systems whose outages changed are computed again.
+        """
         return provider_figures(
-            self._tracker.data, system_ids, now, contract=contract, zone=zone
+            self._tracker.index,
+            self._union,
+            system_ids,
+            now,
+            contract=contract,
+            zone=zone,
+            previous=previous,
         )
 
     # --- listening -------------------------------------------------------------
@@ -176,7 +202,10 @@ class OutageHistory:
         for listener in list(self._listeners):
             listener()
         if not now:
-            self._store.async_delay_save(self._tracker.data.to_dict, CAUSE_SAVE_DELAY)
+            # the snapshot is taken now, in the event loop; the Store serialises it
+            # in the executor when the delay is over
+            snapshot = self._tracker.index.snapshot()
+            self._store.async_delay_save(lambda: snapshot, CAUSE_SAVE_DELAY)
 
     # --- writing ---------------------------------------------------------------
 
@@ -226,9 +255,9 @@ class OutageHistory:
         return changed
 
     async def async_flush(self) -> None:
-        """Prune and write the history now."""
-        self._tracker.prune(dt_util.utcnow())
-        await self._store.async_save(self._tracker.data.to_dict())
+        """Prune and write the history now (serialised in the executor)."""
+        self._tracker.prune(dt_util.utcnow(), dt_util.get_default_time_zone())
+        await self._store.async_save(self._tracker.index.snapshot())
 
     async def async_remove(self) -> None:
         """Delete the file (the provider was removed)."""

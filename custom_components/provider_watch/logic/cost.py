@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
-from .figures import Interval, Window, calendar_month, figures
+from .figures import Figures, Interval, Window, calendar_month, figures
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,11 +114,28 @@ def cost(
     now: datetime,
 ) -> Cost:
     """The downtime of these systems in a window, and what was paid for it."""
+    return cost_of(
+        [figures(t.intervals, window, added=t.added, now=now) for t in timelines],
+        window,
+        fee=fee,
+        zone=zone,
+        now=now,
+    )
+
+
+def cost_of(
+    per_system: Iterable[Figures],
+    window: Window,
+    *,
+    fee: float | None,
+    zone: tzinfo,
+    now: datetime,
+) -> Cost:
+    """The cost of a window from each system's figures over it."""
     downtime = monitored = 0.0
     count = 0
-    for timeline in timelines:
+    for result in per_system:
         count += 1
-        result = figures(timeline.intervals, window, added=timeline.added, now=now)
         downtime += result.downtime
         monitored += result.observed
     return Cost(

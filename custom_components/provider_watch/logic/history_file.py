@@ -11,6 +11,11 @@ Minor version 2 added "provider_notice" ("did the provider tell you?": asked by 
 recovery notification, answered there or with a service action); minor version 1
 files get an empty one.
 
+Minor version 3 folds a flapping system's outages into one record ("flaps" and
+"gaps", see outages.py and flapping.py) and adds "rollups": the monthly summaries of
+the records a system's bound no longer keeps (rollups.py; the key is there only when
+there are some). Older files have their flapping runs folded when they are read.
+
 Version 1 (before causes and detection were recorded) was
 
     {"created": "<iso>",
@@ -23,11 +28,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .figures import Interval
+from .flapping import fold_all
 from .outages import EMPTY_NOTICE, OutageRecord, as_text, iso
+from .rollups import Rollup
 from .state import parse_time
 
 HISTORY_VERSION = 2
-HISTORY_MINOR_VERSION = 2  # 2.2: the provider-notice section
+HISTORY_MINOR_VERSION = 3  # 2.2: the provider-notice section; 2.3: flaps, rollups
 RETENTION = timedelta(days=400)
 
 
@@ -45,6 +52,7 @@ class HistoryData:
 
     systems: dict[str, SystemInfo] = field(default_factory=dict)
     outages: list[OutageRecord] = field(default_factory=list)
+    rollups: list[Rollup] = field(default_factory=list)
 
     def latest(self, count: int) -> list[OutageRecord]:
         """The newest outages, newest first."""
@@ -64,8 +72,13 @@ class HistoryData:
         ]
 
     def intervals(self, system_id: str) -> list[Interval]:
-        """A system's outages on the time line."""
-        return [r.interval for r in self.outages if r.system_id == system_id]
+        """A system's times offline on the time line."""
+        return [
+            interval
+            for r in self.outages
+            if r.system_id == system_id
+            for interval in r.intervals
+        ]
 
     def find(self, outage_id: str) -> OutageRecord | None:
         """An outage by its id."""
@@ -77,14 +90,14 @@ class HistoryData:
         return info.added if info else None
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored form (version 2)."""
+        """The stored form (version 2.3)."""
         return {
             "systems": {
                 system_id: {"name": info.name, "added": iso(info.added)}
                 for system_id, info in self.systems.items()
             },
             "outages": [record.to_dict() for record in self.outages],
-        }
+        } | ({"rollups": [r.to_dict() for r in self.rollups]} if self.rollups else {})
 
 
 def parse_history(data: object) -> tuple[HistoryData, int]:
@@ -96,7 +109,12 @@ def parse_history(data: object) -> tuple[HistoryData, int]:
         raise TypeError("the history is not an object")
     raw_systems = data.get("systems", {})
     raw_outages = data.get("outages", [])
-    if not isinstance(raw_systems, Mapping) or not isinstance(raw_outages, list):
+    raw_rollups = data.get("rollups", [])
+    if (
+        not isinstance(raw_systems, Mapping)
+        or not isinstance(raw_outages, list)
+        or not isinstance(raw_rollups, list)
+    ):
         raise TypeError("the history has no systems and outages")
     history = HistoryData()
     dropped = 0
@@ -114,6 +132,12 @@ def parse_history(data: object) -> tuple[HistoryData, int]:
         else:
             history.outages.append(record)
     history.outages.sort(key=lambda record: record.start)
+    for raw in raw_rollups:
+        rollup = Rollup.from_dict(raw)
+        if rollup is None:
+            dropped += 1
+        else:
+            history.rollups.append(rollup)
     return history, dropped
 
 
@@ -181,6 +205,31 @@ def migrate_v2_1(data: Any) -> Any:
             for raw in data["outages"]
         ],
     }
+
+
+def migrate_v2_2(data: Any) -> Any:
+    """Version 2.2 -> 2.3: each system's flapping runs folded into one record.
+
+    A run is what flapping.py folds as it happens: records of one system, each
+    beginning at most FLAP_WINDOW after the one before ended, with the same cause.
+    Entries that are not readable records are kept as they are (loading sets them
+    aside); anything that is not a version-2 layout is returned as it is.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("outages"), list):
+        return data
+    readable: list[OutageRecord] = []
+    unreadable: list[Any] = []
+    for raw in data["outages"]:
+        record = OutageRecord.from_dict(raw)
+        if record is None:
+            unreadable.append(raw)
+        else:
+            readable.append(record)
+    readable.sort(key=lambda record: record.start)
+    folded = fold_all(readable)
+    if len(folded) == len(readable):
+        return data
+    return {**data, "outages": [r.to_dict() for r in folded] + unreadable}
 
 
 def prune(records: Iterable[OutageRecord], now: datetime) -> list[OutageRecord]:

@@ -8,6 +8,7 @@ it, and returns how many outages it changed. Plain Python, no Home Assistant.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from .outages import MAX_PUSH_FAILURES, AnswerVia, OutageRecord, SelfHealMark
 
@@ -97,6 +98,22 @@ class SelfHealed:
 type OutageNote = AlertSent | PushFailed | Acknowledged | Asked | Answered | SelfHealed
 
 
+class Records(Protocol):
+    """The outage records, as the history indexes them (history_index.py)."""
+
+    def records(self, system_id: str) -> Sequence[OutageRecord]:
+        """A system's records, oldest first."""
+        ...
+
+    def find(self, outage_id: str) -> OutageRecord | None:
+        """A record by its id."""
+        ...
+
+    def all(self) -> Sequence[OutageRecord]:
+        """Every record, oldest first."""
+        ...
+
+
 def _set_self_heal(record: OutageRecord, note: SelfHealed) -> None:
     mark = record.self_heal or SelfHealMark()
     if note.tried is not None:
@@ -109,26 +126,39 @@ def _set_self_heal(record: OutageRecord, note: SelfHealed) -> None:
 
 
 def _open_or_latest_alerted(
-    system_id: str,
-    outages: Sequence[OutageRecord],
-    open_outages: Mapping[str, OutageRecord],
+    system_id: str, outages: Records, open_outages: Mapping[str, OutageRecord]
 ) -> OutageRecord | None:
     return open_outages.get(system_id) or next(
-        (
-            r
-            for r in reversed(outages)
-            if r.system_id == system_id and r.alert_sent is not None
-        ),
+        (r for r in reversed(outages.records(system_id)) if r.alert_sent is not None),
         None,
     )
 
 
+def _going_on(
+    system_id: str, outages: Records, since: datetime, when: datetime
+) -> list[OutageRecord]:
+    """A system's records going on at some time from `since` to `when`."""
+    found = []
+    for record in reversed(outages.records(system_id)):  # newest first
+        if record.end is not None and record.end < since:
+            break  # (a system's records follow each other)
+        if record.start <= when:
+            found.append(record)
+    return found[::-1]
+
+
+def _found(record: OutageRecord | None) -> list[OutageRecord]:
+    return [] if record is None else [record]
+
+
 def targets(
-    note: OutageNote,
-    outages: Sequence[OutageRecord],
-    open_outages: Mapping[str, OutageRecord],
+    note: OutageNote, outages: Records, open_outages: Mapping[str, OutageRecord]
 ) -> Iterable[OutageRecord]:
-    """The outages a note is about (before filtering those it no longer changes)."""
+    """The outages a note is about (before filtering those it no longer changes).
+
+    Only the systems' newest records are looked at, except for a phone's answer
+    (the outages its alert asked about, anywhere in the history).
+    """
     match note:
         case AlertSent() | PushFailed():
             return [open_outages[s] for s in note.systems if s in open_outages]
@@ -141,17 +171,15 @@ def targets(
         case Asked():
             return [
                 r
-                for r in outages
-                if r.system_id in note.systems
-                and r.start <= note.when
-                and (r.end is None or r.end >= note.since)
+                for s in sorted(note.systems)
+                for r in _going_on(s, outages, note.since, note.when)
             ]
         case Answered() if note.outage_id is not None:
-            return [r for r in outages if r.id == note.outage_id][:1]
+            return _found(outages.find(note.outage_id))
         case Answered():
-            return [r for r in outages if note.alert_id in r.asked_alerts]
+            return [r for r in outages.all() if note.alert_id in r.asked_alerts]
         case SelfHealed():
-            return [r for r in outages if r.id == note.outage_id][:1]
+            return _found(outages.find(note.outage_id))
 
 
 def _changes(note: OutageNote, record: OutageRecord) -> bool:
@@ -186,11 +214,11 @@ def _changes(note: OutageNote, record: OutageRecord) -> bool:
 
 
 def apply(
-    note: OutageNote,
-    outages: Sequence[OutageRecord],
-    open_outages: Mapping[str, OutageRecord],
-) -> int:
-    """Put a note on the outages it is about; returns how many it changed."""
-    return sum(
-        _changes(note, record) for record in targets(note, outages, open_outages)
-    )
+    note: OutageNote, outages: Records, open_outages: Mapping[str, OutageRecord]
+) -> list[OutageRecord]:
+    """Put a note on the outages it is about; returns those it changed."""
+    return [
+        record
+        for record in targets(note, outages, open_outages)
+        if _changes(note, record)
+    ]

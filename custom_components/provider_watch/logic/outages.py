@@ -13,8 +13,16 @@ history_file.py for the file around it) is
 An outage self-heal acted on also has "self_heal": {"healed", "reason", "tried":
 [{"at", "action", "entity_id"}]} (see SelfHealMark); older readers ignore it, so it
 needs no version of its own. Pushes the relay refused are kept as "push_failures".
+
+A flapping outage (a system that came back and dropped again soon, see flapping.py)
+is one record with "flaps": how many times it came back and dropped again, and
+"gaps": the times it was back online inside the record, as offsets from "start" in
+tenths of a second, delta-encoded in one string ("up0,down0,up1,down1,…": each
+number is the tenths since the previous one). Both are there only when it flapped;
+"duration" is the time offline (the record's span less its gaps).
 """
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +31,9 @@ from typing import Any
 
 from .cause import Cause
 from .figures import Interval
+from .gaps import TENTH, TENTH_US, decode_gaps, encode_gaps, tenths
 from .state import parse_time
+from .timeline import OPEN, Stretch, to_us
 
 MAX_ASKED_ALERTS = 5  # the alerts whose recovery asked about one outage, newest kept
 # the stored "provider_notice" of an outage nobody was asked about
@@ -143,6 +153,72 @@ class OutageRecord:
     # pushes the relay refused: {"at", "phone", "error", "final" ("yes"/"no")}
     push_failures: list[dict[str, str]] = field(default_factory=list)
     self_heal: SelfHealMark | None = None  # what self-heal did (None: it did not run)
+    # a flapping outage: when it was back online inside the record, as offsets from
+    # start in tenths of a second, [up0, down0, up1, down1, ...] (see the module)
+    gaps: list[int] = field(default_factory=list)
+
+    @property
+    def flaps(self) -> int:
+        """How many times the system came back and dropped again in this outage."""
+        return len(self.gaps) // 2
+
+    def reopen(self, start: datetime) -> None:
+        """The system dropped again at `start`: this outage goes on (a flap)."""
+        end = self.end or self.start
+        back = max(tenths(end - self.start), self.gaps[-1] if self.gaps else 0)
+        self.gaps += [back, max(back, tenths(start - self.start))]
+        self.end = None
+
+    @property
+    def online_inside(self) -> float:
+        """Seconds the system was back online between the record's start and end."""
+        gaps = self.gaps
+        return sum(gaps[i + 1] - gaps[i] for i in range(0, len(gaps), 2)) / 10
+
+    def stretch_start(self, index: int) -> datetime:
+        """When the record's stretch `index` (negative: from the end) went offline."""
+        index %= self.flaps + 1
+        if index == 0:
+            return self.start
+        return self.start + self.gaps[2 * index - 1] * TENTH
+
+    def stretches(self, since: int | None = None) -> list[Stretch]:
+        """The times offline, in microseconds (see timeline.py); OPEN while open.
+
+        With `since`: only those that end at or after it (found by bisection, so
+        that a change to a long flapping outage costs its last times offline).
+        """
+        start = to_us(self.start)
+        end = OPEN if self.end is None else to_us(self.end)
+        gaps = self.gaps
+        if not gaps:
+            return [(start, max(start, end))]
+        first = 0
+        if since is not None and since > start:
+            # gaps[2k] is where stretch k ends, gaps[2k - 1] where it began
+            first = (bisect_left(gaps, -(-(since - start) // TENTH_US)) + 1) // 2
+        edges = [
+            start if first == 0 else start + gaps[2 * first - 1] * TENTH_US,
+            *(start + g * TENTH_US for g in gaps[2 * first :]),
+            end,
+        ]
+        return [
+            (edges[i], max(edges[i], edges[i + 1])) for i in range(0, len(edges), 2)
+        ]
+
+    @property
+    def intervals(self) -> list[Interval]:
+        """The times offline on the time line (one, unless the outage flapped)."""
+        if not self.gaps:
+            return [Interval(start=self.start, end=self.end)]
+        edges = [self.start, *(self.start + g * TENTH for g in self.gaps)]
+        return [
+            Interval(
+                start=edges[i],
+                end=edges[i + 1] if i + 1 < len(edges) else self.end,
+            )
+            for i in range(0, len(edges), 2)
+        ]
 
     @property
     def self_healed(self) -> bool:
@@ -189,14 +265,15 @@ class OutageRecord:
 
     @property
     def duration(self) -> float | None:
-        """Seconds from start to end (None while open)."""
+        """Seconds offline from start to end (None while open)."""
         if self.end is None:
             return None
-        return (self.end - self.start).total_seconds()
+        return self.duration_at(self.end)
 
     def duration_at(self, now: datetime) -> float:
-        """Seconds it lasted, or has lasted so far."""
-        return ((self.end or now) - self.start).total_seconds()
+        """Seconds offline, in all, or so far (a flapping outage's gaps left out)."""
+        span = ((self.end or now) - self.start).total_seconds()
+        return max(0.0, span - self.online_inside) if self.gaps else span
 
     @property
     def noticed_after(self) -> float | None:
@@ -204,11 +281,6 @@ class OutageRecord:
         if self.detected_at is None:
             return None
         return max(0.0, (self.detected_at - self.start).total_seconds())
-
-    @property
-    def interval(self) -> Interval:
-        """The outage on the time line."""
-        return Interval(start=self.start, end=self.end)
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form."""
@@ -248,6 +320,11 @@ class OutageRecord:
                 if self.push_failures
                 else {}
             )
+            | (
+                {"flaps": self.flaps, "gaps": encode_gaps(self.gaps)}
+                if self.gaps
+                else {}
+            )
         )
 
     @classmethod
@@ -266,6 +343,13 @@ class OutageRecord:
             or (end is not None and end < start)
         ):
             return None
+        gaps: list[int] = []
+        if "flaps" in data or "gaps" in data:
+            read = decode_gaps(data.get("gaps"), data.get("flaps"))
+            span = None if end is None else tenths(end - start)
+            if read is None or (span is not None and read[-1] > span + 1):
+                return None
+            gaps = read
         detected = _section(data, "detected")
         acknowledged = _section(data, "acknowledged")
         notice = _section(data, "provider_notice")
@@ -296,6 +380,7 @@ class OutageRecord:
             else [],
             push_failures=_push_failures(data.get("push_failures")),
             self_heal=SelfHealMark.from_dict(data.get("self_heal")),
+            gaps=gaps,
         )
 
 

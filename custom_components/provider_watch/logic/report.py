@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cause import Cause
-from .cost import Contract, Cost, Timeline, cost
+from .cost import Contract, Cost, cost_of
 from .figures import Figures, figures
-from .outages import OutageRecord, notice_counts
+from .outages import NoticeCounts, OutageRecord, notice_counts
 from .report_csv import render_csv
 from .report_html import render_html
 from .report_input import CAUSES, ReportInput, ReportSystem, Texts, local, minutes
@@ -25,6 +25,7 @@ from .report_locale import locale_for
 from .report_markdown import render_markdown
 from .report_message import build_message
 from .report_words import summary
+from .rollups import Rollup, rollup_figures, with_rollups
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,13 +71,24 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
     ]
     systems = []
     per_system: dict[str, Figures] = {}
+    summarised = [
+        r for r in report.rollups if r.system_id in ids and r.share(window) > 0
+    ]
     for system in report.systems:
         result = figures(
-            [r.interval for r in report.outages if r.system_id == system.id],
+            [
+                interval
+                for r in report.outages
+                if r.system_id == system.id
+                for interval in r.intervals
+            ],
             window,
             added=system.added,
             now=now,
         )
+        if rollups := [r for r in summarised if r.system_id == system.id]:
+            seen = window.clipped(system.added, now)
+            result = with_rollups(result, rollup_figures(rollups, seen))
         per_system[system.id] = result
         uptime = result.uptime
         systems.append(
@@ -94,16 +106,18 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
             }
         )
     outages = [_outage_data(r, report) for r in listed]
-    billing = cost(
-        [_timeline(system, report.outages) for system in report.systems],
+    billing = cost_of(
+        [per_system[system.id] for system in report.systems],
         window,
         fee=report.contract.monthly_fee,
         zone=zone,
         now=now,
     )
-    notices = notice_counts(listed)
+    notices = _with_summaries(notice_counts(listed), summarised)
     contacts = report.contacts
     causes = Counter(o["cause"] for o in outages)
+    for rollup in summarised:
+        causes.update(rollup.causes)
     noticed = [
         o["noticed_after_s"] for o in outages if o["noticed_after_s"] is not None
     ]
@@ -141,15 +155,42 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
             "unanswered": notices.unanswered,
         },
         "summary": summary(report, per_system, outages, texts),
+    } | (
+        {"summarised": [_summary_data(r, report) for r in summarised]}
+        if summarised
+        else {}
+    )
+
+
+def _with_summaries(counts: NoticeCounts, rollups: Sequence[Rollup]) -> NoticeCounts:
+    return NoticeCounts(
+        told=counts.told + sum(r.told for r in rollups),
+        not_told=counts.not_told + sum(r.not_told for r in rollups),
+        unanswered=counts.unanswered + sum(r.unanswered for r in rollups),
+    )
+
+
+def _summary_data(rollup: Rollup, report: ReportInput) -> dict[str, Any]:
+    """A month of one system's outages the history keeps only as a summary."""
+    names = {s.id: s.name for s in report.systems}
+    return {
+        "system_id": rollup.system_id,
+        "system": names.get(rollup.system_id, rollup.system_id),
+        "month": rollup.month,
+        "first": local(rollup.first, report.zone),
+        "last": local(rollup.last, report.zone),
+        "outages": rollup.outages,
+        "offline": rollup.offline,
+        "flaps": rollup.flaps,
+        "downtime_s": _seconds(rollup.downtime),
+        "downtime_min": minutes(rollup.downtime),
+        "longest_s": _seconds(rollup.longest),
+        "causes": {cause: rollup.causes.get(cause, 0) for cause in CAUSES},
+        "in_period": round(rollup.share(report.window), 4),
     }
     # {"subject", "body", "to"}: for any notify service (see report_message.py)
     data["message"] = build_message(data, report, texts, locale_for(report.language))
     return data
-
-
-def _timeline(system: ReportSystem, outages: Sequence[OutageRecord]) -> Timeline:
-    intervals = [r.interval for r in outages if r.system_id == system.id]
-    return Timeline(added=system.added, intervals=intervals)
 
 
 def _cost_data(billing: Cost, contract: Contract) -> dict[str, Any]:
@@ -192,4 +233,5 @@ def _outage_data(record: OutageRecord, report: ReportInput) -> dict[str, Any]:
         "notice": record.notice.value,  # told, not_told, unanswered, not_asked
         "provider_note": record.notice_note,
         "self_healed": record.self_healed,
+        "flaps": record.flaps,  # came back and dropped again inside this outage
     }

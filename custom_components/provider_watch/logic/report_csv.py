@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "acknowledged_by",
     "provider_told",  # yes, no, or blank (not answered)
     "provider_note",
+    "flaps",  # an outage: came back and dropped again inside it; a summary: in all
 )
 
 
@@ -48,7 +49,11 @@ def csv_text(value: str | None) -> str | None:
 
 
 def render_csv(data: Mapping[str, Any]) -> str:
-    """The report as CSV: one row per system, then one per outage."""
+    """The report as CSV: a row per system, per outage, then per summarised month.
+
+    A summarised month ("summary") has the system, its outages, downtime and
+    longest time offline, and its first and last time offline as start and end.
+    """
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -85,6 +90,21 @@ def render_csv(data: Mapping[str, Any]) -> str:
                 "acknowledged_by": csv_text(o["acknowledged_by"]),
                 "provider_told": {True: "yes", False: "no"}.get(o["provider_told"]),
                 "provider_note": csv_text(o["provider_note"]),
+                "flaps": o["flaps"],
+            }
+        )
+    for m in data.get("summarised", []):
+        writer.writerow(
+            {
+                "record": "summary",
+                "system_id": m["system_id"],
+                "system": csv_text(m["system"]),
+                "outages": m["outages"],
+                "downtime_min": m["downtime_min"],
+                "longest_min": minutes(m["longest_s"]),
+                "start": m["first"],
+                "end": m["last"],
+                "flaps": m["flaps"],
             }
         )
     return out.getvalue()

@@ -12,6 +12,7 @@ from .cause import Cause
 from .cost import Contract
 from .figures import Window
 from .outages import OutageRecord
+from .rollups import Rollup
 
 type Texts = Callable[..., str]  # (key, **placeholders) -> words
 
@@ -61,6 +62,8 @@ class ReportInput:
     users: Mapping[str, str] = field(default_factory=dict)  # user id -> name
     contract: Contract = field(default_factory=Contract)
     language: str = "en"  # Home Assistant's: how the HTML writes numbers and dates
+    # the monthly summaries of outages the history no longer keeps one by one
+    rollups: Sequence[Rollup] = ()
 
 
 def minutes(seconds: float | None) -> float | None:

@@ -121,6 +121,8 @@ def render_markdown(data: Mapping[str, Any], report: ReportInput, texts: Texts) 
         lines += ["", f"_{texts('report_told_how', provider=provider)}_"]
     else:
         lines.append(texts("report_no_outages"))
+    if data.get("summarised"):
+        lines += ["", *_summarised_lines(data["summarised"], texts)]
     lines += ["", f"## {texts('report_contacts_heading', provider=provider)}", ""]
     contacts = data["provider"]["contacts"]
     support = " · ".join(
@@ -224,6 +226,43 @@ def _ended(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> str | None:
     return end
 
 
+def _summarised_lines(
+    summarised: Sequence[Mapping[str, Any]], texts: Texts
+) -> list[str]:
+    """The months whose outages the history keeps only as a summary."""
+    lines = [f"## {texts('report_summarised_heading')}", ""]
+    lines += _table(
+        [
+            texts("report_col_system"),
+            texts("report_col_month"),
+            texts("report_col_outages"),
+            texts("report_col_offline"),
+            texts("report_col_downtime"),
+            texts("report_col_longest"),
+        ],
+        [
+            [
+                s["system"],
+                s["month"],
+                s["outages"],
+                s["offline"],
+                f"{s['downtime_min']:.2f}",
+                f"{s['longest_s'] / 60:.2f}",
+            ]
+            for s in summarised
+        ],
+        numbers={2, 3, 4, 5},
+    )
+    return [*lines, "", f"_{texts('report_summarised_note')}_"]
+
+
+def _duration(outage: Mapping[str, Any], texts: Texts) -> str:
+    duration = format_duration(outage["duration_s"])
+    if outage.get("flaps"):
+        return texts("report_flapped", duration=duration, times=outage["flaps"] + 1)
+    return duration
+
+
 def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[object]:
     ongoing = texts("report_ongoing")
     noticed = outage["noticed_after_s"]
@@ -238,7 +277,7 @@ def _outage_row(outage: Mapping[str, Any], texts: Texts, zone: tzinfo) -> list[o
         outage["system"],
         _when(outage["start"], zone),
         _ended(outage, texts, zone) or ongoing,
-        format_duration(outage["duration_s"]),
+        _duration(outage, texts),
         f"{outage['duration_min']:.2f}",
         texts(f"report_cause_{outage['cause']}"),
         format_duration(noticed) if noticed is not None else None,

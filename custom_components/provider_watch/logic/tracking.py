@@ -1,20 +1,29 @@
 """What the steps of the systems' state machines mean for the outage records.
 
-Pure: no Home Assistant. The tracker holds the history's data and, for each
-system, the outage going on; history/store.py keeps it on disk and tells the
+Pure: no Home Assistant. The tracker holds the history (history_index.py) and, for
+each system, the outage going on; history/store.py keeps it on disk and tells the
 listeners. An outage opens when a system goes offline and closes when it comes
-back; a history that lost track of an outage (set aside, or older than the machine
-state) is repaired from the machine state.
+back; a new outage soon after the last one re-opens it instead (a flap, see
+flapping.py); a history that lost track of an outage (set aside, or older than the
+machine state) is repaired from the machine state.
+
+What the history keeps per system is bounded (rollups.py): beyond MAX_RECORDS
+records or MAX_FLAPS_KEPT flaps the oldest closed records are summarised by month,
+and records that ended more than RETENTION ago go (with their summaries).
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from enum import Flag, auto
 
 from .cause import Cause
-from .history_file import HistoryData, SystemInfo, prune
+from .flapping import Fold, fold
+from .gaps import TENTH
+from .history_file import RETENTION, HistoryData, SystemInfo
+from .history_index import HistoryIndex
 from .notes import OutageNote, apply as apply_note
 from .outages import OutageRecord
+from .rollups import MAX_FLAPS_KEPT, MAX_RECORDS, summarise
 from .state import MachineState, Step, SystemState, Transition
 
 OUTAGE_STATES = (SystemState.OFFLINE, SystemState.RECOVERING)
@@ -37,24 +46,60 @@ class OutageTracker:
         """An empty history of `provider`'s systems; load() puts data in."""
         self.provider = provider
         self._new_id = new_id
-        self.data = HistoryData()
+        self.index = HistoryIndex()
         self._open: dict[str, OutageRecord] = {}
 
-    def load(self, data: HistoryData, now: datetime) -> None:
+    def load(self, data: HistoryData, now: datetime, zone: tzinfo = UTC) -> None:
         """Take the data read from the file (pruned), and find the open outages."""
-        self.data = data
-        self.prune(now)
-        for record in self.data.outages:  # oldest first
-            if record.open:
-                if (earlier := self._open.get(record.system_id)) is not None:
-                    # two open outages of one system: the first ended when the
-                    # second began
-                    self._close(earlier, record.start)
-                self._open[record.system_id] = record
+        self.index = HistoryIndex(data)
+        self._open = {}
+        for system_id in self.index.system_ids():
+            for record in self.index.records(system_id):  # oldest first
+                if record.open:
+                    if (earlier := self._open.get(system_id)) is not None:
+                        # two open outages of one system: the first ended when the
+                        # second began
+                        self._close(earlier, record.start)
+                    self._open[system_id] = record
+        self.prune(now, zone)
 
-    def prune(self, now: datetime) -> None:
-        """Drop the outages that are past retention (open ones always stay)."""
-        self.data.outages = prune(self.data.outages, now)
+    def prune(self, now: datetime, zone: tzinfo = UTC) -> bool:
+        """Keep each system within its bound; True when something went.
+
+        Records that ended more than RETENTION ago go, and so do summaries of months
+        that ended before then; beyond MAX_RECORDS records or MAX_FLAPS_KEPT flaps
+        the oldest closed records (never a system's newest) are summarised by month.
+        Costs a look at each system's oldest record when there is nothing to do.
+        """
+        cutoff = now - RETENTION
+        changed = self.index.drop_rollups(cutoff)
+        for system_id in self.index.system_ids():
+            records = self.index.records(system_id)
+            old = 0
+            while (
+                old < len(records)
+                and (end := records[old].end) is not None
+                and end < cutoff
+            ):
+                old += 1
+            if old:
+                self.index.remove_oldest(system_id, old)
+                changed = True
+            records = self.index.records(system_id)
+            flaps = self.index.flaps(system_id)
+            count = 0
+            while (
+                (len(records) - count > MAX_RECORDS or flaps > MAX_FLAPS_KEPT)
+                and count < len(records) - 1
+                and not records[count].open
+            ):
+                flaps -= records[count].flaps
+                count += 1
+            if count:
+                gone = self.index.remove_oldest(system_id, count)
+                summarise(gone, self.index.rollups_to_change(system_id), zone)
+                changed = True
+        return changed
 
     def open_outage(self, system_id: str) -> OutageRecord | None:
         """The outage of a system that is going on, if any."""
@@ -75,43 +120,74 @@ class OutageTracker:
         current = self._open.get(system_id)
         if step.transition is Transition.WENT_OFFLINE:
             start = machine.outage_start or now
-            if current is not None and current.start != start:
+            # (a flapping outage keeps when it dropped again to a tenth of a second)
+            same = (
+                current is not None and abs(current.stretch_start(-1) - start) < TENTH
+            )
+            if current is not None and not same:
                 self._close(current, min(start, now))
-                current = None
-            if current is None:  # (the same outage stays in its record)
+            elif (flapping := self._flap(system_id, start, cause)) is not None:
+                self._open[system_id] = flapping  # the same outage goes on
+                return Change.NOW
+            if not same:  # (the same outage stays in its record)
                 self._open_record(system_id, name, start, cause, kind, machine, now)
             return Change.NOW
         if step.transition is Transition.CAME_ONLINE:
             if current is not None:
                 self._close(current, now)
             elif step.outage_start is not None:  # the history lost the open record
-                self.data.outages.append(
-                    self._record(system_id, name, step.outage_start, cause)
-                )
-                self._close(self.data.outages[-1], now)
+                record = self._record(system_id, name, step.outage_start, cause)
+                record.end = max(now, record.start)
+                self.index.add(record)
             return Change.NOW
         if machine.state in OUTAGE_STATES and current is None:
             # offline since before a history existed (or was set aside): the
             # outage's start is known from the machine, how it was detected is not
             start = machine.outage_start or now
-            self.data.outages.append(self._record(system_id, name, start, cause))
-            self._open[system_id] = self.data.outages[-1]
+            record = self._record(system_id, name, start, cause)
+            self.index.add(record)
+            self._open[system_id] = record
             return Change.NOW
         if machine.state is SystemState.ONLINE and current is not None:
             # online again while the history still had the outage open
             since = machine.since
-            self._close(current, since if since and since >= current.start else now)
+            going_on = current.stretch_start(-1)
+            self._close(current, since if since and since >= going_on else now)
             return Change.NOW
         change = Change.NOW if seen else Change.NONE
         if self.update_cause(system_id, cause):
             change |= Change.SOON
         return change
 
+    def _flap(
+        self, system_id: str, start: datetime, cause: Cause | None
+    ) -> OutageRecord | None:
+        """Fold a drop into the system's newest records if it flaps (flapping.py).
+
+        Returns the record that goes on, or None (a record of its own).
+        """
+        records = self.index.records(system_id)
+        before = records[-2] if len(records) > 1 else None
+        previous = records[-1] if records else None
+        match fold(before, previous, start, cause.value if cause else None):
+            case Fold.REOPEN if previous is not None:
+                previous.reopen(start)
+                self.index.changed(previous, flapped=True)
+                return previous
+            case Fold.MERGE if before is not None:
+                self.index.fold_last(system_id)
+                before.reopen(start)
+                self.index.changed(before, flapped=True)
+                return before
+            case _:
+                return None
+
     def update_cause(self, system_id: str, cause: Cause | None) -> bool:
         """The cause of an open outage was re-judged; True when it changed."""
         current = self._open.get(system_id)
         if cause is not None and current is not None and current.cause != cause:
             current.cause = cause.value
+            self.index.noted([current])
             return True
         return False
 
@@ -129,16 +205,18 @@ class OutageTracker:
 
     def note(self, note: OutageNote) -> int:
         """Apply a note of alerts, phones or self-heal; how many outages changed."""
-        return apply_note(note, self.data.outages, self._open)
+        changed = apply_note(note, self.index, self._open)
+        self.index.noted(changed)
+        return len(changed)
 
     def _see_system(
         self, system_id: str, name: str, machine: MachineState, now: datetime
     ) -> bool:
-        info = self.data.systems.get(system_id)
+        info = self.index.systems.get(system_id)
         if info is None:
             # first seen now, or when the outage it is in began
             added = min(now, machine.outage_start or now)
-            self.data.systems[system_id] = SystemInfo(name=name, added=added)
+            self.index.systems[system_id] = SystemInfo(name=name, added=added)
             return True
         if info.name != name:
             info.name = name
@@ -171,9 +249,10 @@ class OutageTracker:
         record.detected_at = now
         record.detected_kind = kind
         record.detected_reason = machine.reason
-        self.data.outages.append(record)
+        self.index.add(record)
         self._open[system_id] = record
 
     def _close(self, record: OutageRecord, end: datetime) -> None:
-        record.end = max(end, record.start)
+        record.end = max(end, record.stretch_start(-1))
         self._open.pop(record.system_id, None)
+        self.index.changed(record)

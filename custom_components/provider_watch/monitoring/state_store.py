@@ -2,6 +2,9 @@
 
 A transition to offline is written at once, so an outage that spans a restart keeps its
 original start and is not announced twice; routine "last seen" updates are batched.
+Every write is atomic and durable (Home Assistant's atomic writes: a temporary file,
+fsync, rename, fsync of the folder), so a power cut right after "written at once"
+finds the outage on disk.
 """
 
 from collections.abc import Mapping
@@ -23,7 +26,7 @@ class SystemStateStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Create the store for one provider entry."""
         self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.state"
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.state", atomic_writes=True
         )
         self._systems: dict[str, MachineState] = {}
 
