@@ -17,7 +17,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -138,7 +138,9 @@ async def async_setup_entry(
         ProviderBillingSensor(figures, entry, description)
         for description in BILLING_SENSORS
     )
-    for system_id, coordinator in runtime.systems.items():
+
+    @callback
+    def add_system(coordinator: SystemCoordinator) -> None:
         async_add_entities(
             [
                 *(SystemSensor(coordinator, description) for description in SENSORS),
@@ -147,8 +149,10 @@ async def async_setup_entry(
                     for description in FIGURE_SENSORS
                 ),
             ],
-            config_subentry_id=system_id,
+            config_subentry_id=coordinator.system_id,
         )
+
+    runtime.add_system_entities(add_system)  # also for systems added later
 
 
 class SystemSensor(SystemEntity, SensorEntity):
@@ -206,6 +210,7 @@ class SystemFigureSensor(CoordinatorEntity[FiguresCoordinator], SensorEntity):
         self._system_id = system.system_id
         self._attr_unique_id = f"{system.system_id}_{description.key}"
         self._attr_device_info = system_device_info(system)
+        self._shown: tuple[bool, float | int | None] | None = None
 
     @property
     def native_value(self) -> float | int | None:
@@ -213,6 +218,18 @@ class SystemFigureSensor(CoordinatorEntity[FiguresCoordinator], SensorEntity):
         return self.entity_description.value_fn(
             self.coordinator.data.systems[self._system_id]
         )
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this system's figure changed.
+
+        The figures of every system are recomputed together (on every history
+        change, e.g. a system added): most systems' figures stay the same.
+        """
+        shown = (self.available, self.native_value)
+        if shown != self._shown:
+            self._shown = shown
+            self.async_write_ha_state()
 
 
 class ProviderFigureSensor(EntryEntity[FiguresCoordinator], SensorEntity):
