@@ -23,6 +23,7 @@ from freezegun.api import FrozenDateTimeFactory
 from custom_components.provider_watch.const import (
     CONF_AUTH_TYPE,
     CONF_HEAL_ENTITY,
+    CONF_KIND,
     CONF_NAME,
     CONF_POLL_INTERVAL,
     CONF_TIMING,
@@ -32,6 +33,7 @@ from custom_components.provider_watch.const import (
     SUBENTRY_SYSTEM,
 )
 from custom_components.provider_watch.hub import DATA_SELF_HEAL
+from custom_components.provider_watch.monitoring.auth import secret_field
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_USER,
@@ -199,6 +201,39 @@ async def test_reauth_form_asks_only_what_the_rejected_systems_use(
     ]
     assert [option["value"] for option in selector.config["options"]] == [PANEL]
     b.hass.config_entries.flow.async_abort(result["flow_id"])
+    b.verify(offline=0)
+
+
+def test_secret_field_of_each_system() -> None:
+    """Which credential a system sends: only cloud systems that authenticate."""
+    assert secret_field({CONF_KIND: "cloud", CONF_AUTH_TYPE: "bearer"}) == CONF_TOKEN
+    assert secret_field({CONF_KIND: "cloud", CONF_AUTH_TYPE: "api_key"}) == (
+        "header_value"
+    )
+    assert secret_field({CONF_KIND: "cloud", CONF_AUTH_TYPE: "basic"}) == "password"
+    assert secret_field({CONF_KIND: "cloud", CONF_AUTH_TYPE: "none"}) is None
+    assert secret_field({CONF_KIND: "cloud"}) is None
+    assert secret_field({CONF_KIND: "cloud", CONF_AUTH_TYPE: "oauth9"}) is None
+    assert secret_field({CONF_KIND: "http", CONF_AUTH_TYPE: "bearer"}) is None
+
+
+async def test_reauth_of_a_provider_not_loaded(
+    make_bench: MakeBench, faulty_cloud: FaultyCloud, freezer: FrozenDateTimeFactory
+) -> None:
+    """The same token confirmed while the provider is not set up: it is set up."""
+    b = await make_bench(freezer)
+    entry = b.provider_entry({PANEL: cloud_data(faulty_cloud.url)})
+    entry.add_to_hass(b.hass)  # (not set up)
+    b.entry = entry
+    result = await entry.start_reauth_flow(b.hass)
+    assert result["type"] is FlowResultType.FORM
+    result = await b.hass.config_entries.flow.async_configure(
+        result["flow_id"], {"system": PANEL, "token": TOKEN}
+    )
+    assert result["reason"] == "reauth_successful"
+    await settle(b.hass)
+    assert entry.state is ConfigEntryState.LOADED
+    assert b.shown() == ONLINE
     b.verify(offline=0)
 
 
