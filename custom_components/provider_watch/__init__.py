@@ -1,9 +1,7 @@
 """Provider Watch: know when a system your provider is paid to monitor goes offline."""
 
-from collections.abc import Callable
-
 from homeassistant.const import Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.dispatcher import (
     async_dispatcher_connect,
@@ -11,17 +9,13 @@ from homeassistant.helpers.dispatcher import (
 )
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
-from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, SUBENTRY_SYSTEM
 from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
-from .kinds import kind_of
-from .kinds.base import SystemRef
 from .logic.state import Step
 from .monitoring.auth import async_forget
-from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import (
     DATA_INTERNET,
     SIGNAL_INTERNET_CHANGED,
@@ -40,8 +34,18 @@ from .runtime import (
     is_provider_entry,
 )
 from .services import async_setup_services
-from .settings import InternetSettings, SystemSettings
+from .settings import InternetSettings
 from .sources.icmp import icmp_privilege
+from .systems import (
+    DATA_ICMP_PRIVILEGED,
+    WatcherStart,
+    async_sync_systems,
+    build_system,
+    first_probe,
+    provider_state,
+    start_watcher,
+    stop_systems,
+)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PLATFORMS = [
@@ -52,7 +56,6 @@ PLATFORMS = [
     Platform.SWITCH,
 ]
 INTERNET_PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
-DATA_ICMP_PRIVILEGED: HassKey[bool | None] = HassKey(f"{DOMAIN}_icmp_privileged")
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -102,7 +105,7 @@ async def _async_start_internet(hass: HomeAssistant, entry: InternetEntry) -> No
 
 async def _async_build_provider(
     hass: HomeAssistant, entry: ProviderEntry
-) -> tuple[ProviderRuntimeData, list[Callable[[], CALLBACK_TYPE]]]:
+) -> tuple[ProviderRuntimeData, dict[str, WatcherStart | None]]:
     """The provider's systems, their saved states and its outage history."""
     store = SystemStateStore(hass, entry.entry_id)
     await store.async_load()
@@ -115,26 +118,14 @@ async def _async_build_provider(
         )
     else:
         _remove_status_page_entities(hass, entry)
-    starts: list[Callable[[], CALLBACK_TYPE]] = []
-    for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM):
-        settings = SystemSettings.from_subentry(subentry.title, subentry.data)
-        spec = kind_of(settings.kind)
-        probe = (
-            spec.build_probe(
-                hass,
-                settings.check,
-                settings.timing.timeout,
-                hass.data.get(DATA_ICMP_PRIVILEGED),
-                SystemRef(subentry.subentry_id, subentry.title, entry.title),
-            )
-            if spec.build_probe is not None
-            else None
-        )
-        coordinator = SystemCoordinator(hass, entry, subentry, store, probe, runtime)
-        runtime.systems[subentry.subentry_id] = coordinator
-        if spec.build_watcher is not None:
-            watcher = spec.build_watcher(hass, coordinator, settings.check)
-            starts.append(watcher.async_start)  # started once entities exist
+    # Listen before the systems are read: a system added while this set-up runs is
+    # set up right after it (the listener waits for the set-up to finish).
+    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
+    runtime.built_from = provider_state(entry)
+    starts = {
+        subentry.subentry_id: build_system(hass, entry, runtime, subentry)[1]
+        for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM)
+    }
     store.retain(set(runtime.systems))
     now = dt_util.utcnow()
     await history.async_retain(set(runtime.systems), now)
@@ -153,31 +144,26 @@ async def _async_build_provider(
 async def _async_start_provider(
     hass: HomeAssistant,
     entry: ProviderEntry,
-    starts: list[Callable[[], CALLBACK_TYPE]],
+    starts: dict[str, WatcherStart | None],
 ) -> None:
     """Entities first, then the watchers, the first probes and the managers."""
     runtime = entry.runtime_data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    for start in starts:
-        entry.async_on_unload(start())
+    entry.async_on_unload(stop_systems(runtime))
+    for system_id, start in starts.items():
+        start_watcher(runtime, system_id, start)
     entry.async_on_unload(
         async_dispatcher_connect(hass, SIGNAL_INTERNET_CHANGED, runtime.reclassify_all)
     )
     # Probe right away, without holding up Home Assistant's start on slow systems.
-    polled = [c for c in runtime.systems.values() if kind_of(c.kind).polled]
-    for coordinator in polled:
-        entry.async_create_background_task(
-            hass,
-            coordinator.async_refresh(),
-            f"{DOMAIN} first probe {coordinator.name}",
-        )
+    for coordinator in runtime.systems.values():
+        first_probe(hass, entry, coordinator)
     if runtime.status_page is not None:
         status_page = runtime.status_page
         entry.async_on_unload(status_page.async_add_listener(runtime.reclassify_all))
         entry.async_create_background_task(
             hass, status_page.async_refresh(), f"{DOMAIN} first status page read"
         )
-    entry.async_on_unload(entry.add_update_listener(_async_update_listener))
     entry.async_on_unload(hass.data[DATA_ALERTS].register(entry, runtime))
     entry.async_on_unload(hass.data[DATA_SELF_HEAL].register(entry, runtime))
 
@@ -195,7 +181,12 @@ def _remove_status_page_entities(hass: HomeAssistant, entry: ProviderEntry) -> N
 async def _async_update_listener(
     hass: HomeAssistant, entry: ProviderWatchConfigEntry
 ) -> None:
-    """Reload when a provider, its systems or the internet check change."""
+    """A system added, changed or removed is set up or torn down alone.
+
+    A change of the provider's own settings, or of the internet check, reloads it.
+    """
+    if is_provider_entry(entry) and await async_sync_systems(hass, entry):
+        return
     await hass.config_entries.async_reload(entry.entry_id)
 
 

@@ -7,11 +7,12 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import EntryEntity, SystemEntity
 from .logic.state import SystemState
+from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import InternetCoordinator
 from .monitoring.outbound import KEY_PROBLEM, OutboundHeartbeat
 from .monitoring.provider_status import StatusPageCoordinator
@@ -66,11 +67,15 @@ async def async_setup_entry(
         async_add_entities(
             [ProviderCloudProblem(runtime.status_page, entry, PROVIDER_CLOUD)]
         )
-    for system_id, coordinator in runtime.systems.items():
+
+    @callback
+    def add_system(coordinator: SystemCoordinator) -> None:
         async_add_entities(
             [SystemConnectivity(coordinator, CONNECTIVITY)],
-            config_subentry_id=system_id,
+            config_subentry_id=coordinator.system_id,
         )
+
+    runtime.add_system_entities(add_system)  # also for systems added later
 
 
 class SystemConnectivity(SystemEntity, BinarySensorEntity):

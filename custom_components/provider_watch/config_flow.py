@@ -263,9 +263,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
         if (provider := loaded_provider(self.hass, entry.entry_id)) is not None and (
             system := provider.runtime_data.systems.get(subentry.subentry_id)
         ) is not None:
-            self.hass.async_create_task(
-                system.async_request_refresh(), eager_start=False
-            )
+            self.hass.async_create_task(system.async_refresh(), eager_start=False)
         else:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
 

@@ -9,6 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import EVENT_SYSTEM_OFFLINE, EVENT_SYSTEM_ONLINE
 from .entity import SystemEntity
 from .logic.state import Transition
+from .monitoring.coordinator import SystemCoordinator
 from .runtime import (
     ProviderWatchConfigEntry,
     is_provider_entry,
@@ -36,11 +37,15 @@ async def async_setup_entry(
     """Add the transition event entity of each system."""
     if not is_provider_entry(entry):
         return
-    for system_id, coordinator in entry.runtime_data.systems.items():
+
+    @callback
+    def add_system(coordinator: SystemCoordinator) -> None:
         async_add_entities(
             [SystemTransitionEvent(coordinator, TRANSITIONS)],
-            config_subentry_id=system_id,
+            config_subentry_id=coordinator.system_id,
         )
+
+    entry.runtime_data.add_system_entities(add_system)  # also for systems added later
 
 
 class SystemTransitionEvent(SystemEntity, EventEntity):

@@ -138,7 +138,9 @@ async def async_setup_entry(
         ProviderBillingSensor(figures, entry, description)
         for description in BILLING_SENSORS
     )
-    for system_id, coordinator in runtime.systems.items():
+
+    @callback
+    def add_system(coordinator: SystemCoordinator) -> None:
         async_add_entities(
             [
                 *(SystemSensor(coordinator, description) for description in SENSORS),
@@ -147,8 +149,10 @@ async def async_setup_entry(
                     for description in FIGURE_SENSORS
                 ),
             ],
-            config_subentry_id=system_id,
+            config_subentry_id=coordinator.system_id,
         )
+
+    runtime.add_system_entities(add_system)  # also for systems added later
 
 
 class SystemSensor(SystemEntity, SensorEntity):

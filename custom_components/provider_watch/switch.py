@@ -8,7 +8,7 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
@@ -16,6 +16,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from .const import SIGNAL_MAINTENANCE
 from .entity import SystemEntity, provider_device_info
 from .hub import DATA_ALERTS, DATA_SELF_HEAL
+from .monitoring.coordinator import SystemCoordinator
 from .runtime import (
     InternetEntry,
     ProviderWatchConfigEntry,
@@ -49,10 +50,15 @@ async def async_setup_entry(
         return
     if not is_provider_entry(entry):
         return
-    for system_id, coordinator in entry.runtime_data.systems.items():
+
+    @callback
+    def add_system(coordinator: SystemCoordinator) -> None:
         async_add_entities(
-            [MaintenanceSwitch(coordinator, MAINTENANCE)], config_subentry_id=system_id
+            [MaintenanceSwitch(coordinator, MAINTENANCE)],
+            config_subentry_id=coordinator.system_id,
         )
+
+    entry.runtime_data.add_system_entities(add_system)  # also for systems added later
 
 
 class MaintenanceSwitch(SystemEntity, SwitchEntity):

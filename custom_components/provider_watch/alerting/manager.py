@@ -155,6 +155,20 @@ class AlertManager:
         return unregister
 
     @callback
+    def watch_system(
+        self, entry: ConfigEntry[Any], system: SystemCoordinator
+    ) -> CALLBACK_TYPE:
+        """A system added to a registered provider: watch it too; returns the undo.
+
+        A system removed from it needs only a `schedule()`: the pass finds it gone.
+        """
+        self._book.set_owner(system.system_id, entry.entry_id)
+        unsub = system.async_add_listener(self._listener(system))
+        self._on_system_update(system)
+        self.schedule()
+        return unsub
+
+    @callback
     def async_check_phones(self) -> None:
         """Repairs for configured phones that cannot be alerted (once running)."""
         self._phones.async_check()

@@ -20,7 +20,7 @@ from .figures import Figures, figures
 from .outages import NoticeCounts, OutageRecord, notice_counts
 from .report_csv import render_csv
 from .report_html import render_html
-from .report_input import CAUSES, ReportInput, ReportSystem, Texts, local, minutes
+from .report_input import CAUSES, ReportInput, Texts, local, minutes
 from .report_locale import locale_for
 from .report_markdown import render_markdown
 from .report_message import build_message
@@ -160,6 +160,9 @@ def report_data(report: ReportInput, texts: Texts) -> dict[str, Any]:
         if summarised
         else {}
     )
+    # {"subject", "body", "to"}: for any notify service (see report_message.py)
+    data["message"] = build_message(data, report, texts, locale_for(report.language))
+    return data
 
 
 def _with_summaries(counts: NoticeCounts, rollups: Sequence[Rollup]) -> NoticeCounts:
@@ -188,9 +191,6 @@ def _summary_data(rollup: Rollup, report: ReportInput) -> dict[str, Any]:
         "causes": {cause: rollup.causes.get(cause, 0) for cause in CAUSES},
         "in_period": round(rollup.share(report.window), 4),
     }
-    # {"subject", "body", "to"}: for any notify service (see report_message.py)
-    data["message"] = build_message(data, report, texts, locale_for(report.language))
-    return data
 
 
 def _cost_data(billing: Cost, contract: Contract) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def systems_section(page: Page) -> str:
     for system, figures in zip(report.systems, page.data["systems"], strict=True):
         records = [r for r in report.outages if r.system_id == system.id]
         bars = day_bars(
-            [r.interval for r in records],
+            [part for r in records for part in r.intervals],
             report.window,
             report.zone,
             added=system.added,

@@ -17,6 +17,7 @@ from typing import Any, Final
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from ..const import (
     CONF_AUTH_TYPE,
@@ -54,6 +55,18 @@ def secret_field(data: Mapping[str, Any]) -> str | None:
 def retry_interval(poll_interval: float) -> timedelta:
     """How often a system whose credentials are rejected is checked."""
     return max(AUTH_RETRY, timedelta(seconds=poll_interval))
+
+
+def auth_failed_error(name: str) -> UpdateFailed:
+    """The failed check, as the coordinator logs it (once per episode)."""
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="auth_failed",
+        translation_placeholders={
+            "system": name,
+            "minutes": str(int(AUTH_RETRY.total_seconds() // 60)),
+        },
+    )
 
 
 def issue_id(system_id: str) -> str:

@@ -1,15 +1,16 @@
 """One coordinator per monitored system: source -> state machine -> cause -> events."""
 
+import asyncio
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import (
@@ -33,44 +34,20 @@ from ..logic.state import (
 from ..settings import ProviderSettings, SystemSettings
 from ..sources import Probe, ProbeResult
 from .auth import (
-    AUTH_RETRY,
     async_credentials_accepted,
     async_credentials_rejected,
+    auth_failed_error,
     retry_interval,
     secret_field,
 )
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
+from .snapshot import ProbeLog, SystemSnapshot
 from .state_store import SystemStateStore
 
 type ProviderEntry = ConfigEntry[ProviderRuntimeData]
 
 PROBE_LOG_SIZE = 20  # the last probe results kept per system (for diagnostics)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ProbeLog:
-    """One probe result, as diagnostics show it."""
-
-    time: datetime
-    outcome: str  # an Outcome value, or "auth_failed"
-    latency_ms: float | None
-    reason: str | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SystemSnapshot:
-    """What the entities show for one system."""
-
-    machine: MachineState
-    latency_ms: float | None = None
-    cause: Cause | None = None  # set while offline (or while credentials fail)
-    unreachable: bool = False  # the last failure was the provider's side not answering
-
-    @property
-    def offline(self) -> bool:
-        """Confirmed offline, including while recovering."""
-        return self.machine.state in (SystemState.OFFLINE, SystemState.RECOVERING)
 
 
 class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
@@ -93,6 +70,9 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self.timing = self.settings.timing
         self.kind = self.settings.kind
         self.auth_failed = False
+        self.auth_told = False  # the owner was told this time (a reauth, a repair)
+        self.retired = False  # torn down alone: a check under way changes nothing
+        self._checking: asyncio.Task[Any] | None = None  # the check under way
         self._store = store
         self._probe = probe
         self._provider = provider
@@ -132,20 +112,19 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     async def _async_update_data(self) -> SystemSnapshot:
         if self._probe is None:  # pushed systems are never polled
             return self.data
-        result = await self._probe()
+        self._checking = asyncio.current_task()
+        try:
+            result = await self._probe()
+        finally:
+            self._checking = None
+        if self.retired:
+            return self.data
         if result.auth_failed:
             self._log_probe(result, dt_util.utcnow(), "auth_failed")
             self._credentials_rejected()
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="auth_failed",
-                translation_placeholders={
-                    "system": self.subentry.title,
-                    "minutes": str(int(AUTH_RETRY.total_seconds() // 60)),
-                },
-            )
+            raise auth_failed_error(self.subentry.title)
         if self.auth_failed:
-            self.auth_failed = False
+            self.auth_failed = self.auth_told = False
             async_credentials_accepted(
                 self.hass,
                 self.config_entry,
@@ -163,8 +142,9 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
 
     def _credentials_rejected(self) -> None:
         """Checked again slowly; the owner is told at the first rejection only."""
-        if not self.auth_failed:
-            self.auth_failed = True
+        self.auth_failed = True
+        if not self.auth_told:
+            self.auth_told = True
             async_credentials_rejected(
                 self.hass,
                 self.config_entry,
@@ -177,9 +157,18 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
 
     async def async_push(self, result: ProbeResult) -> None:
         """Feed a verdict from an event-driven source (heartbeat, watched entities)."""
+        if self.retired:
+            return
         snapshot = await self._async_apply(result)
         self.data = snapshot
         self.async_update_listeners()
+
+    async def async_retire(self) -> None:
+        """The system is removed, or set up again with new settings: no more checks."""
+        self.retired = True
+        if self._checking is not None:
+            self._checking.cancel()  # a check under way (it may hang) is given up
+        await self.async_shutdown()
 
     @callback
     def async_add_transition_listener(
@@ -187,8 +176,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     ) -> CALLBACK_TYPE:
         """Call `listener` with each step that went offline or came back online.
 
-        It runs before the entities and the alert manager hear of the new state
-        (self-heal decides there whether the offline alert is held).
+        Before the entities and the alerts hear of it (self-heal may hold the alert).
         """
         self._transition_listeners.append(listener)
 
@@ -346,11 +334,23 @@ class ProviderRuntimeData:
         self.store = store
         self.history = history
         self.systems: dict[str, SystemCoordinator] = {}
+        # each platform's way to add a system's entities (for systems added later)
+        self.entity_adders: list[Callable[[SystemCoordinator], None]] = []
+        # per system, what stops with it when it is torn down alone (its watcher…)
+        self.system_stops: dict[str, list[CALLBACK_TYPE]] = {}
+        self.built_from: object = None  # the entry's own settings it was set up with
         self.status_page: StatusPageCoordinator | None = None
         # the uptime figures of self.systems, from the outage history
         self.figures = FiguresCoordinator(
             hass, entry, history, self.systems, self.settings.contract
         )
+
+    @callback
+    def add_system_entities(self, adder: Callable[[SystemCoordinator], None]) -> None:
+        """A platform's entities: now for each system, later for each system added."""
+        self.entity_adders.append(adder)
+        for system in self.systems.values():
+            adder(system)
 
     def evidence_for(self, system: SystemCoordinator) -> CauseEvidence:
         """What is known about the causes that could explain this system's outage."""

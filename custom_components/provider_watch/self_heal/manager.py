@@ -23,7 +23,11 @@ from homeassistant.util import dt as dt_util
 
 from ..alerting.messages import self_heal_line
 from ..const import DOMAIN, LOGGER, SIGNAL_MAINTENANCE
-from ..monitoring.coordinator import ProviderEntry, ProviderRuntimeData
+from ..monitoring.coordinator import (
+    ProviderEntry,
+    ProviderRuntimeData,
+    SystemCoordinator,
+)
 from ..protocols import AlertingForSelfHeal
 from .power_cycle import PowerCycle
 from .system import SystemSelfHeal
@@ -94,6 +98,39 @@ class SelfHealManager:
                     del self.systems[heal.system_id]
 
         return unregister
+
+    @callback
+    def add_system(
+        self,
+        entry: ProviderEntry,
+        runtime: ProviderRuntimeData,
+        system: SystemCoordinator,
+    ) -> CALLBACK_TYPE:
+        """A system added to (or set up again in) a registered provider; the undo."""
+        if (old := self.systems.pop(system.system_id, None)) is not None:
+            old.async_stop()
+        target = system.settings.heal
+        if target is None:
+            async_clear_issue(self.hass, system.system_id)
+            return lambda: None
+        heal = SystemSelfHeal(self, entry, runtime, system, *target)
+        self.systems[system.system_id] = heal
+        heal.async_start()
+
+        @callback
+        def stop() -> None:
+            heal.async_stop()
+            if self.systems.get(heal.system_id) is heal:
+                del self.systems[heal.system_id]
+
+        return stop
+
+    @callback
+    def remove_system(self, system_id: str) -> None:
+        """A system removed from its provider: its self-heal stops, its repair goes."""
+        if (heal := self.systems.pop(system_id, None)) is not None:
+            heal.async_stop()
+        async_clear_issue(self.hass, system_id)
 
     # --- the global switch ------------------------------------------------------------
 

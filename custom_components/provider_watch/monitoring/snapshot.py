@@ -1,0 +1,32 @@
+"""What a system's coordinator holds for the entities and for diagnostics."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..logic.cause import Cause
+from ..logic.state import MachineState, SystemState
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProbeLog:
+    """One probe result, as diagnostics show it."""
+
+    time: datetime
+    outcome: str  # an Outcome value, or "auth_failed"
+    latency_ms: float | None
+    reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SystemSnapshot:
+    """What the entities show for one system."""
+
+    machine: MachineState
+    latency_ms: float | None = None
+    cause: Cause | None = None  # set while offline (or while credentials fail)
+    unreachable: bool = False  # the last failure was the provider's side not answering
+
+    @property
+    def offline(self) -> bool:
+        """Confirmed offline, including while recovering."""
+        return self.machine.state in (SystemState.OFFLINE, SystemState.RECOVERING)
