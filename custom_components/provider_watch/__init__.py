@@ -17,7 +17,12 @@ from .const import DOMAIN, SUBENTRY_SYSTEM
 from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
-from .kinds import kind_of
+from .kinds import (
+    UNUSABLE_SETTINGS,
+    async_clear_unusable,
+    async_report_unusable,
+    kind_of,
+)
 from .kinds.base import SystemRef
 from .logic.state import Step
 from .monitoring.coordinator import SystemCoordinator
@@ -118,22 +123,34 @@ async def _async_build_provider(
     for subentry in entry.get_subentries_of_type(SUBENTRY_SYSTEM):
         settings = SystemSettings.from_subentry(subentry.title, subentry.data)
         spec = kind_of(settings.kind)
-        probe = (
-            spec.build_probe(
-                hass,
-                settings.check,
-                settings.timing.timeout,
-                hass.data.get(DATA_ICMP_PRIVILEGED),
-                SystemRef(subentry.subentry_id, subentry.title, entry.title),
-            )
-            if spec.build_probe is not None
-            else None
-        )
+        system = SystemRef(subentry.subentry_id, subentry.title, entry.title)
+        # a stored value its kind cannot use stops this system only
+        unusable: Exception | None = None
+        probe = None
+        if spec.build_probe is not None:
+            try:
+                probe = spec.build_probe(
+                    hass,
+                    settings.check,
+                    settings.timing.timeout,
+                    hass.data.get(DATA_ICMP_PRIVILEGED),
+                    system,
+                )
+            except UNUSABLE_SETTINGS as err:
+                unusable = err
         coordinator = SystemCoordinator(hass, entry, subentry, store, probe, runtime)
-        runtime.systems[subentry.subentry_id] = coordinator
         if spec.build_watcher is not None:
-            watcher = spec.build_watcher(hass, coordinator, settings.check)
-            starts.append(watcher.async_start)  # started once entities exist
+            try:
+                watcher = spec.build_watcher(hass, coordinator, settings.check)
+            except UNUSABLE_SETTINGS as err:
+                unusable = err
+            else:
+                starts.append(watcher.async_start)  # started once entities exist
+        if unusable is not None:
+            async_report_unusable(hass, system, unusable)
+        else:
+            async_clear_unusable(hass, system.system_id)
+        runtime.systems[subentry.subentry_id] = coordinator
     store.retain(set(runtime.systems))
     now = dt_util.utcnow()
     await history.async_retain(set(runtime.systems), now)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custom_components.provider_watch.const import DOMAIN
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
@@ -27,6 +28,7 @@ from ..loop_watch import (
     template_threads,
     zone_reads,
 )
+from ..statuspage_server import SUMMARY_PATH
 from .bench import PANEL, PROVIDER, Bench, cloud_data, http_data
 from .servers import FaultyCloud, FaultyDevice, FaultyPage
 
@@ -208,6 +210,45 @@ async def json_path_refused(b: Bench, k: Kit) -> None:
     await b.until(lambda: b.shown("door_lock")[0] == "off", limit=120)
     assert b.shown("door_lock") == OFFLINE_SYSTEM
     b.verify(offline=1, log="Door lock (Acme Alarm) is offline: value at $.online")
+
+
+# --- item 18: NaN stored where a number belongs --------------------------------------
+
+NAN = float("nan")
+
+
+@fault("nan_stored_in_a_subentry")
+async def nan_stored(b: Bench, k: Kit) -> None:
+    """NaN in subentries (a hand edit, an older version's form): the provider loads,
+    its other systems are watched, a bad timing falls back to the defaults and a
+    system its kind cannot read gets a repair issue naming it."""
+    nan_timing = http_data(
+        f"{k.page.base}{SUMMARY_PATH}",
+        poll_interval=NAN,
+        timeout=NAN,
+        failures_before_offline=NAN,
+    )
+    nan_port = {"kind": "tcp", "host": "127.0.0.1", "port": NAN}
+    await b.provider(
+        {PANEL: http_data(k.device.url), LOCK: nan_timing, "system_gate": nan_port}
+    )
+    assert b.entry is not None
+    assert b.entry.state is ConfigEntryState.LOADED
+    assert b.shown("door_lock") == ONLINE  # checked
+    timing = b.system(LOCK).timing  # the defaults for what is no number
+    assert (timing.poll_interval, timing.timeout) == (30, 5)
+    assert timing.thresholds.failures_before_offline == 7
+    issue = b.issues()["system_settings_invalid_system_gate"]
+    assert issue.translation_placeholders["system"] == "Gate"
+    await k.device.stop()
+    await b.advance(30, 5, 5)
+    assert b.shown() == OFFLINE_SYSTEM
+    assert b.shown("door_lock") == ONLINE
+    b.verify(
+        offline=1,
+        log="Gate (Acme Alarm) is not checked: its stored settings cannot be used",
+        log_level=logging.ERROR,
+    )
 
 
 # --- the test -------------------------------------------------------------------------

@@ -197,7 +197,7 @@ async def _async_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[st
         except TemplateError:
             errors[CONF_VALUE_TEMPLATE] = "invalid_template"
         except RenderTimeoutError:
-            errors[CONF_VALUE_TEMPLATE] = TOO_SLOW
+            errors[CONF_VALUE_TEMPLATE] = "template_too_slow"
     return errors
 
 
@@ -241,7 +241,8 @@ async def async_try_once(
         reason = probe.template_reason
     refused = _refused_paths(probe.check, probe.answers)
     if refused:
-        errors |= dict.fromkeys(refused, "path_refused")
+        for field in refused:
+            errors[field] = "path_refused"
         reason = "; ".join(refused.values())
     return TryOutcome(
         placeholders={

@@ -5,6 +5,7 @@ module.
 """
 
 from collections.abc import Mapping
+import math
 from typing import Any
 
 import probatio as vol
@@ -76,9 +77,35 @@ SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 MAX_GRACE = 7 * 86_400
 
 
+class NumberBox(NumberSelector):
+    """Home Assistant's number selector, letting NaN and infinity through to the form.
+
+    Its own check turns a typed "nan" into NaN, which passes its min/max (every
+    comparison with NaN is false), and refuses infinity with a bare schema error.
+    Here neither is judged by the selector: the form's own check (`number_errors`)
+    refuses both with a form error on the field.
+    """
+
+    def __call__(self, data: Any) -> float:
+        """A number; in range unless it is not finite (the form refuses that)."""
+        value: float = vol.Coerce(float)(data)
+        if not math.isfinite(value):
+            return value
+        return super().__call__(value)
+
+
+def number_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Every number of a form must be finite: NaN and infinity are refused."""
+    errors: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[key] = "not_a_number"
+    return errors
+
+
 def seconds(minimum: int, maximum: int) -> NumberSelector:
     """A whole number of seconds, typed into a box."""
-    return NumberSelector(
+    return NumberBox(
         NumberSelectorConfig(
             min=minimum,
             max=maximum,
@@ -91,7 +118,7 @@ def seconds(minimum: int, maximum: int) -> NumberSelector:
 
 def count(maximum: int) -> NumberSelector:
     """A whole number from 1, typed into a box."""
-    return NumberSelector(
+    return NumberBox(
         NumberSelectorConfig(min=1, max=maximum, step=1, mode=NumberSelectorMode.BOX)
     )
 
