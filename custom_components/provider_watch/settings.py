@@ -64,15 +64,11 @@ from .const import (
     DEFAULT_RETRY_INTERVAL,
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
     DEFAULT_TIMEOUT,
-    MAX_HEAL_DELAY,
-    MAX_HEAL_OFF_TIME,
-    MAX_HEAL_RECHECK,
     MAX_OUTBOUND_INTERVAL,
     MAX_POLL_INTERVAL,
     MAX_RETRY_INTERVAL,
     MAX_THRESHOLD,
     MAX_TIMEOUT,
-    MIN_HEAL_RECHECK,
     MIN_POLL_INTERVAL,
     MIN_RETRY_INTERVAL,
     MIN_TIMEOUT,
@@ -80,25 +76,12 @@ from .const import (
     SystemKind,
 )
 from .kinds import PUSH_KINDS
+from .kinds.form import HEAL_LIMITS
+from .logic import stored
 from .logic.cost import Contract
 from .logic.policy import Settings as AlertSettings
-from .logic.self_heal import (
-    ACTION_BY_DOMAIN,
-    MAX_ATTEMPTS,
-    MAX_DAILY,
-    HealNotify,
-    HealSettings,
-)
+from .logic.self_heal import ACTION_BY_DOMAIN, HealNotify, HealSettings
 from .logic.state import Thresholds
-from .logic.stored import (
-    read_date,
-    read_fee,
-    read_ids,
-    read_number,
-    read_text,
-    read_time,
-    read_whole,
-)
 
 # Push kinds decide with their own grace time: one verdict moves the machine.
 PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
@@ -125,13 +108,13 @@ def alert_settings(options: Mapping[str, Any]) -> AlertSettings:
         repeat = parse_repeat(options.get(CONF_REPEAT, DEFAULT_REPEAT))
     except ValueError:
         repeat = parse_repeat(DEFAULT_REPEAT)
-    escalate = read_whole(options, CONF_ESCALATE_AFTER, 0, 0, MAX_ESCALATE_AFTER)
+    escalate = stored.whole(options, CONF_ESCALATE_AFTER, 0, 0, MAX_ESCALATE_AFTER)
     return AlertSettings(
         repeat=repeat,
         escalate_after=escalate or None,
         critical=bool(options.get(CONF_CRITICAL, False)),
-        quiet_start=read_time(options.get(CONF_QUIET_START)),
-        quiet_end=read_time(options.get(CONF_QUIET_END)),
+        quiet_start=stored.time_of(options.get(CONF_QUIET_START)),
+        quiet_end=stored.time_of(options.get(CONF_QUIET_END)),
         critical_ignores_quiet=bool(options.get(CONF_CRITICAL_IGNORES_QUIET, True)),
     )
 
@@ -145,9 +128,9 @@ def contract(options: Mapping[str, Any], default_currency: str) -> Contract:
     if not isinstance(currency, str) or not currency:
         currency = default_currency
     return Contract(
-        monthly_fee=read_fee(options.get(CONF_MONTHLY_FEE)),
+        monthly_fee=stored.fee(options.get(CONF_MONTHLY_FEE)),
         currency=currency,
-        renews=read_date(options.get(CONF_RENEWAL_DATE)),
+        renews=stored.date_of(options.get(CONF_RENEWAL_DATE)),
     )
 
 
@@ -170,11 +153,11 @@ class Contacts:
     def from_data(cls, data: Mapping[str, Any]) -> Contacts:
         """The contacts of a provider entry's data."""
         return cls(
-            support_phone=read_text(data.get(CONF_SUPPORT_PHONE)),
-            support_url=read_text(data.get(CONF_SUPPORT_URL)),
-            account=read_text(data.get(CONF_ACCOUNT_CONTACT)),
-            feedback=read_text(data.get(CONF_FEEDBACK_CONTACT)),
-            notes=read_text(data.get(CONF_NOTES)),
+            support_phone=stored.text(data.get(CONF_SUPPORT_PHONE)),
+            support_url=stored.text(data.get(CONF_SUPPORT_URL)),
+            account=stored.text(data.get(CONF_ACCOUNT_CONTACT)),
+            feedback=stored.text(data.get(CONF_FEEDBACK_CONTACT)),
+            notes=stored.text(data.get(CONF_NOTES)),
         )
 
 
@@ -202,11 +185,11 @@ class ProviderSettings:
         components = options.get(CONF_STATUS_COMPONENTS)
         return cls(
             contacts=Contacts.from_data(data),
-            phones=read_ids(options.get(CONF_PHONES)),
-            escalation_phones=read_ids(options.get(CONF_ESCALATION_PHONES)),
+            phones=stored.ids(options.get(CONF_PHONES)),
+            escalation_phones=stored.ids(options.get(CONF_ESCALATION_PHONES)),
             alerts=alert_settings(options),
-            status_page=read_text(options.get(CONF_STATUS_PAGE)),
-            status_components=read_ids(components) if components else None,
+            status_page=stored.text(options.get(CONF_STATUS_PAGE)),
+            status_components=stored.ids(components) if components else None,
             contract=contract(options, default_currency),
         )
 
@@ -256,10 +239,10 @@ class Timing:
                 thresholds=PUSH_THRESHOLDS,
             )
         seconds = {
-            key: read_number(data, key, *limits) for key, limits in _SECONDS.items()
+            key: stored.number(data, key, *limits) for key, limits in _SECONDS.items()
         }
         counts = {
-            key: read_whole(data, key, *limits) for key, limits in _COUNTS.items()
+            key: stored.whole(data, key, *limits) for key, limits in _COUNTS.items()
         }
         return cls(
             poll_interval=seconds[CONF_POLL_INTERVAL],
@@ -291,26 +274,21 @@ def heal_target(data: Mapping[str, Any]) -> HealTarget | None:
     if action is None:
         return None
     defaults = HealSettings(action=action)
+
+    def number(key: str, default: float) -> float:
+        return stored.number(data, key, default, *HEAL_LIMITS[key])
+
+    def whole(key: str, default: int) -> int:
+        return stored.whole(data, key, default, *HEAL_LIMITS[key])
+
     try:
         settings = HealSettings(
             action=action,
-            off_time=read_number(
-                data, CONF_HEAL_OFF_TIME, defaults.off_time, 1, MAX_HEAL_OFF_TIME
-            ),
-            delay=read_number(data, CONF_HEAL_DELAY, defaults.delay, 0, MAX_HEAL_DELAY),
-            attempts=read_whole(
-                data, CONF_HEAL_ATTEMPTS, defaults.attempts, 1, MAX_ATTEMPTS
-            ),
-            daily_max=read_whole(
-                data, CONF_HEAL_DAILY_MAX, defaults.daily_max, 1, MAX_DAILY
-            ),
-            recheck=read_number(
-                data,
-                CONF_HEAL_RECHECK,
-                defaults.recheck,
-                MIN_HEAL_RECHECK,
-                MAX_HEAL_RECHECK,
-            ),
+            off_time=number(CONF_HEAL_OFF_TIME, defaults.off_time),
+            delay=number(CONF_HEAL_DELAY, defaults.delay),
+            attempts=whole(CONF_HEAL_ATTEMPTS, defaults.attempts),
+            daily_max=whole(CONF_HEAL_DAILY_MAX, defaults.daily_max),
+            recheck=number(CONF_HEAL_RECHECK, defaults.recheck),
             notify=HealNotify(data.get(CONF_HEAL_NOTIFY, defaults.notify)),
         )
     except ValueError:
@@ -366,7 +344,7 @@ class OutboundSettings:
             url=url,
             fail_url=options.get(CONF_OUTBOUND_FAIL_URL) or None,
             interval=timedelta(
-                minutes=read_whole(
+                minutes=stored.whole(
                     options,
                     CONF_OUTBOUND_INTERVAL,
                     DEFAULT_OUTBOUND_INTERVAL,
@@ -406,5 +384,5 @@ class InternetSettings:
         """Parse the internet entry (targets from the options, else the data)."""
         targets = options.get(CONF_TARGETS) or data.get(CONF_TARGETS) or []
         return cls(
-            targets=read_ids(targets), outbound=OutboundSettings.from_options(options)
+            targets=stored.ids(targets), outbound=OutboundSettings.from_options(options)
         )

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.provider_watch.const import DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -280,6 +279,11 @@ async def test_fault(
         await hass.async_add_executor_job(join_template_threads)
 
 
-def test_cases_name_their_items() -> None:
-    assert DOMAIN == "provider_watch"
-    assert "template_too_slow_at_run_time" in CASES
+def test_cases_cover_the_items() -> None:
+    """A case for each item of issue 15 this file is about."""
+    assert set(CASES) == {
+        "template_too_slow_at_run_time",  # item 4
+        "checkin_time_zone_looked_up_off_the_loop",  # items 5 and 21
+        "json_path_refused_by_the_answer",  # item 14
+        "nan_stored_in_a_subentry",  # item 18
+    }

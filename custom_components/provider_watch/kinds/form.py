@@ -223,7 +223,8 @@ SELF_HEAL_SCHEMA = vol.Schema(
 )
 SELF_HEAL_FIELDS = tuple(str(key) for key in SELF_HEAL_SCHEMA.schema)
 
-_HEAL_LIMITS = {
+# the self-heal numbers: key -> (lowest, highest)
+HEAL_LIMITS = {
     CONF_HEAL_DELAY: (0, MAX_HEAL_DELAY),
     CONF_HEAL_ATTEMPTS: (1, MAX_ATTEMPTS),
     CONF_HEAL_DAILY_MAX: (1, MAX_DAILY),
@@ -235,7 +236,7 @@ _HEAL_LIMITS = {
 WHOLE_NUMBERS = (
     CONF_FAILURES_BEFORE_OFFLINE,
     CONF_SUCCESSES_BEFORE_ONLINE,
-    *_HEAL_LIMITS,
+    *HEAL_LIMITS,
 )
 
 
@@ -251,7 +252,7 @@ def self_heal_errors(data: Mapping[str, Any]) -> dict[str, str]:
         or split_entity_id(entity_id)[0] not in HEAL_DOMAINS
     ):
         errors[CONF_HEAL_ENTITY] = "invalid_heal_entity"
-    for key, (low, high) in _HEAL_LIMITS.items():
+    for key, (low, high) in HEAL_LIMITS.items():
         if key in data and not is_whole(data[key], low, high):
             errors[key] = "invalid_heal_number"
     if data.get(CONF_HEAL_NOTIFY, HealNotify.QUIET) not in list(HealNotify):

@@ -11,12 +11,12 @@ import math
 from typing import Any
 
 
-def read_text(value: object) -> str | None:
+def text(value: object) -> str | None:
     """A non-empty text, or None."""
     return value if isinstance(value, str) and value else None
 
 
-def read_number(
+def number(
     data: Mapping[str, Any],
     key: str,
     default: float,
@@ -32,22 +32,20 @@ def read_number(
     return float(value)
 
 
-def read_whole(
-    data: Mapping[str, Any], key: str, default: int, low: int, high: int
-) -> int:
+def whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
     """A stored whole number in [low, high], or the default."""
-    value = read_number(data, key, default, low, high)
+    value = number(data, key, default, low, high)
     return int(value) if value.is_integer() else default
 
 
-def read_ids(value: object) -> tuple[str, ...]:
+def ids(value: object) -> tuple[str, ...]:
     """A stored list of ids, as texts; anything else is none."""
     if not isinstance(value, list | tuple):
         return ()
     return tuple(str(item) for item in value)
 
 
-def read_time(value: object) -> time | None:
+def time_of(value: object) -> time | None:
     """A stored time of day (HH:MM[:SS]), or None."""
     if not isinstance(value, str) or not value:
         return None
@@ -57,7 +55,7 @@ def read_time(value: object) -> time | None:
         return None
 
 
-def read_date(value: object) -> date | None:
+def date_of(value: object) -> date | None:
     """A stored date (YYYY-MM-DD), or None."""
     if not isinstance(value, str):
         return None
@@ -67,7 +65,7 @@ def read_date(value: object) -> date | None:
         return None
 
 
-def read_fee(value: object) -> float | None:
+def fee(value: object) -> float | None:
     """A stored monthly fee; anything but a finite number of 0 or more is none."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
