@@ -79,7 +79,7 @@ async def test_template_too_slow_on_the_answer_is_refused(
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "cloud_test"
     assert result["description_placeholders"]["reason"] == (
-        "template suspended: it did not render within 1 s"
+        "the template did not render within 1 s"
     )
     assert result["menu_options"] == ["cloud_edit"]  # cannot be saved
     result = await pick(hass, flow_id, "cloud_edit")

@@ -67,6 +67,7 @@ from .cloud_template import (
     TemplateText,
     async_clear_too_slow,
     syntax_error,
+    too_slow,
 )
 from .form import GRACE, MAX_GRACE, SECRET, TEXT, URL, choice
 
@@ -293,9 +294,7 @@ async def _async_time_template(
         pass  # it may well need the answer
     except RenderTimeoutError:
         probe.template_problem = TOO_SLOW
-        probe.template_reason = (
-            f"template suspended: it did not render within {FLOW_SECONDS:g} s"
-        )
+        probe.template_reason = too_slow(FLOW_SECONDS)
 
 
 def _shorten(value: object, limit: int = 200) -> str:
