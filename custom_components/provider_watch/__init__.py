@@ -13,7 +13,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, SUBENTRY_SYSTEM
+from .const import DOMAIN, LOGGER, SUBENTRY_SYSTEM
 from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
@@ -44,7 +44,7 @@ from .runtime import (
     is_provider_entry,
 )
 from .services import async_setup_services
-from .settings import InternetSettings, SystemSettings
+from .settings import InternetSettings, SystemSettings, unusable_numbers
 from .sources.icmp import icmp_privilege
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -124,6 +124,13 @@ async def _async_build_provider(
         settings = SystemSettings.from_subentry(subentry.title, subentry.data)
         spec = kind_of(settings.kind)
         system = SystemRef(subentry.subentry_id, subentry.title, entry.title)
+        if bad := unusable_numbers(subentry.data):
+            LOGGER.warning(
+                "%s (%s): the stored %s cannot be used; the defaults are used",
+                system.name,
+                system.provider,
+                ", ".join(bad),
+            )
         # a stored value its kind cannot use stops this system only
         unusable: Exception | None = None
         probe = None

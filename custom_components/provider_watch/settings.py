@@ -255,6 +255,17 @@ class Timing:
         )
 
 
+def unusable_numbers(data: Mapping[str, Any]) -> list[str]:
+    """The stored timing and self-heal numbers not used: their defaults are."""
+    limits = {key: (low, high) for key, (_, low, high) in (_SECONDS | _COUNTS).items()}
+    whole = {*_COUNTS, CONF_HEAL_ATTEMPTS, CONF_HEAL_DAILY_MAX}
+    return [
+        key
+        for key, (low, high) in (limits | HEAL_LIMITS).items()
+        if key in data and not stored.usable(data[key], low, high, whole=key in whole)
+    ]
+
+
 class HealTarget(NamedTuple):
     """The entity self-heal uses for a system, and how."""
 

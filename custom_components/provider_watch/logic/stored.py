@@ -16,6 +16,15 @@ def text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def usable(value: object, low: float, high: float, *, whole: bool = False) -> bool:
+    """A finite number in [low, high] (and whole, if asked); not NaN, not text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if not math.isfinite(value) or not low <= value <= high:
+        return False
+    return not whole or float(value).is_integer()
+
+
 def number(
     data: Mapping[str, Any],
     key: str,
@@ -25,17 +34,13 @@ def number(
 ) -> float:
     """A stored finite number in [low, high], or the default."""
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    if not math.isfinite(value) or not low <= value <= high:
-        return default
-    return float(value)
+    return float(value) if usable(value, low, high) else default
 
 
 def whole(data: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
     """A stored whole number in [low, high], or the default."""
-    value = number(data, key, default, low, high)
-    return int(value) if value.is_integer() else default
+    value = data.get(key, default)
+    return int(value) if usable(value, low, high, whole=True) else default
 
 
 def ids(value: object) -> tuple[str, ...]:
