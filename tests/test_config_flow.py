@@ -105,6 +105,7 @@ OPTIONS_ERRORS = {
     "negative_fee",
     "invalid_currency",
     "invalid_date",
+    "not_a_number",  # NaN or infinity (issue 15, item 18)
 }
 SYSTEM_ERRORS = {
     "invalid_name",
@@ -128,6 +129,10 @@ SYSTEM_ERRORS = {
     "invalid_heal_entity",
     "invalid_heal_number",
     "invalid_heal_notify",
+    # issue 15: NaN or infinity; the cloud test step's refusals
+    "not_a_number",
+    "template_too_slow",
+    "path_refused",
 }
 
 

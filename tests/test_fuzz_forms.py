@@ -221,9 +221,9 @@ REFUSED_PATHS = [
 # never match anything: the form refuses them before it fetches
 DEAD_PATHS = ["$.", "$[", "online", "$['a]", "$.devices[-1]", '$["online"]']
 USABLE_PATHS = ["$.online", "$.count", "$.devices[0].online", "$.status", "$.name"]
-# seconds of Jinja loop; a power too large for one C call; an error on the answer
+# hours of Jinja loop; a power too large for one C call; an error on the answer
 SLOW_TEMPLATE = (
-    "{% for a in range(6000) %}{% for b in range(6000) %}{% endfor %}{% endfor %}on"
+    "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}on"
 )
 BAD_TEMPLATES = [
     SLOW_TEMPLATE,

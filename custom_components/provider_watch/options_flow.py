@@ -18,7 +18,6 @@ from homeassistant.helpers.selector import (
     DateSelector,
     DeviceSelector,
     DeviceSelectorConfig,
-    NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
     SelectOptionDict,
@@ -57,6 +56,7 @@ from .const import (
     MAX_OUTBOUND_INTERVAL,
     OUTBOUND_METHODS,
 )
+from .kinds.form import NumberBox, number_errors
 from .logic.validation import (
     clean_input,
     is_valid_url,
@@ -102,7 +102,7 @@ class InternetOptionsFlow(OptionsFlow):
         if user_input is not None:
             targets, errors = validate_targets(user_input.get(CONF_TARGETS))
             outbound, outbound_errors = validate_outbound(user_input)
-            errors |= outbound_errors
+            errors |= outbound_errors | number_errors(user_input)
             if not errors:
                 return self.async_create_entry(data={CONF_TARGETS: targets, **outbound})
         shown = {
@@ -123,7 +123,7 @@ class InternetOptionsFlow(OptionsFlow):
         return targets_schema().extend(
             {
                 vol.Optional(CONF_OUTBOUND_URL): _URL,
-                vol.Optional(CONF_OUTBOUND_INTERVAL): NumberSelector(
+                vol.Optional(CONF_OUTBOUND_INTERVAL): NumberBox(
                     NumberSelectorConfig(
                         min=1,
                         max=MAX_OUTBOUND_INTERVAL,
@@ -170,7 +170,7 @@ def contract_schema() -> vol.Schema:
     """
     return vol.Schema(
         {
-            vol.Optional(CONF_MONTHLY_FEE): NumberSelector(
+            vol.Optional(CONF_MONTHLY_FEE): NumberBox(
                 NumberSelectorConfig(step=0.01, mode=NumberSelectorMode.BOX)
             ),
             vol.Optional(CONF_CURRENCY): SelectSelector(
@@ -232,7 +232,7 @@ def provider_options_schema() -> vol.Schema:
             vol.Optional(CONF_REPEAT): _TEXT,
             vol.Optional(CONF_CRITICAL): BooleanSelector(),
             vol.Optional(CONF_ESCALATION_PHONES): _phones_selector(),
-            vol.Optional(CONF_ESCALATE_AFTER): NumberSelector(
+            vol.Optional(CONF_ESCALATE_AFTER): NumberBox(
                 NumberSelectorConfig(
                     min=0,
                     max=10_080,
@@ -264,6 +264,7 @@ def validate_alerts(data: Mapping[str, Any]) -> dict[str, str]:
     escalate = data.get(CONF_ESCALATE_AFTER)
     if escalate and not is_whole(escalate, 0, 10_080):
         errors[CONF_ESCALATE_AFTER] = "invalid_duration"
+    errors |= number_errors(data)  # NaN or infinity
     if escalate and not data.get(CONF_ESCALATION_PHONES):
         errors[CONF_ESCALATION_PHONES] = "escalation_needs_phones"
     return errors

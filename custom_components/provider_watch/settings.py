@@ -11,8 +11,7 @@ kind in kinds/, into that kind's settings.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
-import math
+from datetime import timedelta
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -65,10 +64,20 @@ from .const import (
     DEFAULT_RETRY_INTERVAL,
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
     DEFAULT_TIMEOUT,
+    MAX_OUTBOUND_INTERVAL,
+    MAX_POLL_INTERVAL,
+    MAX_RETRY_INTERVAL,
+    MAX_THRESHOLD,
+    MAX_TIMEOUT,
+    MIN_POLL_INTERVAL,
+    MIN_RETRY_INTERVAL,
+    MIN_TIMEOUT,
     OUTBOUND_METHODS,
     SystemKind,
 )
 from .kinds import PUSH_KINDS
+from .kinds.form import HEAL_LIMITS
+from .logic import stored
 from .logic.cost import Contract
 from .logic.policy import Settings as AlertSettings
 from .logic.self_heal import ACTION_BY_DOMAIN, HealNotify, HealSettings
@@ -77,51 +86,7 @@ from .logic.state import Thresholds
 # Push kinds decide with their own grace time: one verdict moves the machine.
 PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
 HIDDEN = "<hidden>"
-
-
-# --- small readers -------------------------------------------------------------------
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _number(data: Mapping[str, Any], key: str, default: float) -> float:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return float(value)
-
-
-def _ids(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple):
-        return ()
-    return tuple(str(item) for item in value)
-
-
-def _time(value: object) -> time | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _date(value: object) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _fee(value: object) -> float | None:
-    """A stored monthly fee; anything but a finite number of 0 or more is none."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) and value >= 0 else None
+MAX_ESCALATE_AFTER = 10_080  # minutes: a week
 
 
 # --- a provider (config entry options) -----------------------------------------------
@@ -143,13 +108,13 @@ def alert_settings(options: Mapping[str, Any]) -> AlertSettings:
         repeat = parse_repeat(options.get(CONF_REPEAT, DEFAULT_REPEAT))
     except ValueError:
         repeat = parse_repeat(DEFAULT_REPEAT)
-    escalate = options.get(CONF_ESCALATE_AFTER) or 0
+    escalate = stored.whole(options, CONF_ESCALATE_AFTER, 0, 0, MAX_ESCALATE_AFTER)
     return AlertSettings(
         repeat=repeat,
-        escalate_after=int(escalate) if escalate else None,
+        escalate_after=escalate or None,
         critical=bool(options.get(CONF_CRITICAL, False)),
-        quiet_start=_time(options.get(CONF_QUIET_START)),
-        quiet_end=_time(options.get(CONF_QUIET_END)),
+        quiet_start=stored.time_of(options.get(CONF_QUIET_START)),
+        quiet_end=stored.time_of(options.get(CONF_QUIET_END)),
         critical_ignores_quiet=bool(options.get(CONF_CRITICAL_IGNORES_QUIET, True)),
     )
 
@@ -163,9 +128,9 @@ def contract(options: Mapping[str, Any], default_currency: str) -> Contract:
     if not isinstance(currency, str) or not currency:
         currency = default_currency
     return Contract(
-        monthly_fee=_fee(options.get(CONF_MONTHLY_FEE)),
+        monthly_fee=stored.fee(options.get(CONF_MONTHLY_FEE)),
         currency=currency,
-        renews=_date(options.get(CONF_RENEWAL_DATE)),
+        renews=stored.date_of(options.get(CONF_RENEWAL_DATE)),
     )
 
 
@@ -188,11 +153,11 @@ class Contacts:
     def from_data(cls, data: Mapping[str, Any]) -> Contacts:
         """The contacts of a provider entry's data."""
         return cls(
-            support_phone=_text(data.get(CONF_SUPPORT_PHONE)),
-            support_url=_text(data.get(CONF_SUPPORT_URL)),
-            account=_text(data.get(CONF_ACCOUNT_CONTACT)),
-            feedback=_text(data.get(CONF_FEEDBACK_CONTACT)),
-            notes=_text(data.get(CONF_NOTES)),
+            support_phone=stored.text(data.get(CONF_SUPPORT_PHONE)),
+            support_url=stored.text(data.get(CONF_SUPPORT_URL)),
+            account=stored.text(data.get(CONF_ACCOUNT_CONTACT)),
+            feedback=stored.text(data.get(CONF_FEEDBACK_CONTACT)),
+            notes=stored.text(data.get(CONF_NOTES)),
         )
 
 
@@ -220,11 +185,11 @@ class ProviderSettings:
         components = options.get(CONF_STATUS_COMPONENTS)
         return cls(
             contacts=Contacts.from_data(data),
-            phones=_ids(options.get(CONF_PHONES)),
-            escalation_phones=_ids(options.get(CONF_ESCALATION_PHONES)),
+            phones=stored.ids(options.get(CONF_PHONES)),
+            escalation_phones=stored.ids(options.get(CONF_ESCALATION_PHONES)),
             alerts=alert_settings(options),
-            status_page=_text(options.get(CONF_STATUS_PAGE)),
-            status_components=_ids(components) if components else None,
+            status_page=stored.text(options.get(CONF_STATUS_PAGE)),
+            status_components=stored.ids(components) if components else None,
             contract=contract(options, default_currency),
         )
 
@@ -235,6 +200,23 @@ class ProviderSettings:
 
 
 # --- a monitored system (config subentry data) ---------------------------------------
+
+
+# a system's timing: key -> (default, lowest, highest); anything else stored (NaN,
+# infinity, out of range) is the default
+_SECONDS = {
+    CONF_POLL_INTERVAL: (DEFAULT_POLL_INTERVAL, MIN_POLL_INTERVAL, MAX_POLL_INTERVAL),
+    CONF_TIMEOUT: (DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT),
+    CONF_RETRY_INTERVAL: (
+        DEFAULT_RETRY_INTERVAL,
+        MIN_RETRY_INTERVAL,
+        MAX_RETRY_INTERVAL,
+    ),
+}
+_COUNTS = {
+    CONF_FAILURES_BEFORE_OFFLINE: (DEFAULT_FAILURES_BEFORE_OFFLINE, 1, MAX_THRESHOLD),
+    CONF_SUCCESSES_BEFORE_ONLINE: (DEFAULT_SUCCESSES_BEFORE_ONLINE, 1, MAX_THRESHOLD),
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,7 +230,7 @@ class Timing:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Timing:
-        """Read the timing of a system subentry, with defaults."""
+        """Read the timing of a system subentry; what is not usable is the default."""
         if SystemKind(data[CONF_KIND]) in PUSH_KINDS:
             return cls(
                 poll_interval=DEFAULT_POLL_INTERVAL,
@@ -256,23 +238,32 @@ class Timing:
                 retry_interval=DEFAULT_RETRY_INTERVAL,
                 thresholds=PUSH_THRESHOLDS,
             )
+        seconds = {
+            key: stored.number(data, key, *limits) for key, limits in _SECONDS.items()
+        }
+        counts = {
+            key: stored.whole(data, key, *limits) for key, limits in _COUNTS.items()
+        }
         return cls(
-            poll_interval=data.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
-            timeout=data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
-            retry_interval=data.get(CONF_RETRY_INTERVAL, DEFAULT_RETRY_INTERVAL),
+            poll_interval=seconds[CONF_POLL_INTERVAL],
+            timeout=seconds[CONF_TIMEOUT],
+            retry_interval=seconds[CONF_RETRY_INTERVAL],
             thresholds=Thresholds(
-                failures_before_offline=int(
-                    data.get(
-                        CONF_FAILURES_BEFORE_OFFLINE, DEFAULT_FAILURES_BEFORE_OFFLINE
-                    )
-                ),
-                successes_before_online=int(
-                    data.get(
-                        CONF_SUCCESSES_BEFORE_ONLINE, DEFAULT_SUCCESSES_BEFORE_ONLINE
-                    )
-                ),
+                failures_before_offline=counts[CONF_FAILURES_BEFORE_OFFLINE],
+                successes_before_online=counts[CONF_SUCCESSES_BEFORE_ONLINE],
             ),
         )
+
+
+def unusable_numbers(data: Mapping[str, Any]) -> list[str]:
+    """The stored timing and self-heal numbers not used: their defaults are."""
+    limits = {key: (low, high) for key, (_, low, high) in (_SECONDS | _COUNTS).items()}
+    whole = {*_COUNTS, CONF_HEAL_ATTEMPTS, CONF_HEAL_DAILY_MAX}
+    return [
+        key
+        for key, (low, high) in (limits | HEAL_LIMITS).items()
+        if key in data and not stored.usable(data[key], low, high, whole=key in whole)
+    ]
 
 
 class HealTarget(NamedTuple):
@@ -294,14 +285,21 @@ def heal_target(data: Mapping[str, Any]) -> HealTarget | None:
     if action is None:
         return None
     defaults = HealSettings(action=action)
+
+    def number(key: str, default: float) -> float:
+        return stored.number(data, key, default, *HEAL_LIMITS[key])
+
+    def whole(key: str, default: int) -> int:
+        return stored.whole(data, key, default, *HEAL_LIMITS[key])
+
     try:
         settings = HealSettings(
             action=action,
-            off_time=_number(data, CONF_HEAL_OFF_TIME, defaults.off_time),
-            delay=_number(data, CONF_HEAL_DELAY, defaults.delay),
-            attempts=int(_number(data, CONF_HEAL_ATTEMPTS, defaults.attempts)),
-            daily_max=int(_number(data, CONF_HEAL_DAILY_MAX, defaults.daily_max)),
-            recheck=_number(data, CONF_HEAL_RECHECK, defaults.recheck),
+            off_time=number(CONF_HEAL_OFF_TIME, defaults.off_time),
+            delay=number(CONF_HEAL_DELAY, defaults.delay),
+            attempts=whole(CONF_HEAL_ATTEMPTS, defaults.attempts),
+            daily_max=whole(CONF_HEAL_DAILY_MAX, defaults.daily_max),
+            recheck=number(CONF_HEAL_RECHECK, defaults.recheck),
             notify=HealNotify(data.get(CONF_HEAL_NOTIFY, defaults.notify)),
         )
     except ValueError:
@@ -357,8 +355,12 @@ class OutboundSettings:
             url=url,
             fail_url=options.get(CONF_OUTBOUND_FAIL_URL) or None,
             interval=timedelta(
-                minutes=int(
-                    options.get(CONF_OUTBOUND_INTERVAL) or DEFAULT_OUTBOUND_INTERVAL
+                minutes=stored.whole(
+                    options,
+                    CONF_OUTBOUND_INTERVAL,
+                    DEFAULT_OUTBOUND_INTERVAL,
+                    1,
+                    MAX_OUTBOUND_INTERVAL,
                 )
             ),
             method=method if method in OUTBOUND_METHODS else OUTBOUND_METHODS[0],
@@ -393,5 +395,5 @@ class InternetSettings:
         """Parse the internet entry (targets from the options, else the data)."""
         targets = options.get(CONF_TARGETS) or data.get(CONF_TARGETS) or []
         return cls(
-            targets=_ids(targets), outbound=OutboundSettings.from_options(options)
+            targets=stored.ids(targets), outbound=OutboundSettings.from_options(options)
         )

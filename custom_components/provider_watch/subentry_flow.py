@@ -227,12 +227,12 @@ def _resolve_heal_entity(hass: HomeAssistant, data: dict[str, Any]) -> dict[str,
 
 def _normalize(kind: SystemKind, data: dict[str, Any]) -> dict[str, Any]:
     """Whole numbers as ints, and the kind recorded."""
-    for key in (*kind_of(kind).whole_numbers, *WHOLE_NUMBERS):
-        if key in data:
-            data[key] = int(data[key])
     if CONF_HEAL_ENTITY not in data:  # no self-heal: none of its settings is kept
         for key in SELF_HEAL_FIELDS:
             data.pop(key, None)
+    for key in (*kind_of(kind).whole_numbers, *WHOLE_NUMBERS):
+        if key in data:
+            data[key] = int(data[key])
     data[CONF_KIND] = kind.value
     return data
 

@@ -17,15 +17,20 @@ from homeassistant.helpers import entity_platform, entity_registry as er
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN, SUBENTRY_SYSTEM
+from .const import DOMAIN, LOGGER, SUBENTRY_SYSTEM
 from .hub import DATA_ALERTS, DATA_SELF_HEAL
-from .kinds import kind_of
+from .kinds import (
+    UNUSABLE_SETTINGS,
+    async_clear_unusable,
+    async_report_unusable,
+    kind_of,
+)
 from .kinds.base import SystemRef
 from .logic.state import Step
 from .monitoring.auth import async_credentials_accepted
 from .monitoring.coordinator import SystemCoordinator
 from .runtime import ProviderEntry, ProviderRuntimeData
-from .settings import SystemSettings
+from .settings import SystemSettings, unusable_numbers
 
 DATA_ICMP_PRIVILEGED: HassKey[bool | None] = HassKey(f"{DOMAIN}_icmp_privileged")
 
@@ -49,25 +54,45 @@ def build_system(
     """A system's coordinator (from its saved state) and probe; its watcher's start."""
     settings = SystemSettings.from_subentry(subentry.title, subentry.data)
     spec = kind_of(settings.kind)
-    probe = (
-        spec.build_probe(
-            hass,
-            settings.check,
-            settings.timing.timeout,
-            hass.data.get(DATA_ICMP_PRIVILEGED),
-            SystemRef(subentry.subentry_id, subentry.title, entry.title),
+    system = SystemRef(subentry.subentry_id, subentry.title, entry.title)
+    if bad := unusable_numbers(subentry.data):
+        LOGGER.warning(
+            "%s (%s): the stored %s cannot be used; the defaults are used",
+            system.name,
+            system.provider,
+            ", ".join(bad),
         )
-        if spec.build_probe is not None
-        else None
-    )
+    # a stored value its kind cannot use stops this system only
+    unusable: Exception | None = None
+    probe = None
+    if spec.build_probe is not None:
+        try:
+            probe = spec.build_probe(
+                hass,
+                settings.check,
+                settings.timing.timeout,
+                hass.data.get(DATA_ICMP_PRIVILEGED),
+                system,
+            )
+        except UNUSABLE_SETTINGS as err:
+            unusable = err
     coordinator = SystemCoordinator(
         hass, entry, subentry, runtime.store, probe, runtime
     )
     runtime.systems[subentry.subentry_id] = coordinator
-    if spec.build_watcher is None:
-        return coordinator, None
-    watcher = spec.build_watcher(hass, coordinator, settings.check)
-    return coordinator, watcher.async_start  # started once its entities exist
+    start: WatcherStart | None = None
+    if spec.build_watcher is not None:
+        try:
+            watcher = spec.build_watcher(hass, coordinator, settings.check)
+        except UNUSABLE_SETTINGS as err:
+            unusable = err
+        else:
+            start = watcher.async_start  # started once its entities exist
+    if unusable is not None:
+        async_report_unusable(hass, system, unusable)
+    else:
+        async_clear_unusable(hass, system.system_id)
+    return coordinator, start
 
 
 @callback
@@ -129,6 +154,7 @@ async def async_sync_systems(hass: HomeAssistant, entry: ProviderEntry) -> bool:
         added = [sid for sid in wanted if sid not in runtime.systems]
         for system_id in removed:
             hass.data[DATA_SELF_HEAL].remove_system(system_id)  # and its repair
+            async_clear_unusable(hass, system_id)
             await _async_tear_down(hass, entry, runtime, system_id)
         for system_id in changed:  # (its self-heal is replaced as it is set up)
             await _async_tear_down(hass, entry, runtime, system_id)

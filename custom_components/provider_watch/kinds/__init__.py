@@ -13,16 +13,19 @@ from typing import Any, Final
 
 import probatio as vol
 
+from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import section
+from homeassistant.helpers import issue_registry as ir
 
-from ..const import CONF_NAME, CONF_SELF_HEAL, CONF_TIMING, SystemKind
+from ..const import CONF_NAME, CONF_SELF_HEAL, CONF_TIMING, DOMAIN, LOGGER, SystemKind
 from . import cloud, entities, heartbeat, http, icmp, tcp
-from .base import Kind
+from .base import Kind, SystemRef
 from .form import (
     SELF_HEAL_SCHEMA,
     TEXT,
     TIMING_SCHEMA,
     name_errors,
+    number_errors,
     self_heal_errors,
     timing_errors,
 )
@@ -80,4 +83,50 @@ def validate_system(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, str]
         | kind_of(kind).validate(data)
         | self_heal_errors(data)
         | timing_errors(data)
+        | number_errors(data)  # NaN or infinity: said so, whatever else is wrong
     )
+
+
+# --- a system whose stored settings its kind cannot use -------------------------------
+
+# what reading a stored value that is no number, or missing, raises
+UNUSABLE_SETTINGS = (ValueError, TypeError, KeyError, OverflowError)
+
+
+def settings_issue_id(system_id: str) -> str:
+    """The repair issue of a system whose stored settings cannot be used."""
+    return f"system_settings_invalid_{system_id}"
+
+
+def async_report_unusable(
+    hass: HomeAssistant, system: SystemRef, error: Exception
+) -> None:
+    """Its kind cannot read a system's settings: it is not checked; the user is told.
+
+    The provider's other systems are set up as usual.
+    """
+    LOGGER.error(
+        "%s (%s) is not checked: its stored settings cannot be used (%s: %s)",
+        system.name,
+        system.provider,
+        type(error).__name__,
+        error,
+    )
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        settings_issue_id(system.system_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="system_settings_invalid",
+        translation_placeholders={
+            "system": system.name,
+            "provider": system.provider,
+            "error": str(error) or type(error).__name__,
+        },
+    )
+
+
+def async_clear_unusable(hass: HomeAssistant, system_id: str) -> None:
+    """The system's settings are usable (again): no repair issue."""
+    ir.async_delete_issue(hass, DOMAIN, settings_issue_id(system_id))

@@ -67,6 +67,7 @@ from .cloud_template import (
     TemplateText,
     async_clear_too_slow,
     syntax_error,
+    too_slow,
 )
 from .form import GRACE, MAX_GRACE, SECRET, TEXT, URL, choice
 
@@ -197,7 +198,7 @@ async def _async_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[st
         except TemplateError:
             errors[CONF_VALUE_TEMPLATE] = "invalid_template"
         except RenderTimeoutError:
-            errors[CONF_VALUE_TEMPLATE] = TOO_SLOW
+            errors[CONF_VALUE_TEMPLATE] = "template_too_slow"
     return errors
 
 
@@ -241,7 +242,8 @@ async def async_try_once(
         reason = probe.template_reason
     refused = _refused_paths(probe.check, probe.answers)
     if refused:
-        errors |= dict.fromkeys(refused, "path_refused")
+        for field in refused:
+            errors[field] = "path_refused"
         reason = "; ".join(refused.values())
     return TryOutcome(
         placeholders={
@@ -292,9 +294,7 @@ async def _async_time_template(
         pass  # it may well need the answer
     except RenderTimeoutError:
         probe.template_problem = TOO_SLOW
-        probe.template_reason = (
-            f"template suspended: it did not render within {FLOW_SECONDS:g} s"
-        )
+        probe.template_reason = too_slow(FLOW_SECONDS)
 
 
 def _shorten(value: object, limit: int = 200) -> str:

@@ -58,6 +58,7 @@ from .cloud_template import (
     RuleTemplate,
     async_clear_too_slow,
     async_report_too_slow,
+    too_slow,
 )
 
 TOO_SLOW = "template_too_slow"  # the form's error, and the template's problem
@@ -258,7 +259,7 @@ class CloudProbe:
         if self._template is None:  # pragma: no cover - only called with a template
             return RuleVerdict(online=None)
         if self.template_problem == TOO_SLOW:
-            return RuleVerdict(online=None, reason=self.template_reason)
+            return RuleVerdict(online=None, reason=self._suspended)
         try:
             rendered = await self._template.async_render(
                 {"value_json": data}, self._template_seconds
@@ -269,19 +270,24 @@ class CloudProbe:
             self.template_problem = "invalid_template"
             self.template_reason = f"template error: {err}"
             return RuleVerdict(online=None, reason=self.template_reason)
+        self.template_problem = self.template_reason = None
         if self._system is not None:
             async_clear_too_slow(self._hass, self._system.system_id)
         return template_verdict(rendered)
 
+    @property
+    def _suspended(self) -> str:
+        return (
+            f"template suspended: it did not render within {self._template_seconds:g} s"
+        )
+
     def _suspend(self) -> RuleVerdict:
         """The template took too long: not rendered again; a repair issue says so."""
         self.template_problem = TOO_SLOW
-        self.template_reason = (
-            f"template suspended: it did not render within {self._template_seconds:g} s"
-        )
+        self.template_reason = too_slow(self._template_seconds)
         if self._system is not None:
             async_report_too_slow(self._hass, self._system)
-        return RuleVerdict(online=None, reason=self.template_reason)
+        return RuleVerdict(online=None, reason=self._suspended)
 
 
 def shown_value(value: object) -> str:

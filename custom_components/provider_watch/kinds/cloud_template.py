@@ -64,6 +64,11 @@ class RenderTimeoutError(Exception):
     """The template did not render within its time."""
 
 
+def too_slow(seconds: float) -> str:
+    """Why a template cannot be used: it took too long."""
+    return f"the template did not render within {seconds:g} s"
+
+
 # --- the environment ----------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ module.
 """
 
 from collections.abc import Mapping
+import math
 from typing import Any
 
 import probatio as vol
@@ -76,9 +77,35 @@ SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 MAX_GRACE = 7 * 86_400
 
 
+class NumberBox(NumberSelector):
+    """Home Assistant's number selector, letting NaN and infinity through to the form.
+
+    Its own check turns a typed "nan" into NaN, which passes its min/max (every
+    comparison with NaN is false), and refuses infinity with a bare schema error.
+    Here neither is judged by the selector: the form's own check (`number_errors`)
+    refuses both with a form error on the field.
+    """
+
+    def __call__(self, data: Any) -> float:
+        """A number; in range unless it is not finite (the form refuses that)."""
+        value: float = vol.Coerce(float)(data)
+        if not math.isfinite(value):
+            return value
+        return super().__call__(value)
+
+
+def number_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Every number of a form must be finite: NaN and infinity are refused."""
+    errors: dict[str, str] = {}
+    for key, value in data.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[key] = "not_a_number"
+    return errors
+
+
 def seconds(minimum: int, maximum: int) -> NumberSelector:
     """A whole number of seconds, typed into a box."""
-    return NumberSelector(
+    return NumberBox(
         NumberSelectorConfig(
             min=minimum,
             max=maximum,
@@ -91,7 +118,7 @@ def seconds(minimum: int, maximum: int) -> NumberSelector:
 
 def count(maximum: int) -> NumberSelector:
     """A whole number from 1, typed into a box."""
-    return NumberSelector(
+    return NumberBox(
         NumberSelectorConfig(min=1, max=maximum, step=1, mode=NumberSelectorMode.BOX)
     )
 
@@ -196,7 +223,8 @@ SELF_HEAL_SCHEMA = vol.Schema(
 )
 SELF_HEAL_FIELDS = tuple(str(key) for key in SELF_HEAL_SCHEMA.schema)
 
-_HEAL_LIMITS = {
+# the self-heal numbers: key -> (lowest, highest)
+HEAL_LIMITS = {
     CONF_HEAL_DELAY: (0, MAX_HEAL_DELAY),
     CONF_HEAL_ATTEMPTS: (1, MAX_ATTEMPTS),
     CONF_HEAL_DAILY_MAX: (1, MAX_DAILY),
@@ -208,7 +236,7 @@ _HEAL_LIMITS = {
 WHOLE_NUMBERS = (
     CONF_FAILURES_BEFORE_OFFLINE,
     CONF_SUCCESSES_BEFORE_ONLINE,
-    *_HEAL_LIMITS,
+    *HEAL_LIMITS,
 )
 
 
@@ -224,7 +252,7 @@ def self_heal_errors(data: Mapping[str, Any]) -> dict[str, str]:
         or split_entity_id(entity_id)[0] not in HEAL_DOMAINS
     ):
         errors[CONF_HEAL_ENTITY] = "invalid_heal_entity"
-    for key, (low, high) in _HEAL_LIMITS.items():
+    for key, (low, high) in HEAL_LIMITS.items():
         if key in data and not is_whole(data[key], low, high):
             errors[key] = "invalid_heal_number"
     if data.get(CONF_HEAL_NOTIFY, HealNotify.QUIET) not in list(HealNotify):

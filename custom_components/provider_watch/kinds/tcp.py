@@ -8,7 +8,6 @@ import probatio as vol
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
-    NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
 )
@@ -18,7 +17,7 @@ from ..logic.validation import is_whole
 from ..sources import Probe
 from ..sources.tcp import probe_tcp
 from .base import Kind, SystemRef
-from .form import TEXT, host_errors
+from .form import TEXT, NumberBox, host_errors
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +56,7 @@ KIND = Kind(
     kind=SystemKind.TCP,
     fields={
         vol.Required(CONF_HOST): TEXT,
-        vol.Required(CONF_PORT): NumberSelector(
+        vol.Required(CONF_PORT): NumberBox(
             NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
         ),
     },
