@@ -112,7 +112,7 @@ def test_local_days_follow_the_zone_and_dst() -> None:
     assert bars[24].observed == 25 * H
     hub = next(s for s in sample_input().systems if s.id == "system_leak_hub")
     hub_bars = day_bars(
-        [o.interval for o in OUTAGES if o.system_id == hub.id],
+        [part for o in OUTAGES if o.system_id == hub.id for part in o.intervals],
         october,
         BERLIN,
         added=hub.added,
