@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import io
+import json
 from pathlib import Path
 import re
 from typing import Any
@@ -41,7 +42,11 @@ from custom_components.provider_watch.logic.history_file import HistoryData, Sys
 from custom_components.provider_watch.logic.outages import SelfHealMark
 from custom_components.provider_watch.logic.report import build_report
 from custom_components.provider_watch.logic.report_csv import csv_text
-from custom_components.provider_watch.logic.report_input import Contacts, ReportSystem
+from custom_components.provider_watch.logic.report_input import (
+    Contacts,
+    ReportSystem,
+    Texts,
+)
 from custom_components.provider_watch.logic.report_words import date_range, month_names
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
@@ -49,6 +54,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from testkit.report_sample import (
     BERLIN,
+    EN_JSON,
     HUB,
     OPTIONS,
     OUTAGES,
@@ -342,6 +348,28 @@ def test_outages_without_detection_times_leave_out_the_noticed_sentence() -> Non
 )
 def test_date_range(first: date, last: date, expected: tuple[str, str]) -> None:
     assert date_range(first, last, month_names(en_texts())) == expected
+
+
+def _texts(language: str) -> Texts:
+    path = EN_JSON.with_name(f"{language}.json")
+    strings = json.loads(path.read_text(encoding="utf-8"))["exceptions"]
+    return lambda key, **values: str(strings[key]["message"]).format(**values)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "1. und 31. Oktober 2026"),
+        ("es", "el 1 y el 31 de octubre de 2026"),
+        ("fr", "le 1 et le 31 octobre 2026"),
+    ],
+)
+def test_summary_dates_as_the_language_writes_them(
+    language: str, expected: str
+) -> None:
+    """Home Assistant in German: the summary says '1. und 31. Oktober 2026'."""
+    report = replace(sample_input(), language=language)
+    assert expected in build_report(report, _texts(language)).data["summary"]
 
 
 def test_broken_month_names_fall_back_to_numbers() -> None:
