@@ -10,6 +10,7 @@ from typing import Any
 
 from .figures import Figures, Window
 from .report_input import CAUSES, ReportInput, Texts
+from .report_locale import locale_for
 from .text import counted, format_duration
 
 
@@ -58,6 +59,7 @@ def summary(
 ) -> str:
     """The factual paragraph to paste into an e-mail to the provider."""
     months = month_names(texts)
+    loc = locale_for(report.language)  # 98.77 (en), 98,77 (de)
     start, end = date_range(*local_days(report.window, report.zone), months)
     sentences: list[str] = []
     for system in report.systems:
@@ -91,9 +93,8 @@ def summary(
                 longest=format_duration(result.longest),
             )
         )
-        sentences.append(
-            said + " " + texts("report_summary_uptime", uptime=f"{result.uptime:.2f}")
-        )
+        uptime = texts("report_summary_uptime", uptime=loc.number(result.uptime))
+        sentences.append(f"{said} {uptime}")
     if outages:
         by_cause = Counter(o["cause"] for o in outages)
         causes = ", ".join(
