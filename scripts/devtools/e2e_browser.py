@@ -215,11 +215,12 @@ async def _walk(
         await targets.nth(index).fill(f"{HOST}:{internet.port}")
     await shot(page, "2-internet-check")
     await page.get_by_role("button", name=re.compile("Submit|Next|Finish")).click()
-    # the entry is created: the dialog's last step, then the frontend moves on by
-    # itself (to the provider's device or the integration's page)
+    # the entry is created: the dialog's last step. Closed, the frontend may stay
+    # on the dashboard or move on by itself: wait for the dialog to go, and for
+    # the entry to be loaded, before going to the integration's page
     done = page.get_by_role("button", name=re.compile("Finish|Close|Skip")).first
     await done.click()
-    await page.wait_for_url(re.compile(r"/config/(devices/device|integrations/integ)"))
+    await done.wait_for(state="hidden")
     await _entry_loaded(api)
 
     # the provider's page: "Add monitored system"
