@@ -66,7 +66,7 @@ def summary(
 ) -> str:
     """The factual paragraph to paste into an e-mail to the provider."""
     months = month_names(texts)
-    loc = locale_for(report.language)
+    loc = locale_for(report.language)  # 98.77 (en), 98,77 (de)
     start, end = date_range(*local_days(report.window, report.zone), months, loc)
     sentences: list[str] = []
     for system in report.systems:
@@ -100,9 +100,8 @@ def summary(
                 longest=format_duration(result.longest),
             )
         )
-        sentences.append(
-            said + " " + texts("report_summary_uptime", uptime=f"{result.uptime:.2f}")
-        )
+        uptime = texts("report_summary_uptime", uptime=loc.number(result.uptime))
+        sentences.append(f"{said} {uptime}")
     if outages:
         by_cause = Counter(o["cause"] for o in outages)
         causes = ", ".join(
