@@ -39,6 +39,7 @@ from .const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
+from .examples import form_placeholders
 from .logic.validation import (
     clean_input,
     is_valid_name,
@@ -134,6 +135,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 PROVIDER_SCHEMA, user_input
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_internet(
@@ -160,6 +162,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input or {CONF_TARGETS: list(DEFAULT_TARGETS)},
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_system(self, data: dict[str, Any]) -> ConfigFlowResult:
@@ -193,6 +196,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 PROVIDER_SCHEMA, user_input or entry.data
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_reauth(
@@ -248,7 +252,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reauth_confirm",
             data_schema=_reauth_schema(self.hass, entry, secrets),
             errors=errors,
-            description_placeholders={"provider": entry.title},
+            description_placeholders=form_placeholders(provider=entry.title),
         )
 
     def _save_credential(
