@@ -30,12 +30,23 @@ from custom_components.provider_watch import (
     sensor,
     switch,
 )
-from custom_components.provider_watch.const import SUBENTRY_SYSTEM, SystemKind
+from custom_components.provider_watch.config_flow import PROVIDER_SCHEMA
+from custom_components.provider_watch.const import (
+    CONF_SYSTEM,
+    SUBENTRY_SYSTEM,
+    SystemKind,
+)
 from custom_components.provider_watch.examples import EXAMPLES
 from custom_components.provider_watch.kinds import system_schema
 from custom_components.provider_watch.logic.outages import Notice
 from custom_components.provider_watch.logic.report import CAUSES
 from custom_components.provider_watch.logic.self_heal import TOLD_REASONS, Action
+from custom_components.provider_watch.monitoring.auth import SECRET_FIELDS
+from custom_components.provider_watch.options_flow import (
+    InternetOptionsFlow,
+    provider_options_schema,
+    targets_schema,
+)
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import SelectSelector
 
@@ -581,3 +592,47 @@ def test_an_error_shown_by_several_flows_reads_the_same() -> None:
         if len(texts) > 1 and key not in ERRORS_WORDED_PER_FLOW
     }
     assert not differ, differ
+
+
+# --- every field of every form has a label ------------------------------------------
+
+
+def _unlabelled(schema: Any, step: dict[str, Any], where: str) -> Iterator[str]:
+    """Fields (and sections, and their fields) of a form without a label."""
+    for marker, value in schema.schema.items():
+        key = str(marker)
+        if isinstance(value, section):
+            part = step.get("sections", {}).get(key)
+            if part is None or "name" not in part:
+                yield f"{where}: section {key}"
+                continue
+            yield from _unlabelled(value.schema, part, f"{where}.{key}")
+        elif key not in step.get("data", {}):
+            yield f"{where}: field {key}"
+
+
+def test_every_field_of_every_form_has_a_label() -> None:
+    data = strings()
+    config, options = data["config"]["step"], data["options"]["step"]
+    system = data["config_subentries"][SUBENTRY_SYSTEM]["step"]
+    forms: list[tuple[Any, dict[str, Any], str]] = [
+        (PROVIDER_SCHEMA, config["user"], "config.user"),
+        (PROVIDER_SCHEMA, config["reconfigure"], "config.reconfigure"),
+        (targets_schema(), config["internet"], "config.internet"),
+        (provider_options_schema(), options["init"], "options.init (provider)"),
+        (InternetOptionsFlow._schema(), options["init"], "options.init (internet)"),
+    ]
+    for kind in SystemKind:
+        forms.append((system_schema(kind), system[kind.value], f"system.{kind}"))
+        forms.append((system_schema(kind), system["reconfigure"], f"re {kind}"))
+    missing = [m for form in forms for m in _unlabelled(*form)]
+    # the re-authentication form is built per entry: its possible fields
+    reauth = {CONF_SYSTEM, *SECRET_FIELDS.values()} - set(
+        config["reauth_confirm"]["data"]
+    )
+    missing += [f"reauth_confirm: {field}" for field in reauth]
+    assert not missing, "\n".join(missing)
+    # the components step's one field, and the menus' options
+    assert "status_components" in options["components"]["data"]
+    assert set(system["user"]["menu_options"]) == {kind.value for kind in SystemKind}
+    assert set(system["cloud_test"]["menu_options"]) == {"cloud_save", "cloud_edit"}
