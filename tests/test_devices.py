@@ -102,6 +102,22 @@ async def test_a_system_added_later_hangs_on_its_provider(
     assert system.configuration_url is None  # a port has no web page
 
 
+async def test_a_removed_system_takes_its_device_along(
+    hass: HomeAssistant, device_registry: dr.DeviceRegistry, socket_enabled: None
+) -> None:
+    entry = await setup_entry(
+        hass, provider_entry({SYSTEM_ID: http_system("http://127.0.0.1:9/")})
+    )
+    device_of(device_registry, SYSTEM_ID, entry.entry_id)
+    assert hass.config_entries.async_remove_subentry(entry, SYSTEM_ID)
+    await settle(hass)
+    gone = device_registry.async_get_device_by_identifier(
+        (DOMAIN, SYSTEM_ID), entry.entry_id
+    )
+    assert gone is None
+    assert device_of(device_registry, entry.entry_id, entry.entry_id)  # kept
+
+
 async def test_a_changed_support_page_reaches_the_device(
     hass: HomeAssistant, device_registry: dr.DeviceRegistry, socket_enabled: None
 ) -> None:

@@ -58,7 +58,7 @@ from .options_flow import (
     targets_schema,
     validate_targets,
 )
-from .runtime import loaded_provider
+from .runtime import ProviderWatchConfigEntry, loaded_provider
 from .subentry_flow import SystemSubentryFlow
 
 _TEXT = TextSelector()
@@ -98,7 +98,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: ProviderWatchConfigEntry) -> OptionsFlow:
         """The provider's status page, or the internet check's targets."""
         if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
             return InternetOptionsFlow()
@@ -108,7 +108,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     @override
     def async_get_supported_subentry_types(
-        cls, config_entry: ConfigEntry
+        cls, config_entry: ProviderWatchConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Monitored systems are subentries of their provider."""
         if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
