@@ -76,3 +76,18 @@ async def test_no_triggers_for_other_devices(
         hass, DeviceAutomationType.TRIGGER, foreign.id
     )
     assert [t for t in triggers if t["domain"] == DOMAIN] == []
+
+
+async def test_no_triggers_for_the_provider_device(
+    hass: HomeAssistant, device: SimulatedDevice, device_registry: dr.DeviceRegistry
+) -> None:
+    """A provider does not go offline as a system does: its device offers none."""
+    entry = await setup_http_provider(hass, device.url)
+    provider = device_registry.async_get_device_by_identifier(
+        (DOMAIN, entry.entry_id), entry.entry_id
+    )
+    assert provider is not None
+    triggers = await async_get_device_automations(
+        hass, DeviceAutomationType.TRIGGER, provider.id
+    )
+    assert [t for t in triggers if t["domain"] == DOMAIN] == []

@@ -117,6 +117,35 @@ async def test_goes_offline_after_threshold_and_back(
     assert len(offline) == 1
 
 
+async def test_offline_and_back_are_logged_once_each(
+    hass: HomeAssistant,
+    device: SimulatedDevice,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One warning when a system goes offline, one info line when it is back."""
+    await setup_http_provider(hass, device.url)
+    await device.stop()
+    await advance(hass, freezer, 30, 5, 5)  # offline
+    await advance(hass, freezer, 30, 30, 30)  # still offline: nothing more
+    await device.start()
+    await advance(hass, freezer, 30, 5)  # back
+    lines = [
+        (r.levelname, r.getMessage())
+        for r in caplog.records
+        if r.name.startswith("custom_components.provider_watch")
+        and r.getMessage().startswith("Alarm panel (Acme Alarm)")
+    ]
+    assert lines == [
+        (
+            "WARNING",
+            # (no internet check here: the cause is unknown)
+            "Alarm panel (Acme Alarm) is offline: connection refused (cause: unknown)",
+        ),
+        ("INFO", "Alarm panel (Acme Alarm) is back online"),
+    ]
+
+
 async def test_blip_shorter_than_threshold_is_silent(
     hass: HomeAssistant, device: SimulatedDevice, freezer: FrozenDateTimeFactory
 ) -> None:

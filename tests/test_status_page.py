@@ -142,7 +142,7 @@ async def test_options_pick_components(
     assert hass.states.get(PROBLEM) is None
 
     result = await start_options(hass, entry)
-    assert result["description_placeholders"] == {"reason": ""}
+    assert result["description_placeholders"]["reason"] == ""
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"status_page": f"  {page.base}  "}
     )
@@ -309,7 +309,7 @@ async def test_options_unreadable_page(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "init"
     assert result["errors"] == {"status_page": "status_page_unreadable"}
-    assert result["description_placeholders"] == {"reason": f"\n\n**{reason}**"}
+    assert result["description_placeholders"]["reason"] == f"\n\n**{reason}**"
     # what was typed stays in the form
     assert suggested(result, "status_page") == url
     assert entry.options == {}

@@ -1,6 +1,7 @@
 """translations/en.json against the code that asks for its strings.
 
-en.json is edited by hand (docs/translations.md); nothing generates it. These tests
+en.json is edited by hand (docs/translations.md); nothing generates it. hassfest's own
+rules and the other languages are checked in test_translation_rules.py. These tests
 fail when it is not valid JSON, when the code asks for a key it lacks, when a template
 asks for a placeholder the code does not fill in, when a message template is no longer
 used, or when a field or section shared by several forms reads differently in one.
@@ -15,7 +16,6 @@ from dataclasses import dataclass, is_dataclass
 from functools import cache
 import json
 from pathlib import Path
-import re
 import string
 from typing import Any
 
@@ -30,42 +30,29 @@ from custom_components.provider_watch import (
     sensor,
     switch,
 )
-from custom_components.provider_watch.const import SUBENTRY_SYSTEM, SystemKind
+from custom_components.provider_watch.config_flow import PROVIDER_SCHEMA
+from custom_components.provider_watch.const import (
+    CONF_SYSTEM,
+    SUBENTRY_SYSTEM,
+    SystemKind,
+)
+from custom_components.provider_watch.examples import EXAMPLES
 from custom_components.provider_watch.kinds import system_schema
 from custom_components.provider_watch.logic.outages import Notice
 from custom_components.provider_watch.logic.report import CAUSES
 from custom_components.provider_watch.logic.self_heal import TOLD_REASONS, Action
+from custom_components.provider_watch.monitoring.auth import SECRET_FIELDS
+from custom_components.provider_watch.options_flow import (
+    InternetOptionsFlow,
+    provider_options_schema,
+    targets_schema,
+)
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import SelectSelector
 
 COMPONENT = Path(const.__file__).parent
 EN_JSON = COMPONENT / "translations" / "en.json"
 
-# hassfest's gen_strings_schema (script/hassfest/translations.py): the top-level keys
-# an integration's strings may have
-HASSFEST_TOP_LEVEL = {
-    "title",
-    "config",
-    "config_subentries",
-    "options",
-    "preview_features",
-    "selector",
-    "device_automation",
-    "system_health",
-    "config_panel",
-    "application_credentials",
-    "issues",
-    "entity_component",
-    "device",
-    "entity",
-    "exceptions",
-    "services",
-    "conditions",
-    "triggers",
-    "conversation",
-    "common",
-}
-SLUG = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
 # Message templates (alert words, report words, self-heal lines) live in `exceptions`
 # next to the real exceptions, under these prefixes (docs/translations.md).
@@ -269,6 +256,20 @@ class Reader:
                 table = "exceptions"
             self._add(table, keywords["translation_key"], where, given)
 
+    def _placeholders(self, node: ast.expr | None) -> frozenset[str] | None:
+        """The placeholders a form passes: a dict, or form_placeholders(...).
+
+        None: not known statically (a variable, or ** of one). A form that passes
+        nothing, or not through form_placeholders(), passes no example address.
+        """
+        if node is None:
+            return frozenset()
+        if isinstance(node, ast.Call) and _call_name(node) == "form_placeholders":
+            if any(kw.arg is None for kw in node.keywords):
+                return None
+            return frozenset(EXAMPLES) | {str(kw.arg) for kw in node.keywords}
+        return self._dict_keys(node) or frozenset()
+
     def flow_uses(self, filename: str) -> Iterator[tuple[str, str, str, Any]]:
         """(what, key, where, placeholders) of one flow module.
 
@@ -283,11 +284,9 @@ class Reader:
                 if name in {"async_show_form", "async_show_menu"}:
                     key = self.key_of(keywords.get("step_id"))
                     if key is not None and not key[1]:
-                        given = self._dict_keys(
+                        given = self._placeholders(
                             keywords.get("description_placeholders")
                         )
-                        if "description_placeholders" not in keywords:
-                            given = frozenset()
                         yield "step", key[0], where, given
                 if name == "async_abort":
                     key = self.key_of(keywords.get("reason"))
@@ -317,6 +316,21 @@ def lookup(table: str, key: str) -> Any:
     return node.get(key)
 
 
+def texts_placeholders(node: Any) -> set[str]:
+    """Every placeholder of every text in a part of en.json."""
+    return {name for _, text in leaves(node) for name in placeholders(text)}
+
+
+def step_placeholders(step: dict[str, Any]) -> set[str]:
+    """What a step's title, description, helpers and sections ask for (not labels)."""
+    shown = {k: v for k, v in step.items() if k not in {"data", "menu_options"}}
+    shown["sections"] = {
+        name: {k: v for k, v in part.items() if k != "data"}
+        for name, part in step.get("sections", {}).items()
+    }
+    return texts_placeholders(shown)
+
+
 def template_placeholders(table: str, entry: Any) -> set[str]:
     if table in {"exceptions", "message"}:
         return placeholders(entry["message"])
@@ -328,43 +342,9 @@ def template_placeholders(table: str, entry: Any) -> set[str]:
 # --- the file itself ----------------------------------------------------------------
 
 
-def test_en_json_is_valid_and_shaped_as_hassfest_wants() -> None:
-    data = strings()  # parses; duplicate keys raise
-    assert set(data) <= HASSFEST_TOP_LEVEL, set(data) - HASSFEST_TOP_LEVEL
-    for path, value in leaves(data):
-        assert isinstance(value, str), path
-        assert value, f"{path} is empty"
-        assert value == value.strip(), f"{path} has leading or trailing blanks"
-        for name in placeholders(value):
-            assert name.isidentifier(), f"{path}: placeholder {{{name}}}"
-    for key, entry in data["exceptions"].items():
-        assert SLUG.match(key), key
-        assert set(entry) == {"message"}, key
-    for key, entry in data["issues"].items():
-        assert SLUG.match(key), key
-        assert set(entry) == {"title", "description"}, key
-    for flow in (data["config"], data["options"], *data["config_subentries"].values()):
-        for step_id, step in flow["step"].items():
-            for block in (step, *step.get("sections", {}).values()):
-                data = set(block.get("data", {}))
-                extra = set(block.get("data_description", {})) - data
-                assert not extra, f"{step_id}: data_description without data: {extra}"
-
-
-def test_other_languages_match_english() -> None:
-    """HA drops a translated string whose placeholders differ from the English one."""
-    english = dict(leaves(strings()))
-    for path in sorted(EN_JSON.parent.glob("*.json")):
-        if path == EN_JSON:
-            continue
-        other = json.loads(
-            path.read_text(encoding="utf-8"), object_pairs_hook=_no_duplicate_keys
-        )
-        for key, value in leaves(other):
-            assert key in english, f"{path.name}: {key} is not in en.json"
-            assert placeholders(value) == placeholders(english[key]), (
-                f"{path.name}: {key}"
-            )
+def test_en_json_parses_without_duplicate_keys() -> None:
+    """(hassfest's rules, and other languages: test_translation_rules.py)"""
+    assert strings()["config"]["step"]
 
 
 # --- keys the code asks for ---------------------------------------------------------
@@ -445,14 +425,19 @@ def test_flows_ask_for_steps_errors_and_aborts_that_exist(code: Reader) -> None:
             found = [t[what][key] for t in tables if key in t.get(what, {})]
             if not found:
                 missing.append(f"{where}: {what} {key}")
-            elif what == "step" and given is not None:
-                step = found[0]
-                needed = placeholders(step.get("title", ""))
-                needed |= placeholders(step.get("description", ""))
-                if not needed <= given:
+            elif what == "step":
+                # the frontend fills a step's texts and the flow's errors with the
+                # step's placeholders: each one they ask for must be given
+                needed = step_placeholders(found[0])
+                needed |= {n for t in tables for n in texts_placeholders(t["error"])}
+                # None: form_placeholders(**own): the examples and what it adds
+                known = given
+                if known is None:
+                    known = frozenset(EXAMPLES) | (needed - set(EXAMPLES))
+                if not needed <= known:
                     missing.append(
                         f"{where}: step {key} has {sorted(needed)}, "
-                        f"the code fills in {sorted(given)}"
+                        f"the code fills in {sorted(known)}"
                     )
     assert not missing, "\n".join(missing)
 
@@ -607,3 +592,47 @@ def test_an_error_shown_by_several_flows_reads_the_same() -> None:
         if len(texts) > 1 and key not in ERRORS_WORDED_PER_FLOW
     }
     assert not differ, differ
+
+
+# --- every field of every form has a label ------------------------------------------
+
+
+def _unlabelled(schema: Any, step: dict[str, Any], where: str) -> Iterator[str]:
+    """Fields (and sections, and their fields) of a form without a label."""
+    for marker, value in schema.schema.items():
+        key = str(marker)
+        if isinstance(value, section):
+            part = step.get("sections", {}).get(key)
+            if part is None or "name" not in part:
+                yield f"{where}: section {key}"
+                continue
+            yield from _unlabelled(value.schema, part, f"{where}.{key}")
+        elif key not in step.get("data", {}):
+            yield f"{where}: field {key}"
+
+
+def test_every_field_of_every_form_has_a_label() -> None:
+    data = strings()
+    config, options = data["config"]["step"], data["options"]["step"]
+    system = data["config_subentries"][SUBENTRY_SYSTEM]["step"]
+    forms: list[tuple[Any, dict[str, Any], str]] = [
+        (PROVIDER_SCHEMA, config["user"], "config.user"),
+        (PROVIDER_SCHEMA, config["reconfigure"], "config.reconfigure"),
+        (targets_schema(), config["internet"], "config.internet"),
+        (provider_options_schema(), options["init"], "options.init (provider)"),
+        (InternetOptionsFlow._schema(), options["init"], "options.init (internet)"),
+    ]
+    for kind in SystemKind:
+        forms.append((system_schema(kind), system[kind.value], f"system.{kind}"))
+        forms.append((system_schema(kind), system["reconfigure"], f"re {kind}"))
+    missing = [m for form in forms for m in _unlabelled(*form)]
+    # the re-authentication form is built per entry: its possible fields
+    reauth = {CONF_SYSTEM, *SECRET_FIELDS.values()} - set(
+        config["reauth_confirm"]["data"]
+    )
+    missing += [f"reauth_confirm: {field}" for field in reauth]
+    assert not missing, "\n".join(missing)
+    # the components step's one field, and the menus' options
+    assert "status_components" in options["components"]["data"]
+    assert set(system["user"]["menu_options"]) == {kind.value for kind in SystemKind}
+    assert set(system["cloud_test"]["menu_options"]) == {"cloud_save", "cloud_edit"}

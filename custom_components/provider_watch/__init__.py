@@ -11,6 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, SUBENTRY_SYSTEM
+from .devices import async_register_entry_device
 from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
@@ -71,6 +72,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: ProviderWatchConfigEntry
 ) -> bool:
     """Set up a provider, or the internet check."""
+    await async_register_entry_device(hass, entry)  # (systems' devices link to it)
     if is_internet_entry(entry):
         entry.runtime_data = _internet_runtime(hass, entry)
         await _async_start_internet(hass, entry)

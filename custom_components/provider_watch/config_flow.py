@@ -39,6 +39,7 @@ from .const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
+from .examples import form_placeholders
 from .logic.validation import (
     clean_input,
     is_valid_name,
@@ -57,7 +58,7 @@ from .options_flow import (
     targets_schema,
     validate_targets,
 )
-from .runtime import loaded_provider
+from .runtime import ProviderWatchConfigEntry, loaded_provider
 from .subentry_flow import SystemSubentryFlow
 
 _TEXT = TextSelector()
@@ -97,7 +98,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: ProviderWatchConfigEntry) -> OptionsFlow:
         """The provider's status page, or the internet check's targets."""
         if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
             return InternetOptionsFlow()
@@ -107,7 +108,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
     @callback
     @override
     def async_get_supported_subentry_types(
-        cls, config_entry: ConfigEntry
+        cls, config_entry: ProviderWatchConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Monitored systems are subentries of their provider."""
         if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET:
@@ -134,6 +135,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 PROVIDER_SCHEMA, user_input
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_internet(
@@ -160,6 +162,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 user_input or {CONF_TARGETS: list(DEFAULT_TARGETS)},
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_system(self, data: dict[str, Any]) -> ConfigFlowResult:
@@ -193,6 +196,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 PROVIDER_SCHEMA, user_input or entry.data
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_reauth(
@@ -248,7 +252,7 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reauth_confirm",
             data_schema=_reauth_schema(self.hass, entry, secrets),
             errors=errors,
-            description_placeholders={"provider": entry.title},
+            description_placeholders=form_placeholders(provider=entry.title),
         )
 
     def _save_credential(

@@ -32,9 +32,17 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 async def async_get_triggers(
     hass: HomeAssistant, device_id: str
 ) -> list[dict[str, str]]:
-    """Offer both triggers for a monitored-system device."""
+    """Offer both triggers for a monitored-system device.
+
+    A system's device belongs to its subentry; the provider's device and the
+    internet check's do not, and never go offline as a system does.
+    """
     device = dr.async_get(hass).async_get(device_id)
-    if device is None or not any(domain == DOMAIN for domain, _ in device.identifiers):
+    if (
+        device is None
+        or device.config_subentry_id is None
+        or not any(domain == DOMAIN for domain, _ in device.identifiers)
+    ):
         return []
     return [
         {

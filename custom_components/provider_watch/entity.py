@@ -4,34 +4,16 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import (
     CoordinatorEntity,
     DataUpdateCoordinator,
 )
 
-from .const import DOMAIN
+from .devices import provider_device_info, system_device_info
 from .monitoring.coordinator import SystemCoordinator
 
-
-def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
-    """The device that represents a monitored system."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, coordinator.system_id)},
-        name=coordinator.subentry.title,
-        manufacturer=coordinator.config_entry.title,
-        model=coordinator.kind.name,
-    )
-
-
-def provider_device_info[R](entry: ConfigEntry[R]) -> DeviceInfo:
-    """The provider itself (its cloud and status page), not tied to a subentry."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, entry.entry_id)},
-        name=entry.title,
-        entry_type=DeviceEntryType.SERVICE,
-    )
+__all__ = ["EntryEntity", "SystemEntity", "provider_device_info", "system_device_info"]
 
 
 class SystemEntity(CoordinatorEntity[SystemCoordinator]):

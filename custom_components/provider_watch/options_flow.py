@@ -56,6 +56,7 @@ from .const import (
     MAX_OUTBOUND_INTERVAL,
     OUTBOUND_METHODS,
 )
+from .examples import form_placeholders
 from .kinds.form import NumberBox, number_errors
 from .logic.validation import (
     clean_input,
@@ -114,7 +115,7 @@ class InternetOptionsFlow(OptionsFlow):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(self._schema(), shown),
             errors=errors,
-            description_placeholders={"reason": ""},
+            description_placeholders=form_placeholders(reason=""),
         )
 
     @staticmethod
@@ -335,7 +336,7 @@ class ProviderOptionsFlow(OptionsFlow):
                 provider_options_schema(), self._suggested(user_input)
             ),
             errors=errors,
-            description_placeholders=placeholders,
+            description_placeholders=form_placeholders(**placeholders),
         )
 
     async def async_step_components(
@@ -373,4 +374,5 @@ class ProviderOptionsFlow(OptionsFlow):
                 ),
                 {CONF_STATUS_COMPONENTS: chosen},
             ),
+            description_placeholders=form_placeholders(),
         )

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant, valid_entity_id
 from homeassistant.helpers import entity_registry as er
 
 from .const import CONF_HEAL_ENTITY, CONF_KIND, CONF_NAME, SystemKind
+from .examples import form_placeholders
 from .kinds import KINDS, kind_of, kind_sections, system_schema, validate_system
 from .kinds.cloud import async_try_once
 from .kinds.form import SECRET, SELF_HEAL_FIELDS, WHOLE_NUMBERS
@@ -36,7 +37,9 @@ class SystemSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Pick how the system is checked."""
         return self.async_show_menu(
-            step_id="user", menu_options=[kind.value for kind in KINDS]
+            step_id="user",
+            menu_options=[kind.value for kind in KINDS],
+            description_placeholders=form_placeholders(),
         )
 
     async def async_step_icmp(
@@ -90,7 +93,9 @@ class SystemSubentryFlow(ConfigSubentryFlow):
             return self._async_finish()
         return self.async_show_form(
             step_id="heartbeat_url",
-            description_placeholders={"url": heartbeat_url(self.hass, self._data)},
+            description_placeholders=form_placeholders(
+                url=heartbeat_url(self.hass, self._data)
+            ),
         )
 
     async def _async_system_form(
@@ -139,6 +144,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
                 system_schema(kind), suggested
             ),
             errors=errors,
+            description_placeholders=form_placeholders(),
         )
 
     def _keep_secrets(self, kind: SystemKind, data: dict[str, Any]) -> None:
@@ -172,7 +178,7 @@ class SystemSubentryFlow(ConfigSubentryFlow):
             menu_options=["cloud_edit"]
             if tried.errors
             else ["cloud_save", "cloud_edit"],
-            description_placeholders=tried.placeholders,
+            description_placeholders=form_placeholders(**tried.placeholders),
         )
 
     async def async_step_cloud_save(

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import contextlib
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from custom_components.provider_watch.const import DEFAULT_POLL_INTERVAL
 from testkit.simulated import LOCALHOST, free_port
@@ -22,6 +23,7 @@ POLL = float(DEFAULT_POLL_INTERVAL)  # the product's default (docs/timing.md)
 @contextlib.asynccontextmanager
 async def home_assistant(config_dir: Path) -> Any:
     """A real HomeAssistant core (HA's test harness setup, real time, real network)."""
+    from aiohttp.resolver import AsyncResolver  # noqa: PLC0415
     from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
         async_test_home_assistant,
     )
@@ -33,10 +35,23 @@ async def home_assistant(config_dir: Path) -> Any:
 
     # http (a dependency of webhook) is never started here; should it be, 127.0.0.1
     prepare_config(config_dir, free_port())
-    async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
-        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # find custom_components/
-        frame.async_setup(hass)  # as HA's bootstrap does
-        yield hass
+    # A plain DNS resolver, as HA's test plugin uses: HA's shared session resolves
+    # .local names through zeroconf, whose first instance replaces zeroconf.Zeroconf
+    # process-wide; a second Home Assistant in the same process (the benchmarks start
+    # several) then reports "attempted to create another Zeroconf instance" against
+    # the first integration frame on the stack, our first async_get_clientsession.
+    # A real install runs one Home Assistant per process and never sees it. The
+    # benchmarks' traffic is 127.0.0.1 only, so no mDNS is lost.
+    resolver = AsyncResolver()
+    resolver.real_close = resolver.close  # type: ignore[attr-defined]
+    with patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        return_value=resolver,
+    ):
+        async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # find custom_components/
+            frame.async_setup(hass)  # as HA's bootstrap does
+            yield hass
 
 
 def system_data(kind: str, **data: Any) -> dict[str, Any]:
