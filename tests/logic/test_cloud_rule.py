@@ -546,6 +546,8 @@ def test_enum_values_are_stable() -> None:
         "in_list",
         "truthy",
         "falsy",
+        "contains",
+        "not_contains",
     ]
     assert [c.value for c in Combine] == ["all", "any"]
     assert Comparison("in_list") is IN
