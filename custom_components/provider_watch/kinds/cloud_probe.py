@@ -7,12 +7,19 @@ from datetime import datetime
 import json
 from typing import Any
 
+import aiohttp
+
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import TemplateError
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.aiohttp_client import (
+    async_create_clientsession,
+    async_get_clientsession,
+)
 from homeassistant.helpers.sun import is_up
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
+from ..const import DOMAIN
 from ..sources import ProbeResult
 from ..sources.cloud import (
     NOT_JSON,
@@ -54,6 +61,25 @@ __all__ = [
 ]
 
 TOO_SLOW = "template_too_slow"  # the form's error, and the template's problem
+_COOKIELESS: HassKey[dict[bool, aiohttp.ClientSession]] = HassKey(
+    f"{DOMAIN}_cookieless_sessions"
+)
+
+
+def _cookieless_session(hass: HomeAssistant, verify_tls: bool) -> aiohttp.ClientSession:
+    """A session that keeps no cookies, for the systems that log in.
+
+    Home Assistant's shared session keeps every cookie it is sent, for every
+    integration; a login's session cookie is sent only as the system's own
+    header instead (to the main URL's origin). One per TLS setting, closed when
+    Home Assistant stops.
+    """
+    sessions = hass.data.setdefault(_COOKIELESS, {})
+    if (session := sessions.get(verify_tls)) is None or session.closed:
+        session = sessions[verify_tls] = async_create_clientsession(
+            hass, verify_ssl=verify_tls, cookie_jar=aiohttp.DummyCookieJar()
+        )
+    return session
 
 
 class CloudProbe:
@@ -77,8 +103,10 @@ class CloudProbe:
         self._hass = hass
         self._timeout = timeout
         self.check = check
-        self._session = async_get_clientsession(
-            hass, verify_ssl=check.request.verify_tls
+        self._session = (
+            async_get_clientsession(hass, verify_ssl=check.request.verify_tls)
+            if check.login is None
+            else _cookieless_session(hass, check.request.verify_tls)
         )
         self._rules = (check.rule,) if check.rule else ()
         self._template = RuleTemplate(hass, check.template) if check.template else None

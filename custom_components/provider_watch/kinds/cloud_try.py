@@ -28,7 +28,7 @@ from ..const import (
 from ..diagnostics import scrub_url
 from ..logic.state import Outcome
 from ..logic.text import format_duration
-from ..sources.cloud import NOT_JSON, CloudAnswer, CloudRequest
+from ..sources.cloud import NOT_JSON, CloudAnswer
 from ..sources.cloud_login import MASK
 from ..sources.cloud_rule import SimpleRule, ambiguities, refusals
 from .cloud_probe import TOO_SLOW, CloudCheck, CloudProbe
@@ -130,16 +130,15 @@ def _sent(probe: CloudProbe) -> str:
     """Every request of the check, credentials masked, as a block of text."""
     check = probe.check
     session = probe.login.headers if probe.login is not None else None
-    requests: list[CloudRequest] = []
-    if check.login is not None:
-        requests.append(check.login.request(check.request, password=MASK))
-    requests.append(check.request)
+    requests = [check.request]
     if check.second is not None:
         requests.append(check.second.request)
+    requests = [replace(request, session=session or ()) for request in requests]
+    if check.login is not None:
+        requests.insert(0, check.login.request(check.request, password=MASK))
     blocks = []
     for request in requests:
-        shown = replace(request, session=session or request.session)
-        lines = shown.shown(MASK)
+        lines = request.shown(MASK)
         lines[0] = f"{request.method} {scrub_url(request.url)}"
         blocks.append("\n".join(lines))
     text = "\n\n".join(blocks).replace("`", "'")

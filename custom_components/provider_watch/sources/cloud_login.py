@@ -70,7 +70,10 @@ class Login:
         content_type = None
         if self.method != "GET":
             if _is_json_body(self.body):
-                user, word = (json.dumps(v)[1:-1] for v in (self.username, secret))
+                user, word = (
+                    json.dumps(v, ensure_ascii=False)[1:-1]
+                    for v in (self.username, secret)
+                )
                 content_type = "application/json"
             else:
                 user, word = quote_plus(self.username), quote_plus(secret)
