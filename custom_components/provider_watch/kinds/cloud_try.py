@@ -71,16 +71,16 @@ async def async_try_once(
     if probe.template_problem is not None:
         errors[CONF_VALUE_TEMPLATE] = probe.template_problem
         reason = probe.template_reason
-    for error, found in (
-        ("path_refused", _paths_found(probe.check, probe.answers, refusals)),
-        ("path_ambiguous", _paths_found(probe.check, probe.answers, ambiguities)),
-    ):
-        if found:
-            errors |= dict.fromkeys(found, error)
-            reason = "; ".join(found.values())
-            break
+    refused = _paths_found(probe.check, probe.answers, refusals)
+    ambiguous = _paths_found(probe.check, probe.answers, ambiguities)
+    for field in refused:
+        errors[field] = "path_refused"
+    for field in ambiguous if not refused else ():
+        errors[field] = "path_ambiguous"
+    if refused or ambiguous:
+        reason = "; ".join((refused or ambiguous).values())
     if data.get(CONF_CHECKIN_FORMAT) and probe.checkin_seen is None and probe.answers:
-        errors.setdefault(CONF_CHECKIN_FORMAT, "checkin_unreadable")
+        errors[CONF_CHECKIN_FORMAT] = "checkin_unreadable"
     return TryOutcome(
         placeholders={
             "sent": _sent(probe),

@@ -17,34 +17,18 @@ from enum import StrEnum
 import json
 import re
 
-from jsonpath import (
-    ExprSyntaxError,
-    JSONPathTypeError,
-    search,
+from .cloud_paths import (
+    INVALID_PATH,
+    InvalidPathError,
+    matches,
+    select,
+    validate_path,
 )
 
-INVALID_PATH = "invalid JSON path"
-
-# What jsonpath-python may raise for a path it cannot handle. It checks very little
-# up front: most bad paths simply match nothing, some fail only once they meet data
-# (a sorter or field extractor on the wrong type, a zero slice step), and a path that
-# contains its internal placeholders ("#Q0", "#B1", ...) fails with IndexError.
-_PATH_ERRORS = (
-    ExprSyntaxError,
-    JSONPathTypeError,
-    ValueError,
-    TypeError,
-    IndexError,
-    KeyError,
-)
+__all__ = ["INVALID_PATH", "validate_path"]
 
 _FALSE_WORDS = frozenset({"false", "no", "off", "0", "offline", "disconnected"})
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_QUOTED = re.compile(r"'[^']*'")
-# Bracket forms jsonpath-python accepts but never matches: `[]`, double-quoted
-# member names (`["a"]`; only single quotes work) and negative indexes (`[-1]`).
-_DEAD_BRACKET = re.compile(r"\[\s*(?:\]|\"|-\d+\s*\])")
-_PAIRS = {")": "(", "]": "["}
 _SHOWN_VALUE_CHARS = 60
 
 
@@ -108,42 +92,6 @@ class RuleVerdict:
     reason: str | None = None
 
 
-def validate_path(path: str) -> bool:
-    """True if `path` is a JSON path a rule can use.
-
-    jsonpath-python rejects almost nothing itself, so this also refuses paths that
-    would silently never match: not starting at the root `$`, unbalanced brackets,
-    parentheses or quotes, a trailing dot, `[]`, `["double quoted"]` and `[-1]`.
-    """
-    text = path.strip()
-    if not text.startswith("$") or text.endswith("."):
-        return False
-    if len(text) > 1 and text[1] not in ".[":
-        return False
-    bare = _QUOTED.sub("_", text)
-    if "'" in bare or _DEAD_BRACKET.search(bare) or not _balanced(bare):
-        return False
-    try:
-        search(text, {})
-    except _PATH_ERRORS:
-        return False
-    return True
-
-
-def _balanced(text: str) -> bool:
-    stack: list[str] = []
-    for char in text:
-        if char in "([":
-            stack.append(char)
-        elif char in _PAIRS and (not stack or stack.pop() != _PAIRS[char]):
-            return False
-    return not stack
-
-
-class _InvalidPathError(Exception):
-    """A path the rule cannot use."""
-
-
 class _NoDeviceListError(Exception):
     """The device filter found no list to pick from; the message says why."""
 
@@ -151,33 +99,6 @@ class _NoDeviceListError(Exception):
 def is_body_rule(rule: SimpleRule) -> bool:
     """A text comparison without a path: it judges the raw body."""
     return rule.comparison in TEXT_COMPARISONS and not rule.path.strip()
-
-
-def _matches(path: str, data: object) -> list[object]:
-    """Every match of `path` in `data`.
-
-    Raises _InvalidPathError for a path jsonpath-python cannot evaluate.
-    """
-    text = path.strip()
-    if not validate_path(text):
-        raise _InvalidPathError
-    if not isinstance(data, dict | list):
-        # jsonpath-python only walks containers: a bare scalar is reachable as `$`.
-        return [data] if text == "$" else []
-    try:
-        matches: object = search(text, data)
-    except _PATH_ERRORS as err:
-        raise _InvalidPathError(str(err) or type(err).__name__) from err
-    return matches if isinstance(matches, list) else []
-
-
-def _select(path: str, data: object) -> tuple[bool, object]:
-    """The first match of `path` in `data`, as (found, value).
-
-    Raises _InvalidPathError for a path jsonpath-python cannot evaluate.
-    """
-    matches = _matches(path, data)
-    return (True, matches[0]) if matches else (False, None)
 
 
 def refusals(rule: SimpleRule, data: object) -> dict[str, str]:
@@ -199,15 +120,15 @@ def refusals(rule: SimpleRule, data: object) -> dict[str, str]:
                 rule.id_key or "",
                 (rule.id_value or "").strip(),
             )
-        except _InvalidPathError as err:
+        except InvalidPathError as err:
             return {"filter": str(err) or INVALID_PATH}
         except _NoDeviceListError:
             return {}
         if not picked:
             return {}
     try:
-        _select(rule.path, target)
-    except _InvalidPathError as err:
+        select(rule.path, target)
+    except InvalidPathError as err:
         return {"path": str(err) or INVALID_PATH}
     return {}
 
@@ -236,13 +157,13 @@ def ambiguities(rule: SimpleRule, data: object) -> dict[str, str]:
             if not devices:
                 return {}
             target = devices[0]
-        matches = _matches(rule.path, target)
-    except _InvalidPathError, _NoDeviceListError:
+        found = matches(rule.path, target)
+    except InvalidPathError, _NoDeviceListError:
         return {}
-    if len(matches) < 2:
+    if len(found) < 2:
         return {}
     hint = "" if _has_filter(rule) else "; pick your device with a device filter"
-    return {"path": f"{rule.path.strip()} matches {len(matches)} values{hint}"}
+    return {"path": f"{rule.path.strip()} matches {len(found)} values{hint}"}
 
 
 def normalize(value: object) -> str:
@@ -319,7 +240,7 @@ def _pick_device(
     """The first device among those at `filter_path` whose id is `id_value`.
 
     Returns (True, device), (False, None) when no device has that id. Raises
-    _InvalidPathError for a bad path, _NoDeviceListError when there is no list.
+    InvalidPathError for a bad path, _NoDeviceListError when there is no list.
     """
     found = _devices_with_id(data, filter_path, id_key, id_value)
     return (True, found[0]) if found else (False, None)
@@ -329,15 +250,15 @@ def _devices_with_id(
     data: object, filter_path: str, id_key: str, id_value: str
 ) -> list[object]:
     """Every device at `filter_path` (at any depth) whose id is `id_value`."""
-    matches = _matches(filter_path, data)
+    found = matches(filter_path, data)
     where = filter_path.strip()
-    if not matches:
+    if not found:
         raise _NoDeviceListError(f"value not found at {where}")
     key = id_key.strip()
     devices: list[object] = []
-    if not any(isinstance(match, dict | list) for match in matches):
+    if not any(isinstance(match, dict | list) for match in found):
         raise _NoDeviceListError(f"no device list at {where}")
-    for match in matches:
+    for match in found:
         if isinstance(match, list):
             devices.extend(match)
         elif isinstance(match, dict):
@@ -347,7 +268,8 @@ def _devices_with_id(
     return [
         device
         for device in devices
-        if (found := _device_id(device, key)) is not None and normalize(found) == wanted
+        if (its_id := _device_id(device, key)) is not None
+        and normalize(its_id) == wanted
     ]
 
 
@@ -356,7 +278,7 @@ def _device_id(device: object, key: str) -> object:
     if not isinstance(device, dict):
         return None
     if key.startswith("$"):
-        found, value = _select(key, device)
+        found, value = select(key, device)
         return value if found and not isinstance(value, dict | list) else None
     return device.get(key)
 
@@ -394,8 +316,8 @@ def evaluate_rule(data: object, rule: SimpleRule) -> RuleVerdict:
                     reason=f"device {device_id} not in the provider's list",
                 )
             where = f"{where} of device {device_id}"
-        found, value = _select(rule.path, target)
-    except _InvalidPathError:
+        found, value = select(rule.path, target)
+    except InvalidPathError:
         return RuleVerdict(online=None, reason=INVALID_PATH)
     except _NoDeviceListError as err:
         return RuleVerdict(online=None, reason=str(err))
