@@ -54,6 +54,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: str
+    query: str = ""
 
 
 @dataclass
@@ -108,7 +109,13 @@ class ProviderApi(LocalServer):
     async def _record(self, request: web.Request) -> web.StreamResponse:
         body = await request.text()
         self.requests.append(
-            Seen(request.method, request.path, dict(request.headers), body)
+            Seen(
+                request.method,
+                request.path,
+                dict(request.headers),
+                body,
+                request.rel_url.raw_query_string,
+            )
         )
         handler = {
             "/v2/sites": self._sites,

@@ -11,6 +11,7 @@ many requests the provider got.
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -594,3 +595,131 @@ async def test_new_fields_are_checked(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     assert api.requests == []  # nothing is sent before the form is right
+
+
+# --- what else a login or a header may meet -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("login", "reason"),
+    [
+        # a JSON login without a token path: the session would be a cookie
+        (
+            {
+                "login_url": "/auth/token",
+                "login_body": '{"user": "$username", "pass": "$password"}',
+            },
+            "the login's answer set no cookie",
+        ),
+        (
+            {
+                "login_url": "/auth/token",
+                "login_body": '{"user": "$username", "pass": "$password"}',
+                "token_path": "$.token",
+            },
+            "the login's answer has no token at $.token",
+        ),
+        # a GET login, the credentials in its URL: this provider wants a POST
+        (
+            {
+                "login_url": "/auth/login?u=$username&p=$password",
+                "login_method": "GET",
+            },
+            "provider API answered HTTP 400",
+        ),
+    ],
+)
+async def test_login_without_a_session_in_the_test_step(
+    hass: HomeAssistant,
+    api: ProviderApi,
+    provider: MockConfigEntry,
+    login: dict[str, str],
+    reason: str,
+) -> None:
+    login = login | {"login_url": api.url(login["login_url"])}
+    user_input = form(
+        api,
+        "/portal/status",
+        auth={"auth_type": "session", "username": USER, "password": PASSWORD},
+        login={"login_method": "POST"} | login,
+        rule={"comparison": "contains", "expected": "normal"},
+    )
+    result = await submit_and_test(hass, provider, user_input)
+    assert result["description_placeholders"]["reason"] == reason
+    assert api.hits("/portal/status") == 0  # no request without a session
+    (sent,) = [r for r in api.requests if r.path.startswith("/auth/")]
+    if login.get("login_method") == "GET":
+        assert sent.method == "GET"
+        assert sent.body == ""
+        assert sent.path == "/auth/login"
+        assert dict(parse_qsl(sent.query)) == {"u": USER, "p": PASSWORD}
+        shown = result["description_placeholders"]["sent"]
+        assert "p=**REDACTED**" in shown  # the password in the URL is masked
+
+
+async def test_secret_headers_alone_are_asked_for_again(
+    hass: HomeAssistant, cloud: ProviderCloud, clock: FrozenDateTimeFactory
+) -> None:
+    """A system whose only credential is a secret header: reauth asks for it."""
+    cloud.auth = "api_key"
+    panel = {
+        "kind": "cloud",
+        "url": cloud.url,
+        "method": "GET",
+        "verify_tls": True,
+        "auth_type": "none",
+        "secret_headers": f"X-API-Key: {cloud.api_key}",
+        "path": "$.devices[0].online",
+        "comparison": "truthy",
+        "quiet_at_night": False,
+        "second_comparison": "truthy",
+        "poll_interval": 30,
+        "timeout": 2,
+        "retry_interval": 5,
+        "failures_before_offline": 2,
+        "successes_before_online": 1,
+    }
+    entry = await setup_entry(hass, provider_entry({"system_panel": panel}))
+    assert state(hass, "binary_sensor.panel_connectivity") == STATE_ON
+    cloud.revoke()
+    await advance(hass, clock, 30)
+    (flow,) = reauth_flows(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"system": "system_panel", "secret_headers": "no colon"}
+    )
+    assert result["errors"] == {"secret_headers": "invalid_headers"}
+    new = f"X-API-Key: {cloud.api_key}"
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"system": "system_panel", "secret_headers": new}
+    )
+    assert result["reason"] == "reauth_successful"
+    await settle(hass)
+    assert entry.subentries["system_panel"].data["secret_headers"] == new
+    assert state(hass, "binary_sensor.panel_connectivity") == STATE_ON
+
+
+async def test_two_login_systems_share_one_cookieless_session(
+    hass: HomeAssistant, api: ProviderApi
+) -> None:
+    """Two systems log in on their own; each sends only its own session."""
+    portal = system(
+        api, "/portal/status", comparison="contains", expected="normal", **COOKIE_LOGIN
+    )
+    token = system(
+        api,
+        "/portal/status",
+        comparison="not_contains",
+        expected="maint",
+        **TOKEN_LOGIN,
+    )
+    await setup_entry(
+        hass, provider_entry({"system_portal": portal, "system_token": token})
+    )
+    assert state(hass, PORTAL) == STATE_ON
+    assert state(hass, "binary_sensor.token_connectivity") == STATE_ON
+    status = [r for r in api.requests if r.path == "/portal/status"]
+    assert len(status) == 2
+    (sid,) = [secret for secret in api.issued if secret.startswith("sid")]
+    (tok,) = [secret for secret in api.issued if secret.startswith("stok")]
+    sent = {(r.headers.get("Cookie"), r.headers.get("X-Auth-Token")) for r in status}
+    assert sent == {(f"sid={sid}", None), (None, tok)}
