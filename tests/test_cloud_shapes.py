@@ -723,3 +723,34 @@ async def test_two_login_systems_share_one_cookieless_session(
     (tok,) = [secret for secret in api.issued if secret.startswith("stok")]
     sent = {(r.headers.get("Cookie"), r.headers.get("X-Auth-Token")) for r in status}
     assert sent == {(f"sid={sid}", None), (None, tok)}
+
+
+async def test_session_refused_right_after_login_is_rejected_credentials(
+    hass: HomeAssistant, api: ProviderApi, clock: FrozenDateTimeFactory
+) -> None:
+    """The login works but the API refuses its session: no login loop, reauth."""
+    sites = system(api, "/v2/sites", path="$.account", **COOKIE_LOGIN)
+    await setup_entry(hass, provider_entry({"system_gateway": sites}))
+    assert state(hass, GATEWAY) == STATE_UNAVAILABLE
+    assert hass.states.get("sensor.gateway_outage_cause").state == "auth"
+    assert (api.hits("/auth/login"), api.hits("/v2/sites")) == (1, 1)
+    assert len(reauth_flows(hass)) == 1
+
+
+async def test_checkin_path_on_an_html_answer(
+    hass: HomeAssistant, api: ProviderApi, provider: MockConfigEntry
+) -> None:
+    user_input = form(
+        api,
+        "/portal/status",
+        auth={"auth_type": "session", "username": USER, "password": PASSWORD},
+        login={"login_url": api.url("/auth/login"), "login_method": "POST"}
+        | {"login_body": "user=$username&pass=$password"},
+        rule={"comparison": "contains", "expected": "normal"},
+        checkin={"checkin_path": "$.last", "max_age": 60, "quiet_at_night": False},
+    )
+    result = await submit_and_test(hass, provider, user_input)
+    shown = result["description_placeholders"]
+    assert shown["checkin"] == "none readable at $.last"
+    assert shown["reason"] == "no check-in time in response"
+    assert shown["verdict"] == "unknown"
