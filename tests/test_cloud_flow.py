@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.provider_watch.const import (
     CONF_AUTH,
     CONF_CHECKIN,
+    CONF_LOGIN,
     CONF_NAME,
     CONF_RULE,
     CONF_SECOND,
@@ -126,6 +127,7 @@ async def start_cloud_flow(hass: HomeAssistant, entry: MockConfigEntry) -> str:
     }
     assert sections == {
         CONF_AUTH: True,
+        CONF_LOGIN: True,
         CONF_RULE: False,
         CONF_CHECKIN: True,
         CONF_SECOND: True,
@@ -139,7 +141,16 @@ async def pick(hass: HomeAssistant, flow_id: str, option: str) -> dict[str, Any]
     return await configure(hass, flow_id, {"next_step_id": option})
 
 
+VERDICT = ("status", "value", "verdict", "reason")
+
+
 def verdict_shown(result: dict[str, Any]) -> dict[str, str]:
+    """The status, the value found, the verdict and its reason."""
+    return {key: everything_shown(result)[key] for key in VERDICT}
+
+
+def everything_shown(result: dict[str, Any]) -> dict[str, str]:
+    """Every placeholder: also what was sent, the answer and the check-in."""
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "cloud_test"
     assert result["menu_options"] == ["cloud_save", "cloud_edit"]
@@ -174,6 +185,12 @@ async def test_cloud_system_tested_then_saved(
     }
     (request,) = cloud.requests  # the test step sent exactly one real request
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    shown = everything_shown(result)
+    assert shown["sent"] == (
+        f"```\nGET {cloud.url}\nAccept: application/json\nAuthorization: ••••\n```"
+    )
+    assert shown["answer"].startswith('{"devices": [{"id": 41, ')
+    assert shown["checkin"] == "-"
     assert provider.subentries == {}  # nothing saved yet
 
     result = await pick(hass, flow_id, "cloud_save")
@@ -290,6 +307,7 @@ async def test_every_section_stored_flat(
         "timezone": "Europe/Berlin",
         "quiet_at_night": True,
         "second_url": cloud.health_url,
+        "second_method": "GET",
         "second_path": "$.status",
         "second_comparison": "equals",
         "second_expected": "ok",
@@ -343,7 +361,9 @@ async def test_other_authentications(
         ("503", "503", "-", "offline", "provider API answered HTTP 503"),
         ("429", "429", "-", "unknown", "rate limited (HTTP 429)"),
         ("401", "401", "-", "unknown", "credentials rejected (HTTP 401)"),
-        ("html", "200", "-", "unknown", "provider API did not send valid JSON"),
+        # (a rule that needs JSON cannot tell; a text rule could, see
+        # test_cloud_shapes.py)
+        ("html", "200", "null", "unknown", "provider API did not send valid JSON"),
         ("huge", "200", "-", "unknown", "provider API answer is larger than 1 MiB"),
         (
             "stopped",

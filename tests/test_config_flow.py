@@ -91,6 +91,7 @@ PROVIDER_ERRORS = {
     "invalid_target",
     "missing_credentials",
     "unknown_system",
+    "invalid_headers",  # reauth: secret headers (issue 20)
 }
 OPTIONS_ERRORS = {
     "invalid_target",
@@ -133,6 +134,14 @@ SYSTEM_ERRORS = {
     "not_a_number",
     "template_too_slow",
     "path_refused",
+    # issue 20: headers, the login, the check-in format, ambiguous paths
+    "invalid_headers",
+    "duplicate_header",
+    "login_without_password",
+    "invalid_token_header",
+    "invalid_time_format",
+    "path_ambiguous",
+    "checkin_unreadable",
 }
 
 

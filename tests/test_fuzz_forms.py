@@ -247,6 +247,20 @@ json_paths = st.one_of(
     st.text(alphabet="$.[]()?@*'\"=<>!&|,:0123456789abcdevis -_#", max_size=30),
     text,
 )
+# extra headers: lines of Name: value, or anything
+header_lines = st.one_of(
+    text,
+    st.sampled_from(
+        [
+            "X-Api-Version: 2",
+            "X-Key: a\nX-Key: b",
+            "Host: evil",
+            "Authorization: Bearer x",
+            "no colon",
+            "X-A: 1\n\nX-B: 2",
+        ]
+    ),
+)
 entity_ids = st.lists(
     st.one_of(
         st.from_regex(r"[a-z_]{1,12}\.[a-z0-9_]{1,20}", fullmatch=True),
@@ -319,17 +333,43 @@ def system_form(kind: str, cloud_port: int) -> st.SearchStrategy[dict[str, Any]]
                 "body": text,
                 "verify_tls": booleans,
                 "auth": optional(
-                    auth_type=choice("none", "bearer", "api_key", "basic"),
+                    auth_type=choice("none", "bearer", "api_key", "basic", "session"),
                     token=text,
                     header_name=text,
                     header_value=text,
                     username=text,
                     password=text,
+                    headers=header_lines,
+                    secret_headers=header_lines,
+                ),
+                "login": optional(
+                    login_url=cloud_urls.map(lambda url: url + "?u=$username"),
+                    login_method=choice("POST", "GET"),
+                    login_body=st.one_of(
+                        text,
+                        st.sampled_from(
+                            [
+                                "user=$username&pass=$password",
+                                '{"u": "$username", "p": "$password"}',
+                                "no password here",
+                            ]
+                        ),
+                    ),
+                    token_path=json_paths,
+                    token_header=st.one_of(
+                        text, st.sampled_from(["X-Token: $token", "X-Token"])
+                    ),
                 ),
                 "rule": optional(
                     path=json_paths,
                     comparison=choice(
-                        "equals", "not_equals", "in_list", "truthy", "falsy"
+                        "equals",
+                        "not_equals",
+                        "in_list",
+                        "truthy",
+                        "falsy",
+                        "contains",
+                        "not_contains",
                     ),
                     expected=text,
                     filter_path=json_paths,
@@ -350,11 +390,16 @@ def system_form(kind: str, cloud_port: int) -> st.SearchStrategy[dict[str, Any]]
                 "checkin": optional(
                     checkin_path=json_paths,
                     max_age=number(0, 604_800),
+                    checkin_format=st.one_of(
+                        text, st.sampled_from(["%y%m%d%H%M%S", "%Q", "yyMMdd", "%"])
+                    ),
                     timezone=st.one_of(text, st.text(min_size=200, max_size=10_000)),
                     quiet_at_night=booleans,
                 ),
                 "second_endpoint": optional(
                     second_url=cloud_urls,
+                    second_method=choice("GET", "POST"),
+                    second_body=text,
                     second_path=json_paths,
                     second_comparison=choice("truthy", "equals", "in_list"),
                     second_expected=text,
@@ -822,7 +867,7 @@ def only_loopback(data: dict[str, Any]) -> bool:
     """Whatever the created system would reach is on 127.0.0.1."""
     return all(
         loopback_host(str(data[key]))
-        for key in ("host", "url", "second_url")
+        for key in ("host", "url", "second_url", "login_url")
         if data.get(key)
     )
 

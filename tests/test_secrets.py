@@ -1,4 +1,4 @@
-"""Secrets never leak (issue 7, "security").
+"""Secrets never leak (issue 7, "security"; issue 20: secret headers and logins).
 
 Known secret strings are planted in every secret-bearing field — a bearer token, an
 API-key header value, a basic-auth password, a heartbeat webhook id, and a URL with
@@ -33,6 +33,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from testkit.phones import PushGateway
+from testkit.provider_api import USER as LOGIN_USER, ProviderApi
 from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from . import alerting
@@ -62,6 +63,8 @@ SID = "sid-SECRET-9b3e71c0d4"
 PATH_KEY = "pk-SECRET-2e7b9c41d0a6"
 PATH_HEX = "5ec2e7f00d1a4b8c9e3f6a7b"
 PATH_UUID = "3f2b8c1e-9a4d-4e7f-8b6a-5c0d1e2f3a4b"
+SECRET_HEADER = "hdr-SECRET-8c2e51f9a7"  # noqa: S105
+LOGIN_PASSWORD = "login-SECRET-4f0a9c"  # noqa: S105
 SECRETS = {
     "bearer token": TOKEN,
     "new bearer token": NEW_TOKEN,
@@ -81,6 +84,9 @@ SECRETS = {
     "URL basic header": base64.b64encode(
         f"{URL_USER}:{URL_PASSWORD}".encode()
     ).decode(),
+    # issue 20: a secret extra header, a login's password
+    "secret header": SECRET_HEADER,
+    "login password": LOGIN_PASSWORD,
 }
 HAS_DIAGNOSTICS = (
     importlib.util.find_spec("custom_components.provider_watch.diagnostics") is not None
@@ -150,6 +156,49 @@ async def clouds(socket_enabled: None) -> AsyncGenerator[Clouds]:
     yield servers
     for server in servers.all:
         await server.stop()
+
+
+@pytest.fixture
+async def shapes(socket_enabled: None) -> AsyncGenerator[ProviderApi]:
+    """An API that wants a secret header, and a login (issue 20)."""
+    async with ProviderApi() as server:
+        server.token, server.api_key, server.password = (
+            TOKEN,
+            SECRET_HEADER,
+            LOGIN_PASSWORD,
+        )
+        yield server
+
+
+def shape_systems(api: ProviderApi) -> dict[str, dict[str, Any]]:
+    """Two credential headers at once; a cookie login to an HTML page."""
+    headers = cloud_system(
+        api.url("/v2/sites"),
+        auth_type="bearer",
+        token=TOKEN,
+        headers="X-Api-Version: 2",
+        secret_headers=f"X-Api-Key: {SECRET_HEADER}",
+        filter_path="$.account.sites[*].gateways",
+        id_key="serial",
+        id_value="GW-2",
+        path="$.state",
+    )
+    device = ("filter_path", "id_key", "id_value", "path")
+    login = {
+        key: value
+        for key, value in cloud_system(api.url("/portal/status")).items()
+        if key not in device
+    } | {
+        "auth_type": "session",
+        "username": LOGIN_USER,
+        "password": LOGIN_PASSWORD,
+        "login_url": api.url("/auth/login"),
+        "login_method": "POST",
+        "login_body": "user=$username&pass=$password",
+        "comparison": "contains",
+        "expected": "normal",
+    }
+    return {"system_headers": headers, "system_login": login}
 
 
 @pytest.fixture
@@ -238,6 +287,7 @@ async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
     gateway: PushGateway,
     upstream: SimulatedDevice,
     clouds: Clouds,
+    shapes: ProviderApi,
     everything_logged: Collect,
     tmp_path: Path,
 ) -> None:
@@ -273,6 +323,7 @@ async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
                     password=PASSWORD,
                 ),
                 "system_in_url": cloud_system(clouds.url_with_credentials()),
+                **shape_systems(shapes),
                 "system_heartbeat": {
                     "kind": "heartbeat",
                     "webhook_id": WEBHOOK_ID,
@@ -294,10 +345,11 @@ async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
     assert "Authorization" not in health[0].headers  # item 8: another origin
     assert devices[-1].headers["Authorization"].startswith("Basic ")
     names = ("bearer", "api_key", "basic", "in_url")
-    for name in names:
+    for name in (*names, "headers", "login"):
         state = hass.states.get(f"binary_sensor.{name}_connectivity")
         assert state is not None
         assert state.state == "on", name
+    assert shapes.requests[-1].headers["Cookie"] == f"sid={shapes.issued[0]}"
     beat = await app_client.post(f"/api/webhook/{WEBHOOK_ID}", data="ok")
     assert beat.status == 200
 
@@ -375,6 +427,18 @@ async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
         *leaks("diagnostics", dumps(diagnostics)),
     ]
     assert found == []
+    # nor the session ids the login got
+    everything = "\n".join(
+        [
+            log_text(everything_logged),
+            dumps([(e.event_type, e.data) for e in events]),
+            dumps(async_get_persistent_notifications(hass)),
+            dumps(diagnostics),
+            dumps(report),
+        ]
+    )
+    assert shapes.issued
+    assert [sid for sid in shapes.issued if sid in everything] == []
     # the webhook id is in Home Assistant's own request lines, and only there
     assert leaks("", log_text(everything_logged, request_logs=True)) == [
         "webhook id in "
@@ -382,7 +446,11 @@ async def test_no_secret_leaks_anywhere(  # noqa: PLR0915
 
 
 async def test_diagnostics_are_checked(
-    hass: HomeAssistant, upstream: SimulatedDevice, clouds: Clouds, tmp_path: Path
+    hass: HomeAssistant,
+    upstream: SimulatedDevice,
+    clouds: Clouds,
+    shapes: ProviderApi,
+    tmp_path: Path,
 ) -> None:
     """The leak test's diagnostics check has teeth.
 
@@ -408,6 +476,7 @@ async def test_diagnostics_are_checked(
             clouds.basic.url, auth_type="basic", username=USERNAME, password=PASSWORD
         ),
         "system_in_url": cloud_system(clouds.url_with_credentials()),
+        **shape_systems(shapes),
         "system_heartbeat": {
             "kind": "heartbeat",
             "webhook_id": WEBHOOK_ID,
@@ -431,6 +500,8 @@ async def test_diagnostics_are_checked(
             "URL user",
             "URL password",
             "URL token",
+            "secret header",
+            "login password",
         )
     ]
     assert leaks("diagnostics", dumps(diagnostics)) == []
@@ -442,6 +513,10 @@ async def test_diagnostics_are_checked(
     assert data["system_api_key"]["header_value"] == REDACTED
     assert data["system_basic"]["password"] == REDACTED
     assert data["system_heartbeat"]["webhook_id"] == REDACTED
+    assert data["system_headers"]["secret_headers"] == REDACTED
+    assert data["system_headers"]["headers"] == "X-Api-Version: 2"  # not secret
+    assert data["system_login"]["password"] == REDACTED
+    assert data["system_login"]["login_body"] == REDACTED
     port = clouds.in_url.port
     assert data["system_in_url"]["url"] == (
         f"http://{REDACTED}@{LOCALHOST}:{port}/api/devices?token={REDACTED}&site=home"

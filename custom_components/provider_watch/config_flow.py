@@ -31,6 +31,7 @@ from .const import (
     CONF_KIND,
     CONF_NAME,
     CONF_NOTES,
+    CONF_SECRET_HEADERS,
     CONF_SUPPORT_PHONE,
     CONF_SUPPORT_URL,
     CONF_SYSTEM,
@@ -40,6 +41,7 @@ from .const import (
     SystemKind,
 )
 from .examples import form_placeholders
+from .kinds.form import SECRET_LINES
 from .logic.validation import (
     clean_input,
     is_valid_name,
@@ -47,7 +49,7 @@ from .logic.validation import (
     is_valid_url,
     name_taken,
 )
-from .monitoring.auth import SECRET_FIELDS, secret_field
+from .monitoring.auth import REAUTH_FIELDS, secret_field
 from .monitoring.internet import (
     DEFAULT_TARGETS,
     ENTRY_TYPE_INTERNET,
@@ -59,6 +61,7 @@ from .options_flow import (
     validate_targets,
 )
 from .runtime import ProviderWatchConfigEntry, loaded_provider
+from .sources.cloud import parse_headers
 from .subentry_flow import SystemSubentryFlow
 
 _TEXT = TextSelector()
@@ -245,6 +248,8 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
                 value = user_input.get(field)
                 if not isinstance(value, str) or not value.strip():
                     errors["base"] = "missing_credentials"
+                elif field == CONF_SECRET_HEADERS and parse_headers(value) is None:
+                    errors[field] = "invalid_headers"
                 else:
                     self._save_credential(entry, subentry, {field: value.strip()})
                     return self.async_abort(reason="reauth_successful")
@@ -313,9 +318,11 @@ def _reauth_schema(
         )
     }
     secret = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-    for field in SECRET_FIELDS.values():  # always in the same order
+    for field in REAUTH_FIELDS:  # always in the same order
         if any(used == field for _, used in secrets.values()):
-            fields[vol.Optional(field)] = secret
+            fields[vol.Optional(field)] = (
+                SECRET_LINES if field == CONF_SECRET_HEADERS else secret
+            )
     return vol.Schema(fields)
 
 

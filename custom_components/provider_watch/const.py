@@ -67,8 +67,23 @@ CONF_SECOND_URL: Final = "second_url"
 CONF_SECOND_PATH: Final = "second_path"
 CONF_SECOND_COMPARISON: Final = "second_comparison"
 CONF_SECOND_EXPECTED: Final = "second_expected"
+# cloud API, round two (issue 20): extra headers, a session login, a check-in
+# format, the second endpoint's method and body
+CONF_HEADERS: Final = "headers"
+CONF_SECRET_HEADERS: Final = "secret_headers"  # noqa: S105 - a field's name
+CONF_LOGIN: Final = "login"  # form section
+CONF_LOGIN_URL: Final = "login_url"
+CONF_LOGIN_METHOD: Final = "login_method"
+CONF_LOGIN_BODY: Final = "login_body"
+CONF_TOKEN_PATH: Final = "token_path"  # noqa: S105 - a field's name
+CONF_TOKEN_HEADER: Final = "token_header"  # noqa: S105 - a field's name
+CONF_CHECKIN_FORMAT: Final = "checkin_format"
+CONF_SECOND_METHOD: Final = "second_method"
+CONF_SECOND_BODY: Final = "second_body"
 # Fields that hold secrets: never logged, redacted in diagnostics.
-SECRET_FIELDS: Final = frozenset({"token", "header_value", "password", "webhook_id"})
+SECRET_FIELDS: Final = frozenset(
+    {"token", "header_value", "password", "webhook_id", CONF_SECRET_HEADERS}
+)
 # provider-level alert options
 CONF_PHONES: Final = "phones"
 CONF_ESCALATION_PHONES: Final = "escalation_phones"

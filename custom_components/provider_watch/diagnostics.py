@@ -18,7 +18,10 @@ from homeassistant.core import HomeAssistant
 
 from .const import (
     CONF_BODY,
+    CONF_LOGIN_BODY,
     CONF_NOTES,
+    CONF_SECOND_BODY,
+    CONF_SECRET_HEADERS,
     CONF_USERNAME,
     OUTBOUND_SECRET_FIELDS,
     SECRET_FIELDS,
@@ -27,10 +30,19 @@ from .hub import DATA_SELF_HEAL
 from .logic.state import machine_to_dict
 from .monitoring.coordinator import SystemCoordinator
 from .runtime import ProviderWatchConfigEntry, is_internet_entry, is_provider_entry
+from .sources.cloud import parse_headers
 
 # secret fields, plus what identifies the owner or may carry credentials
 TO_REDACT = (
-    SECRET_FIELDS | OUTBOUND_SECRET_FIELDS | {CONF_USERNAME, CONF_BODY, CONF_NOTES}
+    SECRET_FIELDS
+    | OUTBOUND_SECRET_FIELDS
+    | {
+        CONF_USERNAME,
+        CONF_BODY,
+        CONF_NOTES,
+        CONF_LOGIN_BODY,
+        CONF_SECOND_BODY,
+    }
 )
 # parameters whose names end like these carry secrets even in a short value
 SECRET_PARAMETERS = (
@@ -175,6 +187,12 @@ def _secret_values[R](entry: ConfigEntry[R]) -> list[str]:
         for source in sources
         for key in TO_REDACT
         if source.get(key) and len(str(source[key])) >= MIN_SECRET_LENGTH
+    }
+    values |= {  # each secret header's value on its own, too
+        value
+        for source in sources
+        for _, value in parse_headers(str(source.get(CONF_SECRET_HEADERS, ""))) or ()
+        if len(value) >= MIN_SECRET_LENGTH
     }
     return sorted(values, key=len, reverse=True)  # longest first
 

@@ -15,8 +15,8 @@ from homeassistant.helpers import entity_registry as er
 from .const import CONF_HEAL_ENTITY, CONF_KIND, CONF_NAME, SystemKind
 from .examples import form_placeholders
 from .kinds import KINDS, kind_of, kind_sections, system_schema, validate_system
-from .kinds.cloud import async_try_once
-from .kinds.form import SECRET, SELF_HEAL_FIELDS, WHOLE_NUMBERS
+from .kinds.cloud_try import async_try_once
+from .kinds.form import SECRETS, SELF_HEAL_FIELDS, WHOLE_NUMBERS
 from .kinds.heartbeat import heartbeat_url
 from .logic.validation import clean_input, name_taken
 from .settings import Timing
@@ -262,7 +262,10 @@ def _secret_fields(kind: SystemKind) -> set[str]:
     """The fields of a kind's form typed as passwords (tokens, keys, passwords)."""
     schemas = [kind_of(kind).fields, *(s.schema for s in kind_sections(kind).values())]
     return {
-        str(key) for schema in schemas for key, sel in schema.items() if sel is SECRET
+        str(key)
+        for schema in schemas
+        for key, sel in schema.items()
+        if any(sel is secret for secret in SECRETS)
     }
 
 

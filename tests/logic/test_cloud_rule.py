@@ -10,18 +10,22 @@ from custom_components.provider_watch.logic.text import format_duration
 from custom_components.provider_watch.sources.checkin import (
     NO_CHECKIN,
     checkin_age_verdict,
+    is_time_format,
     parse_checkin,
 )
+from custom_components.provider_watch.sources.cloud import parse_headers
 from custom_components.provider_watch.sources.cloud_rule import (
     INVALID_PATH,
     Combine,
     Comparison,
     RuleVerdict,
     SimpleRule,
+    ambiguities,
     combine,
     evaluate_rule,
     is_truthy,
     normalize,
+    refusals,
     validate_path,
 )
 
@@ -546,6 +550,8 @@ def test_enum_values_are_stable() -> None:
         "in_list",
         "truthy",
         "falsy",
+        "contains",
+        "not_contains",
     ]
     assert [c.value for c in Combine] == ["all", "any"]
     assert Comparison("in_list") is IN
@@ -790,3 +796,120 @@ def test_verdicts_and_rules_are_frozen() -> None:
         rule.path = "$.b"
     with pytest.raises(AttributeError):
         UP.online = False
+
+
+# --- issue 20: formatted check-ins, headers, text rules, nested devices --------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("270115115800", datetime(2027, 1, 15, 11, 58, tzinfo=UTC)),
+        (270115115800, datetime(2027, 1, 15, 11, 58, tzinfo=UTC)),
+        (270115115800.0, datetime(2027, 1, 15, 11, 58, tzinfo=UTC)),
+        (" 270115115800 ", datetime(2027, 1, 15, 11, 58, tzinfo=UTC)),
+        ("2027-01-15T11:58:00Z", None),  # the format is all that is read
+        (True, None),
+        (None, None),
+        ([270115115800], None),
+        ("271315115800", None),  # month 13
+    ],
+)
+def test_checkin_in_the_providers_format(value: object, expected: object) -> None:
+    assert parse_checkin(value, UTC, "%y%m%d%H%M%S") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("%y%m%d%H%M%S", True),
+        ("%d.%m.%Y %H:%M", True),
+        ("yyMMddHHmmss", False),
+        ("%Q", False),
+        ("%", False),
+        ("%Y" * 60, False),  # too long
+    ],
+)
+def test_time_formats(text: str, valid: bool) -> None:
+    assert is_time_format(text) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("", ()),
+        ("X-A: 1\n\n  X-B:  two words ", (("X-A", "1"), ("X-B", "two words"))),
+        ("X-A 1", None),
+        ("X-A:", None),
+        ("Bad Name: 1", None),
+        ("Content-Length: 3", None),
+        ("X-A: a\tb", None),
+    ],
+)
+def test_header_lines(text: str, parsed: object) -> None:
+    assert parse_headers(text) == parsed
+
+
+def test_text_rules_on_a_body_and_on_a_value() -> None:
+    contains = SimpleRule("", Comparison.CONTAINS, "Normal")
+    lacks = SimpleRule("", Comparison.NOT_CONTAINS, "maintenance")
+    page = "<p>All systems normal</p>"
+    assert evaluate_rule(page, contains).online is True
+    assert evaluate_rule(page, lacks).online is True
+    assert evaluate_rule("Maintenance", lacks) == RuleVerdict(
+        online=False,
+        value='"maintenance" in the body',
+        reason='the answer contains "maintenance"',
+    )
+    assert evaluate_rule("down", contains).reason == (
+        'the answer does not contain "Normal"'
+    )
+    assert evaluate_rule({"a": 1}, SimpleRule("", Comparison.CONTAINS)).reason == (
+        "no expected value"
+    )
+    assert evaluate_rule({"s": {"x": "Normal"}}, contains).online is True
+    on_value = SimpleRule("$.s", Comparison.CONTAINS, "norm")
+    assert evaluate_rule({"s": "ALL NORMAL"}, on_value).online is True
+    assert evaluate_rule({"s": {"x": "abnormal"}}, on_value).online is True
+    verdict = evaluate_rule({"s": "down"}, on_value)
+    assert verdict.reason == 'value at $.s is "down", without "norm"'
+    off = SimpleRule("$.s", Comparison.NOT_CONTAINS, "down")
+    assert evaluate_rule({"s": "down"}, off).reason == (
+        'value at $.s is "down", with "down"'
+    )
+
+
+NESTED_SITES = {
+    "sites": [
+        {"gateways": [{"info": {"sn": "A"}, "up": 1}, {"info": {"sn": "B"}, "up": 0}]},
+        {"gateways": {"x": {"info": {"sn": "C"}, "up": 1}}},
+        {"gateways": {"info": {"sn": "D"}, "up": 1}},
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("device", "online"), [("A", True), ("B", False), ("C", True), ("D", True)]
+)
+def test_device_filter_at_any_depth(device: str, online: bool) -> None:
+    rule = SimpleRule("$.up", TRUTHY, None, "$.sites[*].gateways", "$.info.sn", device)
+    assert evaluate_rule(NESTED_SITES, rule).online is online
+    assert ambiguities(rule, NESTED_SITES) == {}
+
+
+def test_ambiguities() -> None:
+    several = SimpleRule("$.sites[*].gateways[*].up", TRUTHY)
+    assert ambiguities(several, NESTED_SITES) == {
+        "path": "$.sites[*].gateways[*].up matches 3 values; "
+        "pick your device with a device filter"
+    }
+    twice = {"devices": [{"id": 1, "up": 1}, {"id": "1", "up": 0}]}
+    rule = SimpleRule("$.up", TRUTHY, None, "$.devices", "id", "1")
+    assert ambiguities(rule, twice) == {
+        "filter": "2 devices at $.devices have the id 1"
+    }
+    missing = SimpleRule("$.up", TRUTHY, None, "$.devices", "id", "9")
+    assert ambiguities(missing, twice) == {}
+    assert ambiguities(SimpleRule("", Comparison.CONTAINS, "x"), twice) == {}
+    assert ambiguities(SimpleRule("$[", TRUTHY), twice) == {}
+    assert refusals(SimpleRule("", Comparison.CONTAINS, "x"), twice) == {}

@@ -68,8 +68,10 @@ def system_schema(kind: SystemKind) -> vol.Schema:
     spec = kind_of(kind)
     fields: dict[vol.Marker, Any] = {vol.Required(CONF_NAME): TEXT, **spec.fields}
     for name, schema in kind_sections(kind).items():
-        # self-heal is optional: a form sent without it has none
-        marker = vol.Optional if name == CONF_SELF_HEAL else vol.Required
+        # self-heal is optional: a form sent without it has none (so are the
+        # sections a kind has added since: forms sent as before stay valid)
+        optional = name == CONF_SELF_HEAL or name in spec.optional_sections
+        marker = vol.Optional if optional else vol.Required
         fields[marker(name)] = section(
             schema, {"collapsed": name not in spec.open_sections}
         )

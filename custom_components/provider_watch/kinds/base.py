@@ -80,6 +80,7 @@ class Kind:
     # more collapsed sections of its form (their fields are stored flat)
     sections: Mapping[str, vol.Schema] = field(default_factory=dict)
     open_sections: frozenset[str] = frozenset()  # shown expanded
+    optional_sections: frozenset[str] = frozenset()  # may be left out of a form
     whole_numbers: tuple[str, ...] = ()  # its fields stored as int
     hass_errors: HassErrors | None = None
     async_errors: AsyncErrors | None = None

@@ -1,12 +1,12 @@
 """Cloud: a system seen through the provider's cloud API (REST/JSON).
 
-Its form: the request, then the auth, rule, check-in and second-endpoint sections;
+Its form: the request, then the auth, login, rule, check-in and second-endpoint
+sections;
 after the form, the flow fetches once and shows what the rule sees and decides.
 The settings and the probe are in cloud_probe.py.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import probatio as vol
@@ -26,14 +26,20 @@ from ..const import (
     CONF_AUTH_TYPE,
     CONF_BODY,
     CONF_CHECKIN,
+    CONF_CHECKIN_FORMAT,
     CONF_CHECKIN_PATH,
     CONF_COMPARISON,
     CONF_EXPECTED,
     CONF_FILTER_PATH,
     CONF_HEADER_NAME,
     CONF_HEADER_VALUE,
+    CONF_HEADERS,
     CONF_ID_KEY,
     CONF_ID_VALUE,
+    CONF_LOGIN,
+    CONF_LOGIN_BODY,
+    CONF_LOGIN_METHOD,
+    CONF_LOGIN_URL,
     CONF_MAX_AGE,
     CONF_METHOD,
     CONF_PASSWORD,
@@ -41,25 +47,35 @@ from ..const import (
     CONF_QUIET_AT_NIGHT,
     CONF_RULE,
     CONF_SECOND,
+    CONF_SECOND_BODY,
     CONF_SECOND_COMPARISON,
     CONF_SECOND_EXPECTED,
+    CONF_SECOND_METHOD,
     CONF_SECOND_PATH,
     CONF_SECOND_URL,
+    CONF_SECRET_HEADERS,
     CONF_TIMEZONE,
     CONF_TOKEN,
+    CONF_TOKEN_HEADER,
+    CONF_TOKEN_PATH,
     CONF_URL,
     CONF_USERNAME,
     CONF_VALUE_TEMPLATE,
     CONF_VERIFY_TLS,
     SystemKind,
 )
-from ..logic.state import Outcome
 from ..logic.validation import is_valid_url, is_whole, is_zone_name
 from ..sources import Probe
-from ..sources.cloud import AuthType
-from ..sources.cloud_rule import Comparison, SimpleRule, refusals, validate_path
+from ..sources.checkin import is_time_format
+from ..sources.cloud import AuthType, parse_headers
+from ..sources.cloud_login import (
+    PASSWORD_MARK,
+    USERNAME_MARK,
+    is_token_header,
+)
+from ..sources.cloud_rule import TEXT_COMPARISONS, Comparison, validate_path
 from .base import Kind, SystemRef
-from .cloud_probe import TOO_SLOW, CloudCheck, CloudProbe, async_time_zone
+from .cloud_probe import CloudCheck, CloudProbe, async_time_zone
 from .cloud_template import (
     FLOW_SECONDS,
     RenderTimeoutError,
@@ -67,11 +83,11 @@ from .cloud_template import (
     TemplateText,
     async_clear_too_slow,
     syntax_error,
-    too_slow,
 )
-from .form import GRACE, MAX_GRACE, SECRET, TEXT, URL, choice
+from .form import GRACE, MAX_GRACE, SECRET, SECRET_LINES, TEXT, URL, choice
 
 _COMPARISONS = [c.value for c in Comparison]
+LINES = TextSelector(TextSelectorConfig(multiline=True))
 SECTIONS: dict[str, vol.Schema] = {
     CONF_AUTH: vol.Schema(
         {
@@ -83,6 +99,19 @@ SECTIONS: dict[str, vol.Schema] = {
             vol.Optional(CONF_HEADER_VALUE): SECRET,
             vol.Optional(CONF_USERNAME): TEXT,
             vol.Optional(CONF_PASSWORD): SECRET,
+            vol.Optional(CONF_HEADERS): LINES,
+            vol.Optional(CONF_SECRET_HEADERS): SECRET_LINES,
+        }
+    ),
+    CONF_LOGIN: vol.Schema(
+        {
+            vol.Optional(CONF_LOGIN_URL): URL,
+            vol.Required(CONF_LOGIN_METHOD, default="POST"): SelectSelector(
+                SelectSelectorConfig(options=["POST", "GET"])
+            ),
+            vol.Optional(CONF_LOGIN_BODY): LINES,
+            vol.Optional(CONF_TOKEN_PATH): TEXT,
+            vol.Optional(CONF_TOKEN_HEADER): TEXT,
         }
     ),
     CONF_RULE: vol.Schema(
@@ -102,6 +131,7 @@ SECTIONS: dict[str, vol.Schema] = {
         {
             vol.Optional(CONF_CHECKIN_PATH): TEXT,
             vol.Optional(CONF_MAX_AGE): GRACE,
+            vol.Optional(CONF_CHECKIN_FORMAT): TEXT,
             vol.Optional(CONF_TIMEZONE): TEXT,
             vol.Required(CONF_QUIET_AT_NIGHT, default=False): BooleanSelector(),
         }
@@ -109,6 +139,10 @@ SECTIONS: dict[str, vol.Schema] = {
     CONF_SECOND: vol.Schema(
         {
             vol.Optional(CONF_SECOND_URL): URL,
+            vol.Required(CONF_SECOND_METHOD, default="GET"): SelectSelector(
+                SelectSelectorConfig(options=["GET", "POST"])
+            ),
+            vol.Optional(CONF_SECOND_BODY): LINES,
             vol.Optional(CONF_SECOND_PATH): TEXT,
             vol.Required(
                 CONF_SECOND_COMPARISON, default=Comparison.TRUTHY.value
@@ -117,6 +151,8 @@ SECTIONS: dict[str, vol.Schema] = {
         }
     ),
 }
+LOGIN_FIELDS = tuple(str(key) for key in SECTIONS[CONF_LOGIN].schema)
+SECOND_REQUEST_FIELDS = (CONF_SECOND_METHOD, CONF_SECOND_BODY)
 
 # --- the form's checks -------------------------------------------------------------
 
@@ -124,8 +160,15 @@ _NEEDS = {
     AuthType.BEARER: (CONF_TOKEN,),
     AuthType.API_KEY: (CONF_HEADER_NAME, CONF_HEADER_VALUE),
     AuthType.BASIC: (CONF_USERNAME,),
+    AuthType.SESSION: (CONF_USERNAME,),
 }
-_NEEDS_EXPECTED = (Comparison.EQUALS, Comparison.NOT_EQUALS, Comparison.IN_LIST)
+_NEEDS_EXPECTED = (
+    Comparison.EQUALS,
+    Comparison.NOT_EQUALS,
+    Comparison.IN_LIST,
+    *TEXT_COMPARISONS,
+)
+_PATHS = (CONF_PATH, CONF_FILTER_PATH, CONF_CHECKIN_PATH, CONF_SECOND_PATH)
 
 
 def _errors(data: Mapping[str, Any]) -> dict[str, str]:
@@ -136,13 +179,38 @@ def _errors(data: Mapping[str, Any]) -> dict[str, str]:
     auth = AuthType(data.get(CONF_AUTH_TYPE, AuthType.NONE))
     if not all(data.get(key) for key in _NEEDS.get(auth, ())):
         errors["base"] = "missing_credentials"
-    for key in (CONF_PATH, CONF_FILTER_PATH, CONF_CHECKIN_PATH, CONF_SECOND_PATH):
+    errors |= _rule_errors(data)
+    if data.get(CONF_CHECKIN_PATH) and not is_whole(
+        data.get(CONF_MAX_AGE), 1, MAX_GRACE
+    ):
+        errors[CONF_MAX_AGE] = "invalid_duration"
+    if data.get(CONF_CHECKIN_FORMAT) and not is_time_format(data[CONF_CHECKIN_FORMAT]):
+        errors[CONF_CHECKIN_FORMAT] = "invalid_time_format"
+    if data.get(CONF_TIMEZONE) and not is_zone_name(data[CONF_TIMEZONE]):
+        errors[CONF_TIMEZONE] = "invalid_timezone"  # refused before any lookup
+    if any(data.get(key) for key in (CONF_SECOND_URL, CONF_SECOND_PATH)):
+        errors |= _second_endpoint_errors(data)
+    errors |= _header_errors(data, auth)
+    if auth is AuthType.SESSION:
+        errors |= _login_errors(data)
+    return errors
+
+
+def _rule_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Paths that can be used, a rule, its expected value, a whole device filter."""
+    errors: dict[str, str] = {}
+    for key in (*_PATHS, CONF_TOKEN_PATH):
         if data.get(key) and not validate_path(data[key]):
             errors[key] = "invalid_path"
-    if not data.get(CONF_PATH) and not data.get(CONF_VALUE_TEMPLATE):
+    if str(data.get(CONF_ID_KEY, "")).startswith("$") and not validate_path(
+        data[CONF_ID_KEY]
+    ):
+        errors[CONF_ID_KEY] = "invalid_path"
+    body_rule = data.get(CONF_COMPARISON) in TEXT_COMPARISONS
+    if not (data.get(CONF_PATH) or data.get(CONF_VALUE_TEMPLATE) or body_rule):
         errors["base"] = "no_rule"
     if (
-        data.get(CONF_PATH)
+        (data.get(CONF_PATH) or body_rule)
         and data.get(CONF_COMPARISON) in _NEEDS_EXPECTED
         and not data.get(CONF_EXPECTED)
     ):
@@ -150,29 +218,84 @@ def _errors(data: Mapping[str, Any]) -> dict[str, str]:
     filter_keys = (CONF_FILTER_PATH, CONF_ID_KEY, CONF_ID_VALUE)
     if len({bool(data.get(key)) for key in filter_keys}) > 1:
         errors["base"] = "incomplete_filter"
-    if data.get(CONF_CHECKIN_PATH) and not is_whole(
-        data.get(CONF_MAX_AGE), 1, MAX_GRACE
-    ):
-        errors[CONF_MAX_AGE] = "invalid_duration"
-    if data.get(CONF_TIMEZONE) and not is_zone_name(data[CONF_TIMEZONE]):
-        errors[CONF_TIMEZONE] = "invalid_timezone"  # refused before any lookup
-    if data.get(CONF_SECOND_URL) or data.get(CONF_SECOND_PATH):
-        errors |= _second_endpoint_errors(data)
     return errors
 
 
 def _second_endpoint_errors(data: Mapping[str, Any]) -> dict[str, str]:
-    """A second endpoint needs its URL, its path and, to compare, a value."""
+    """A second endpoint needs its URL, a rule, and, to compare, a value.
+
+    Its rule: its path, a text comparison, or the template (which sees both).
+    """
     errors: dict[str, str] = {}
     if not is_valid_url(data.get(CONF_SECOND_URL, "")):
         errors[CONF_SECOND_URL] = "invalid_url"
-    if not data.get(CONF_SECOND_PATH):
+    body_rule = data.get(CONF_SECOND_COMPARISON) in TEXT_COMPARISONS
+    if not (data.get(CONF_SECOND_PATH) or body_rule or data.get(CONF_VALUE_TEMPLATE)):
         errors[CONF_SECOND_PATH] = "invalid_path"
-    if data.get(CONF_SECOND_COMPARISON) in _NEEDS_EXPECTED and not data.get(
-        CONF_SECOND_EXPECTED
+    if (
+        (data.get(CONF_SECOND_PATH) or body_rule)
+        and data.get(CONF_SECOND_COMPARISON) in _NEEDS_EXPECTED
+        and not data.get(CONF_SECOND_EXPECTED)
     ):
         errors[CONF_SECOND_EXPECTED] = "expected_required"
     return errors
+
+
+def _header_errors(data: Mapping[str, Any], auth: AuthType) -> dict[str, str]:
+    """`Name: value` lines, no header named twice (nor one the auth sends)."""
+    errors: dict[str, str] = {}
+    names: list[str] = {
+        AuthType.BEARER: ["authorization"],
+        AuthType.BASIC: ["authorization"],
+        AuthType.API_KEY: [str(data.get(CONF_HEADER_NAME, "")).casefold()],
+    }.get(auth, [])
+    if auth is AuthType.SESSION:
+        names.append("cookie")
+        if is_token_header(token := str(data.get(CONF_TOKEN_HEADER, ""))):
+            names.append(token.partition(":")[0].strip().casefold())
+    for key in (CONF_HEADERS, CONF_SECRET_HEADERS):
+        headers = parse_headers(data.get(key))
+        if headers is None:
+            errors[key] = "invalid_headers"
+            continue
+        for name, _ in headers:
+            if name.casefold() in names:
+                errors[key] = "duplicate_header"
+            names.append(name.casefold())
+    return errors
+
+
+def _login_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """A login needs its URL, the password in its body (or its URL).
+
+    And, with a token path, a header to send the token in.
+    """
+    errors: dict[str, str] = {}
+    url = str(data.get(CONF_LOGIN_URL, ""))
+    if not is_valid_url(url.replace(USERNAME_MARK, "u").replace(PASSWORD_MARK, "p")):
+        errors[CONF_LOGIN_URL] = "invalid_url"
+    body = data.get(CONF_LOGIN_BODY)
+    if body and PASSWORD_MARK not in body and PASSWORD_MARK not in url:
+        errors[CONF_LOGIN_BODY] = "login_without_password"
+    if data.get(CONF_LOGIN_METHOD) == "GET" and PASSWORD_MARK not in url:
+        errors[CONF_LOGIN_URL] = "login_without_password"
+    header = data.get(CONF_TOKEN_HEADER)
+    if header and not is_token_header(header):
+        errors[CONF_TOKEN_HEADER] = "invalid_token_header"
+    return errors
+
+
+def _fill_in(data: dict[str, Any], stored: Mapping[str, Any] | None) -> None:
+    """Only what is used is stored.
+
+    No login settings without a login, no second request without its URL.
+    """
+    if data.get(CONF_AUTH_TYPE) != AuthType.SESSION:
+        for key in LOGIN_FIELDS:
+            data.pop(key, None)
+    if not data.get(CONF_SECOND_URL):
+        for key in SECOND_REQUEST_FIELDS:
+            data.pop(key, None)
 
 
 def _template_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
@@ -202,104 +325,7 @@ async def _async_errors(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[st
     return errors
 
 
-# --- the test step and the probe ---------------------------------------------------
-
-_VERDICTS = {
-    Outcome.UP: "online",
-    Outcome.DOWN: "offline",
-    Outcome.UNKNOWN: "unknown",
-}
-
-
-@dataclass(frozen=True, kw_only=True)
-class TryOutcome:
-    """What the test step shows, and the fields the rule cannot be saved with."""
-
-    placeholders: dict[str, str]
-    errors: dict[str, str]
-
-
-async def async_try_once(
-    hass: HomeAssistant, data: Mapping[str, Any], timeout: float
-) -> TryOutcome:
-    """Fetch once: what the rule sees and decides, as the test step shows it.
-
-    The rule is used exactly as a check uses it; a template that does not render
-    within the form's time on the answer (or, with no answer, on `{}`) or fails on
-    the answer cannot be saved.
-    """
-    probe = CloudProbe(
-        hass, CloudCheck.from_data(data), timeout, template_seconds=FLOW_SECONDS
-    )
-    result = await probe()
-    seen = dict(probe.last_seen)
-    errors: dict[str, str] = {}
-    reason = result.reason
-    if probe.template_problem is None and "main" not in probe.answers:
-        await _async_time_template(hass, data, probe)
-    if probe.template_problem is not None:
-        errors[CONF_VALUE_TEMPLATE] = probe.template_problem
-        reason = probe.template_reason
-    refused = _refused_paths(probe.check, probe.answers)
-    if refused:
-        for field in refused:
-            errors[field] = "path_refused"
-        reason = "; ".join(refused.values())
-    return TryOutcome(
-        placeholders={
-            "status": str(seen.get("status") or "-"),
-            "value": _shorten(seen.get("value", "-")),
-            "verdict": _VERDICTS[result.outcome],
-            "reason": reason or "-",
-        },
-        errors=errors,
-    )
-
-
-def _refused_paths(check: CloudCheck, answers: Mapping[str, object]) -> dict[str, str]:
-    """The fields whose path jsonpath-python refuses on the answers -> why.
-
-    Each rule's paths are tried as a check evaluates them (`refusals`), on the
-    answer of its own endpoint.
-    """
-    tried: list[tuple[SimpleRule, str, str, str]] = []  # rule, answer, fields
-    if check.rule is not None:
-        tried.append((check.rule, "main", CONF_FILTER_PATH, CONF_PATH))
-    if check.checkin is not None:
-        tried.append((check.checkin.rule, "main", CONF_FILTER_PATH, CONF_CHECKIN_PATH))
-    if check.second is not None:
-        tried.append((check.second.rule, "second", CONF_SECOND_PATH, CONF_SECOND_PATH))
-    refused: dict[str, str] = {}
-    for rule, answer, filter_field, path_field in tried:
-        if answer not in answers:
-            continue
-        for where, why in refusals(rule, answers[answer]).items():
-            field = filter_field if where == "filter" else path_field
-            path = rule.filter_path if where == "filter" else rule.path
-            refused.setdefault(field, f"{path} cannot be used on this answer: {why}")
-    return refused
-
-
-async def _async_time_template(
-    hass: HomeAssistant, data: Mapping[str, Any], probe: CloudProbe
-) -> None:
-    """No answer to render the template on: at least it must render `{}` in time."""
-    if not (template := data.get(CONF_VALUE_TEMPLATE)):
-        return
-    try:
-        await RuleTemplate(hass, template).async_render(
-            {"value_json": {}}, FLOW_SECONDS
-        )
-    except TemplateError:
-        pass  # it may well need the answer
-    except RenderTimeoutError:
-        probe.template_problem = TOO_SLOW
-        probe.template_reason = too_slow(FLOW_SECONDS)
-
-
-def _shorten(value: object, limit: int = 200) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# --- the probe -------------------------------------------------------------------
 
 
 def build_probe(
@@ -328,7 +354,9 @@ KIND = Kind(
     },
     sections=SECTIONS,
     open_sections=frozenset({CONF_RULE}),
+    optional_sections=frozenset({CONF_LOGIN}),
     validate=_errors,
+    fill_in=_fill_in,
     whole_numbers=(CONF_MAX_AGE,),
     hass_errors=_template_errors,
     async_errors=_async_errors,

@@ -1,57 +1,46 @@
-"""The cloud kind's settings and probe: fetch the provider's API, judge the JSON."""
+"""The cloud kind's probe: fetch the provider's API, judge the answer.
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+The settings are read in cloud_settings.py.
+"""
+
+from datetime import datetime
 import json
 from typing import Any
 
+import aiohttp
+
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import TemplateError
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.aiohttp_client import (
+    async_create_clientsession,
+    async_get_clientsession,
+)
 from homeassistant.helpers.sun import is_up
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
-from ..const import (
-    CONF_AUTH_TYPE,
-    CONF_BODY,
-    CONF_CHECKIN_PATH,
-    CONF_COMPARISON,
-    CONF_EXPECTED,
-    CONF_FILTER_PATH,
-    CONF_HEADER_NAME,
-    CONF_HEADER_VALUE,
-    CONF_ID_KEY,
-    CONF_ID_VALUE,
-    CONF_MAX_AGE,
-    CONF_METHOD,
-    CONF_PASSWORD,
-    CONF_PATH,
-    CONF_QUIET_AT_NIGHT,
-    CONF_SECOND_COMPARISON,
-    CONF_SECOND_EXPECTED,
-    CONF_SECOND_PATH,
-    CONF_SECOND_URL,
-    CONF_TIMEZONE,
-    CONF_TOKEN,
-    CONF_URL,
-    CONF_USERNAME,
-    CONF_VALUE_TEMPLATE,
-    CONF_VERIFY_TLS,
-)
-from ..logic.validation import is_zone_name
+from ..const import DOMAIN
 from ..sources import ProbeResult
 from ..sources.cloud import (
-    AuthType,
+    NOT_JSON,
     CheckinRule,
+    CloudAnswer,
     CloudRequest,
-    fetch_json,
+    checkin_time,
+    fetch,
     judge,
-    locate,
     verdict_result,
 )
-from ..sources.cloud_rule import Comparison, RuleVerdict, SimpleRule, is_truthy
+from ..sources.cloud_login import LoginSession
+from ..sources.cloud_rule import RuleVerdict, is_truthy
 from .base import SystemRef
+from .cloud_settings import (
+    Checkin,
+    CloudCheck,
+    SecondEndpoint,
+    async_naive_time_zone,
+    async_time_zone,
+)
 from .cloud_template import (
     RUN_SECONDS,
     RenderTimeoutError,
@@ -61,129 +50,36 @@ from .cloud_template import (
     too_slow,
 )
 
+__all__ = [
+    "Checkin",
+    "CloudCheck",
+    "CloudProbe",
+    "SecondEndpoint",
+    "async_time_zone",
+    "shown_value",
+    "template_verdict",
+]
+
 TOO_SLOW = "template_too_slow"  # the form's error, and the template's problem
+_COOKIELESS: HassKey[dict[bool, aiohttp.ClientSession]] = HassKey(
+    f"{DOMAIN}_cookieless_sessions"
+)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Checkin:
-    """The device's last check-in time in the answer, and how old it may be."""
+def _cookieless_session(hass: HomeAssistant, verify_tls: bool) -> aiohttp.ClientSession:
+    """A session that keeps no cookies, for the systems that log in.
 
-    rule: SimpleRule  # its path (and device filter) locate the time
-    max_age: timedelta
-    timezone: str | None  # for times sent without one (default: Home Assistant's)
-
-
-@dataclass(frozen=True, kw_only=True)
-class SecondEndpoint:
-    """Another endpoint of the same API that must say online too."""
-
-    request: CloudRequest
-    rule: SimpleRule
-
-
-@dataclass(frozen=True, kw_only=True)
-class CloudCheck:
-    """A cloud system's request and the rules its answer is judged by."""
-
-    request: CloudRequest
-    rule: SimpleRule | None  # None when a template decides
-    template: str | None
-    checkin: Checkin | None
-    quiet_at_night: bool
-    second: SecondEndpoint | None
-
-    @classmethod
-    def from_data(cls, data: Mapping[str, Any]) -> CloudCheck:
-        """Read a cloud system's settings."""
-        request = CloudRequest(
-            url=data[CONF_URL],
-            method=data.get(CONF_METHOD, "GET"),
-            body=data.get(CONF_BODY),
-            auth=AuthType(data.get(CONF_AUTH_TYPE, AuthType.NONE)),
-            token=data.get(CONF_TOKEN),
-            header_name=data.get(CONF_HEADER_NAME),
-            header_value=data.get(CONF_HEADER_VALUE),
-            username=data.get(CONF_USERNAME),
-            password=data.get(CONF_PASSWORD),
-            verify_tls=bool(data.get(CONF_VERIFY_TLS, True)),
-        )
-        return cls(
-            request=request,
-            rule=_main_rule(data),
-            template=data.get(CONF_VALUE_TEMPLATE) or None,
-            checkin=_checkin(data),
-            quiet_at_night=bool(data.get(CONF_QUIET_AT_NIGHT, False)),
-            second=_second(data, request),
-        )
-
-
-def _main_rule(data: Mapping[str, Any]) -> SimpleRule | None:
-    if not data.get(CONF_PATH):
-        return None
-    return SimpleRule(
-        path=data[CONF_PATH],
-        comparison=Comparison(data.get(CONF_COMPARISON, Comparison.TRUTHY)),
-        expected=data.get(CONF_EXPECTED),
-        filter_path=data.get(CONF_FILTER_PATH),
-        id_key=data.get(CONF_ID_KEY),
-        id_value=data.get(CONF_ID_VALUE),
-    )
-
-
-def _checkin(data: Mapping[str, Any]) -> Checkin | None:
-    if not (data.get(CONF_CHECKIN_PATH) and data.get(CONF_MAX_AGE)):
-        return None
-    return Checkin(
-        rule=locate(
-            SimpleRule(
-                path=data[CONF_CHECKIN_PATH],
-                comparison=Comparison.TRUTHY,
-                filter_path=data.get(CONF_FILTER_PATH),
-                id_key=data.get(CONF_ID_KEY),
-                id_value=data.get(CONF_ID_VALUE),
-            )
-        ),
-        max_age=timedelta(seconds=data[CONF_MAX_AGE]),
-        timezone=data.get(CONF_TIMEZONE),
-    )
-
-
-def _second(data: Mapping[str, Any], request: CloudRequest) -> SecondEndpoint | None:
-    """The second endpoint: a GET; the credentials go to their own origin only."""
-    if not (data.get(CONF_SECOND_URL) and data.get(CONF_SECOND_PATH)):
-        return None
-    return SecondEndpoint(
-        request=request.another(data[CONF_SECOND_URL]),
-        rule=SimpleRule(
-            path=data[CONF_SECOND_PATH],
-            comparison=Comparison(data.get(CONF_SECOND_COMPARISON, Comparison.TRUTHY)),
-            expected=data.get(CONF_SECOND_EXPECTED),
-        ),
-    )
-
-
-async def async_time_zone(name: str) -> tzinfo | None:
-    """The time zone of that name; None when there is none.
-
-    Looked up with Home Assistant's async helper (the zone file is read in the
-    executor); a name no zone could have is refused without a lookup.
+    Home Assistant's shared session keeps every cookie it is sent, for every
+    integration; a login's session cookie is sent only as the system's own
+    header instead (to the main URL's origin). One per TLS setting, closed when
+    Home Assistant stops.
     """
-    if not is_zone_name(name):
-        return None
-    try:
-        return await dt_util.async_get_time_zone(name)
-    except ValueError, OSError:  # what zoneinfo raises besides "not found"
-        return None
-
-
-async def async_naive_time_zone(name: str | None) -> tzinfo:
-    """The zone for check-in times sent without one: Home Assistant's by default.
-
-    A stored name that is no zone (an older version did not check) reads as UTC.
-    """
-    if not name:
-        return dt_util.get_default_time_zone()
-    return await async_time_zone(name) or UTC
+    sessions = hass.data.setdefault(_COOKIELESS, {})
+    if (session := sessions.get(verify_tls)) is None or session.closed:
+        session = sessions[verify_tls] = async_create_clientsession(
+            hass, verify_ssl=verify_tls, cookie_jar=aiohttp.DummyCookieJar()
+        )
+    return session
 
 
 class CloudProbe:
@@ -207,16 +103,20 @@ class CloudProbe:
         self._hass = hass
         self._timeout = timeout
         self.check = check
-        self._session = async_get_clientsession(
-            hass, verify_ssl=check.request.verify_tls
+        self._session = (
+            async_get_clientsession(hass, verify_ssl=check.request.verify_tls)
+            if check.login is None
+            else _cookieless_session(hass, check.request.verify_tls)
         )
         self._rules = (check.rule,) if check.rule else ()
         self._template = RuleTemplate(hass, check.template) if check.template else None
         self._template_seconds = template_seconds
         self._system = system
         self._checkin: CheckinRule | None = None  # its zone is looked up at once
+        self.login = LoginSession(check.login) if check.login is not None else None
         self.last_seen: list[tuple[str, object]] = []  # for the flow's test step
-        self.answers: dict[str, object] = {}  # the decoded answers, for the flow
+        self.answers: dict[str, CloudAnswer] = {}  # the answers, for the flow
+        self.checkin_seen: datetime | None = None  # the last check-in found
         # why the template cannot be used: "template_too_slow", "invalid_template"
         self.template_problem: str | None = None
         self.template_reason: str | None = None
@@ -228,23 +128,28 @@ class CloudProbe:
                 rule=checkin.rule,
                 max_age=checkin.max_age,
                 naive_tz=await async_naive_time_zone(checkin.timezone),
+                time_format=checkin.time_format,
             )
-        answer = await fetch_json(self._session, self.check.request, self._timeout)
+        answer = await self._async_fetch(self.check.request)
         self.last_seen = [("status", answer.status)]
         if answer.failure is not None:
             return answer.failure
-        self.answers["main"] = answer.data
-        extra: list[RuleVerdict] = []
-        if self._template is not None:
-            extra.append(await self._async_render(answer.data))
+        self.answers["main"] = answer
+        reply: CloudAnswer | None = None
         if (second := self.check.second) is not None:
-            reply = await fetch_json(self._session, second.request, self._timeout)
+            reply = await self._async_fetch(second.request)
             if reply.failure is not None:
                 return reply.failure
-            self.answers["second"] = reply.data
-            extra.append(judge(reply.data, [second.rule], now=dt_util.utcnow()))
+            self.answers["second"] = reply
+        extra: list[RuleVerdict] = []
+        if self._template is not None:
+            extra.append(await self._async_render(answer, reply))
+        if second is not None and second.rule is not None and reply is not None:
+            extra.append(judge(reply, [second.rule], now=dt_util.utcnow()))
+        if self._checkin is not None:
+            self.checkin_seen = checkin_time(answer, self._checkin)
         verdict = judge(
-            answer.data,
+            answer,
             self._rules,
             checkin=self._checkin,
             extra=extra,
@@ -254,7 +159,15 @@ class CloudProbe:
         self.last_seen.append(("value", shown_value(verdict.value)))
         return verdict_result(verdict, answer.latency_ms)
 
-    async def _async_render(self, data: object) -> RuleVerdict:
+    async def _async_fetch(self, request: CloudRequest) -> CloudAnswer:
+        """One request; with a login, in its session (logged in when needed)."""
+        if self.login is not None:
+            return await self.login.async_fetch(self._session, request, self._timeout)
+        return await fetch(self._session, request, self._timeout)
+
+    async def _async_render(
+        self, answer: CloudAnswer, reply: CloudAnswer | None
+    ) -> RuleVerdict:
         """The template's verdict, rendered off the event loop within its time."""
         if self._template is None:  # pragma: no cover - only called with a template
             return RuleVerdict(online=None)
@@ -262,7 +175,7 @@ class CloudProbe:
             return RuleVerdict(online=None, reason=self._suspended)
         try:
             rendered = await self._template.async_render(
-                {"value_json": data}, self._template_seconds
+                template_variables(answer, reply), self._template_seconds
             )
         except RenderTimeoutError:
             return self._suspend()
@@ -288,6 +201,24 @@ class CloudProbe:
         if self._system is not None:
             async_report_too_slow(self._hass, self._system)
         return RuleVerdict(online=None, reason=self._suspended)
+
+
+def template_variables(
+    answer: CloudAnswer, reply: CloudAnswer | None
+) -> dict[str, Any]:
+    """What a template sees, as in HA's `rest`: `value` and `value_json`.
+
+    `value` is the body, `value_json` its JSON when it is JSON; the second
+    endpoint's are `second_value` and `second_json`.
+    """
+    variables: dict[str, Any] = {"value": answer.text}
+    if answer.data is not NOT_JSON:
+        variables["value_json"] = answer.data
+    if reply is not None:
+        variables["second_value"] = reply.text
+        if reply.data is not NOT_JSON:
+            variables["second_json"] = reply.data
+    return variables
 
 
 def shown_value(value: object) -> str:

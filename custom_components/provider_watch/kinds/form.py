@@ -74,6 +74,10 @@ from ..logic.validation import is_valid_host, is_valid_name, is_whole
 TEXT = TextSelector()
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+# secret lines (headers): a box of several lines cannot be a password box, but is
+# stored, redacted and never shown again like one
+SECRET_LINES = TextSelector(TextSelectorConfig(multiline=True))
+SECRETS = (SECRET, SECRET_LINES)
 MAX_GRACE = 7 * 86_400
 
 

@@ -24,6 +24,7 @@ from ..const import (
     CONF_HEADER_VALUE,
     CONF_KIND,
     CONF_PASSWORD,
+    CONF_SECRET_HEADERS,
     CONF_TOKEN,
     DOMAIN,
     LOGGER,
@@ -33,23 +34,37 @@ from ..sources.cloud import AuthType
 
 AUTH_RETRY: Final = timedelta(minutes=5)  # how often rejected credentials are retried
 
-# the one secret of each kind of authentication the reauth form can replace
+# the one secret of each kind of authentication the reauth form can replace (a
+# login's password: the login itself was refused)
 SECRET_FIELDS: Final = {
     AuthType.BEARER: CONF_TOKEN,
     AuthType.API_KEY: CONF_HEADER_VALUE,
     AuthType.BASIC: CONF_PASSWORD,
+    AuthType.SESSION: CONF_PASSWORD,
 }
+# the fields the reauth form may show, in its order
+REAUTH_FIELDS: Final = (
+    CONF_TOKEN,
+    CONF_HEADER_VALUE,
+    CONF_PASSWORD,
+    CONF_SECRET_HEADERS,
+)
 
 
 def secret_field(data: Mapping[str, Any]) -> str | None:
-    """The credential a system sends (token, API key or password); None for none."""
+    """The credential a system sends; None for none.
+
+    Its token, API key or password, or else its secret headers.
+    """
     if data.get(CONF_KIND) != SystemKind.CLOUD:
         return None
     try:
         auth = AuthType(data.get(CONF_AUTH_TYPE, AuthType.NONE))
     except ValueError:
         return None
-    return SECRET_FIELDS.get(auth)
+    if (field := SECRET_FIELDS.get(auth)) is None and data.get(CONF_SECRET_HEADERS):
+        return CONF_SECRET_HEADERS
+    return field
 
 
 def retry_interval(poll_interval: float) -> timedelta:

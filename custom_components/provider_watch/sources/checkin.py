@@ -16,16 +16,38 @@ _EPOCH = re.compile(r"\d+(?:\.\d+)?")
 _MILLISECONDS_ABOVE = 1e11  # epoch seconds this large would be after year 5000
 
 
-def parse_checkin(value: object, naive_tz: tzinfo) -> datetime | None:
+MAX_FORMAT_LENGTH = 100
+_SAMPLE = datetime(2026, 11, 26, 21, 5, 9, tzinfo=UTC)
+
+
+def is_time_format(text: str) -> bool:
+    """A strptime format that reads back what it writes, e.g. %y%m%d%H%M%S."""
+    if "%" not in text or len(text) > MAX_FORMAT_LENGTH:
+        return False
+    try:
+        datetime.strptime(_SAMPLE.strftime(text), text)  # noqa: DTZ007 - a check
+    except ValueError, TypeError, OverflowError:
+        return False
+    return True
+
+
+def parse_checkin(
+    value: object, naive_tz: tzinfo, time_format: str | None = None
+) -> datetime | None:
     """A check-in time from the provider's JSON, as an aware UTC datetime.
 
-    Accepts ISO 8601 with or without a zone (a naive time is read in `naive_tz`;
-    a time that a DST change skips or repeats resolves as zoneinfo's fold=0 does),
+    With a format (strptime-style, e.g. `%y%m%d%H%M%S`), the value (text, or a
+    whole number such as 260115103000) is read with it, and nothing else is.
+    Without one it accepts ISO 8601 with or without a zone (a naive time is read
+    in `naive_tz`; a time that a DST change skips or repeats resolves as
+    zoneinfo's fold=0 does),
     and epoch seconds or milliseconds (above 1e11) as numbers or numeric strings.
     Anything else is None.
     """
     if isinstance(value, bool):
         return None
+    if time_format:
+        return _formatted(value, naive_tz, time_format)
     if isinstance(value, int | float):
         return _from_epoch(float(value))
     if isinstance(value, datetime):
@@ -40,6 +62,18 @@ def parse_checkin(value: object, naive_tz: tzinfo) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
+        return None
+    return _to_utc(parsed, naive_tz)
+
+
+def _formatted(value: object, naive_tz: tzinfo, time_format: str) -> datetime | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, str | int):
+        return None
+    try:
+        parsed = datetime.strptime(str(value).strip(), time_format)  # noqa: DTZ007
+    except ValueError, TypeError, OverflowError:
         return None
     return _to_utc(parsed, naive_tz)
 

@@ -17,34 +17,18 @@ from enum import StrEnum
 import json
 import re
 
-from jsonpath import (
-    ExprSyntaxError,
-    JSONPathTypeError,
-    search,
+from .cloud_paths import (
+    INVALID_PATH,
+    InvalidPathError,
+    matches,
+    select,
+    validate_path,
 )
 
-INVALID_PATH = "invalid JSON path"
-
-# What jsonpath-python may raise for a path it cannot handle. It checks very little
-# up front: most bad paths simply match nothing, some fail only once they meet data
-# (a sorter or field extractor on the wrong type, a zero slice step), and a path that
-# contains its internal placeholders ("#Q0", "#B1", ...) fails with IndexError.
-_PATH_ERRORS = (
-    ExprSyntaxError,
-    JSONPathTypeError,
-    ValueError,
-    TypeError,
-    IndexError,
-    KeyError,
-)
+__all__ = ["INVALID_PATH", "validate_path"]
 
 _FALSE_WORDS = frozenset({"false", "no", "off", "0", "offline", "disconnected"})
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_QUOTED = re.compile(r"'[^']*'")
-# Bracket forms jsonpath-python accepts but never matches: `[]`, double-quoted
-# member names (`["a"]`; only single quotes work) and negative indexes (`[-1]`).
-_DEAD_BRACKET = re.compile(r"\[\s*(?:\]|\"|-\d+\s*\])")
-_PAIRS = {")": "(", "]": "["}
 _SHOWN_VALUE_CHARS = 60
 
 
@@ -56,6 +40,12 @@ class Comparison(StrEnum):
     IN_LIST = "in_list"  # expected is a comma-separated list
     TRUTHY = "truthy"
     FALSY = "falsy"  # for flags that mean offline when set, e.g. "offline": true
+    CONTAINS = "contains"  # text: the value (no path: the whole body) contains it
+    NOT_CONTAINS = "not_contains"
+
+
+# compare text; without a path, the raw body (which need not be JSON)
+TEXT_COMPARISONS = frozenset({Comparison.CONTAINS, Comparison.NOT_CONTAINS})
 
 
 class Combine(StrEnum):
@@ -70,9 +60,14 @@ class SimpleRule:
     """One value in the provider's JSON, and what it must be for "online".
 
     With a device filter (filter_path, id_key and id_value all set), filter_path
-    selects a list (or an object whose values are the devices), the element whose
-    `id_key` equals `id_value` is picked, and `path` is applied to that element
-    (`$.online`). A device missing from that list counts as offline.
+    selects the devices at any depth: every value it matches that is a list gives
+    its elements, an object with the id key is a device itself, any other object
+    gives its values. The device whose `id_key` (a key, or a JSON path such as
+    `$.info.serial`) equals `id_value` is picked, and `path` is applied to it
+    (`$.online`). A device missing from those lists counts as offline.
+
+    A text comparison (contains / does not contain) without a path judges the
+    raw body of the answer, which need not be JSON.
     """
 
     path: str
@@ -97,64 +92,13 @@ class RuleVerdict:
     reason: str | None = None
 
 
-def validate_path(path: str) -> bool:
-    """True if `path` is a JSON path a rule can use.
-
-    jsonpath-python rejects almost nothing itself, so this also refuses paths that
-    would silently never match: not starting at the root `$`, unbalanced brackets,
-    parentheses or quotes, a trailing dot, `[]`, `["double quoted"]` and `[-1]`.
-    """
-    text = path.strip()
-    if not text.startswith("$") or text.endswith("."):
-        return False
-    if len(text) > 1 and text[1] not in ".[":
-        return False
-    bare = _QUOTED.sub("_", text)
-    if "'" in bare or _DEAD_BRACKET.search(bare) or not _balanced(bare):
-        return False
-    try:
-        search(text, {})
-    except _PATH_ERRORS:
-        return False
-    return True
-
-
-def _balanced(text: str) -> bool:
-    stack: list[str] = []
-    for char in text:
-        if char in "([":
-            stack.append(char)
-        elif char in _PAIRS and (not stack or stack.pop() != _PAIRS[char]):
-            return False
-    return not stack
-
-
-class _InvalidPathError(Exception):
-    """A path the rule cannot use."""
-
-
 class _NoDeviceListError(Exception):
     """The device filter found no list to pick from; the message says why."""
 
 
-def _select(path: str, data: object) -> tuple[bool, object]:
-    """The first match of `path` in `data`, as (found, value).
-
-    Raises _InvalidPathError for a path jsonpath-python cannot evaluate.
-    """
-    text = path.strip()
-    if not validate_path(text):
-        raise _InvalidPathError
-    if not isinstance(data, dict | list):
-        # jsonpath-python only walks containers: a bare scalar is reachable as `$`.
-        return (True, data) if text == "$" else (False, None)
-    try:
-        matches: object = search(text, data)
-    except _PATH_ERRORS as err:
-        raise _InvalidPathError(str(err) or type(err).__name__) from err
-    if isinstance(matches, list) and matches:
-        return True, matches[0]
-    return False, None
+def is_body_rule(rule: SimpleRule) -> bool:
+    """A text comparison without a path: it judges the raw body."""
+    return rule.comparison in TEXT_COMPARISONS and not rule.path.strip()
 
 
 def refusals(rule: SimpleRule, data: object) -> dict[str, str]:
@@ -165,6 +109,8 @@ def refusals(rule: SimpleRule, data: object) -> dict[str, str]:
     A path that would never be tried on this answer (no device list, the device
     missing from it) has nothing to refuse.
     """
+    if is_body_rule(rule):
+        return {}
     target = data
     if _has_filter(rule) and _filter_problem(rule) is None:
         try:
@@ -174,17 +120,50 @@ def refusals(rule: SimpleRule, data: object) -> dict[str, str]:
                 rule.id_key or "",
                 (rule.id_value or "").strip(),
             )
-        except _InvalidPathError as err:
+        except InvalidPathError as err:
             return {"filter": str(err) or INVALID_PATH}
         except _NoDeviceListError:
             return {}
         if not picked:
             return {}
     try:
-        _select(rule.path, target)
-    except _InvalidPathError as err:
+        select(rule.path, target)
+    except InvalidPathError as err:
         return {"path": str(err) or INVALID_PATH}
     return {}
+
+
+def ambiguities(rule: SimpleRule, data: object) -> dict[str, str]:
+    """Where the rule would pick one of several values: "filter" or "path" -> why.
+
+    A check uses the first match; the flow's test step refuses a rule whose path
+    matches more than one value (the device may not stay first), or whose device
+    filter finds several devices with the id.
+    """
+    if is_body_rule(rule) or _filter_problem(rule) is not None:
+        return {}
+    target = data
+    try:
+        if _has_filter(rule):
+            device_id = (rule.id_value or "").strip()
+            devices = _devices_with_id(
+                data, rule.filter_path or "", rule.id_key or "", device_id
+            )
+            if len(devices) > 1:
+                return {
+                    "filter": f"{len(devices)} devices at "
+                    f"{(rule.filter_path or '').strip()} have the id {device_id}"
+                }
+            if not devices:
+                return {}
+            target = devices[0]
+        found = matches(rule.path, target)
+    except InvalidPathError, _NoDeviceListError:
+        return {}
+    if len(found) < 2:
+        return {}
+    hint = "" if _has_filter(rule) else "; pick your device with a device filter"
+    return {"path": f"{rule.path.strip()} matches {len(found)} values{hint}"}
 
 
 def normalize(value: object) -> str:
@@ -258,29 +237,50 @@ def _expected_values(rule: SimpleRule) -> list[str] | None:
 def _pick_device(
     data: object, filter_path: str, id_key: str, id_value: str
 ) -> tuple[bool, object]:
-    """The element of the list at `filter_path` whose `id_key` equals `id_value`.
+    """The first device among those at `filter_path` whose id is `id_value`.
 
-    Returns (True, element), (False, None) when the list has no such device.
-    Raises _InvalidPathError for a bad path, _NoDeviceListError when there is no
-    list.
+    Returns (True, device), (False, None) when no device has that id. Raises
+    InvalidPathError for a bad path, _NoDeviceListError when there is no list.
     """
-    found, devices = _select(filter_path, data)
+    found = _devices_with_id(data, filter_path, id_key, id_value)
+    return (True, found[0]) if found else (False, None)
+
+
+def _devices_with_id(
+    data: object, filter_path: str, id_key: str, id_value: str
+) -> list[object]:
+    """Every device at `filter_path` (at any depth) whose id is `id_value`."""
+    found = matches(filter_path, data)
+    where = filter_path.strip()
     if not found:
-        raise _NoDeviceListError(f"value not found at {filter_path.strip()}")
-    if isinstance(devices, dict):
-        devices = list(devices.values())
-    if not isinstance(devices, list):
-        raise _NoDeviceListError(f"no device list at {filter_path.strip()}")
+        raise _NoDeviceListError(f"value not found at {where}")
     key = id_key.strip()
+    devices: list[object] = []
+    if not any(isinstance(match, dict | list) for match in found):
+        raise _NoDeviceListError(f"no device list at {where}")
+    for match in found:
+        if isinstance(match, list):
+            devices.extend(match)
+        elif isinstance(match, dict):
+            has_id = _device_id(match, key) is not None
+            devices.extend([match] if has_id else match.values())
     wanted = normalize(id_value)
-    for device in devices:
-        if (
-            isinstance(device, dict)
-            and device.get(key) is not None
-            and normalize(device[key]) == wanted
-        ):
-            return True, device
-    return False, None
+    return [
+        device
+        for device in devices
+        if (its_id := _device_id(device, key)) is not None
+        and normalize(its_id) == wanted
+    ]
+
+
+def _device_id(device: object, key: str) -> object:
+    """A device's id: its `key`, or the first match of `key` when it is a path."""
+    if not isinstance(device, dict):
+        return None
+    if key.startswith("$"):
+        found, value = select(key, device)
+        return value if found and not isinstance(value, dict | list) else None
+    return device.get(key)
 
 
 def evaluate_rule(data: object, rule: SimpleRule) -> RuleVerdict:
@@ -289,6 +289,8 @@ def evaluate_rule(data: object, rule: SimpleRule) -> RuleVerdict:
     The first match of the path is the value; no match means "value not found",
     which cannot tell (online None). Never raises.
     """
+    if is_body_rule(rule):
+        return _judge_text(data, rule)
     if not validate_path(rule.path):
         return RuleVerdict(online=None, reason=INVALID_PATH)
     problem = _filter_problem(rule)
@@ -314,8 +316,8 @@ def evaluate_rule(data: object, rule: SimpleRule) -> RuleVerdict:
                     reason=f"device {device_id} not in the provider's list",
                 )
             where = f"{where} of device {device_id}"
-        found, value = _select(rule.path, target)
-    except _InvalidPathError:
+        found, value = select(rule.path, target)
+    except InvalidPathError:
         return RuleVerdict(online=None, reason=INVALID_PATH)
     except _NoDeviceListError as err:
         return RuleVerdict(online=None, reason=str(err))
@@ -331,7 +333,40 @@ def evaluate_rule(data: object, rule: SimpleRule) -> RuleVerdict:
     )
 
 
+def _judge_text(body: object, rule: SimpleRule) -> RuleVerdict:
+    """A text comparison on the raw body of the answer."""
+    expected = _expected_values(rule)
+    if expected is None:
+        return RuleVerdict(online=None, reason="no expected value")
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    shown = _show(rule.expected or "")
+    contains = _compare(text, Comparison.CONTAINS, expected)
+    if rule.comparison is Comparison.NOT_CONTAINS:
+        if not contains:
+            return RuleVerdict(online=True, value=f"no {shown} in the body")
+        return RuleVerdict(
+            online=False,
+            value=f"{shown} in the body",
+            reason=f"the answer contains {shown}",
+        )
+    if contains:
+        return RuleVerdict(online=True, value=f"{shown} in the body")
+    return RuleVerdict(
+        online=False,
+        value=f"no {shown} in the body",
+        reason=f"the answer does not contain {shown}",
+    )
+
+
 def _compare(value: object, comparison: Comparison, expected: list[str]) -> bool:
+    if comparison in TEXT_COMPARISONS:
+        text = (
+            value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False, default=str)
+        )
+        contains = expected[0] in text.casefold()
+        return contains if comparison is Comparison.CONTAINS else not contains
     if comparison is Comparison.TRUTHY:
         return is_truthy(value)
     if comparison is Comparison.FALSY:
@@ -349,6 +384,10 @@ def _mismatch(
             return f"{seen}, not {_show(expected[0])}"
         case Comparison.IN_LIST:
             return f"{seen}, not one of {', '.join(expected)}"
+        case Comparison.CONTAINS:
+            return f"{seen}, without {_show(expected[0])}"
+        case Comparison.NOT_CONTAINS:
+            return f"{seen}, with {_show(expected[0])}"
         case _:
             return seen
 
