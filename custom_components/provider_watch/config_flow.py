@@ -8,7 +8,6 @@ import probatio as vol
 from homeassistant.config_entries import (
     SOURCE_SYSTEM,
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
     ConfigSubentry,
     ConfigSubentryFlow,
@@ -39,6 +38,7 @@ from .const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
+from .discovery import IntegrationDiscoveryFlow
 from .logic.validation import (
     clean_input,
     is_valid_name,
@@ -89,8 +89,11 @@ def validate_provider(data: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a provider (the first one also sets up the internet check)."""
+class ProviderWatchConfigFlow(IntegrationDiscoveryFlow, domain=DOMAIN):
+    """Add a provider (the first one also sets up the internet check).
+
+    A provider's integration already installed is offered too (discovery.py).
+    """
 
     VERSION = 1
     _provider: dict[str, Any]

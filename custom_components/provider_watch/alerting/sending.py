@@ -141,6 +141,10 @@ class AlertSender:
         cause = record_cause(record) or next(
             (s.data.cause for s in systems if s.data.cause), Cause.SYSTEM
         )
+        trouble = next(
+            (t for s in systems if runtime and (t := runtime.integration_of(s))),
+            None,
+        )
         return AlertContext(
             systems=[s.subentry.title for s in systems] or [record.key],
             provider=entry.title if entry else "",
@@ -155,6 +159,10 @@ class AlertSender:
             since=since,
             tried=self.self_heal.tried_text([s.system_id for s in systems], self._text)
             if self.self_heal is not None
+            else "",
+            integration=trouble,
+            integration_since=dt_util.as_local(trouble.since).strftime("%H:%M")
+            if trouble
             else "",
         )
 
