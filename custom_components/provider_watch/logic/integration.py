@@ -17,6 +17,8 @@ LOADED = "loaded"
 NOT_LOADED = "not_loaded"
 SETUP_RETRY = "setup_retry"
 FAILED_STATES = frozenset({"setup_error", "failed_unload", "migration_error"})
+# on the way from one state to another: what was known before still holds
+PASSING_STATES = frozenset({"setup_in_progress", "unload_in_progress"})
 
 
 class Trouble(StrEnum):
@@ -63,9 +65,15 @@ def trouble_of(view: EntryView) -> Trouble | None:
 
 
 def next_trouble(
-    before: EntryTrouble | None, trouble: Trouble | None, title: str, now: datetime
+    before: EntryTrouble | None, view: EntryView, title: str, now: datetime
 ) -> EntryTrouble | None:
-    """The entry's trouble after a look: kept (with its start) while it stays."""
+    """The entry's trouble after a look: kept (with its start) while it stays.
+
+    Its set-up retried again and again is one trouble, since the first failure.
+    """
+    if view.state in PASSING_STATES and not view.disabled and not view.reauth:
+        return before
+    trouble = trouble_of(view)
     if trouble is None:
         return None
     if before is not None and before.trouble is trouble:

@@ -32,7 +32,6 @@ from ..logic.integration import (
     EntryTrouble,
     EntryView,
     next_trouble,
-    trouble_of,
     worst,
 )
 
@@ -111,7 +110,7 @@ class IntegrationWatch:
             reauth=any(entry.async_get_active_flows(self._hass, {SOURCE_REAUTH})),
         )
         before = self._troubles.get(entry.entry_id)
-        after = next_trouble(before, trouble_of(view), entry.title, dt_util.utcnow())
+        after = next_trouble(before, view, entry.title, dt_util.utcnow())
         if after == before:
             return
         if after is None:
