@@ -311,3 +311,20 @@ async def test_entities_of_an_integration_disabled_by_the_owner_are_no_outage(
     await settle(hass)
     await advance(hass, freezer, GRACE + 60)
     assert state(hass, STATUS) == "online"
+
+
+async def test_integration_removed_while_retrying_is_no_longer_the_cause(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    internet: SimulatedDevice,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    ring = await setup_ring(hass)
+    await watch_front_door(hass, ring)
+    await set_cloud(hass, "retry")
+    await advance(hass, freezer, GRACE)
+    assert state(hass, CAUSE) == "provider_cloud"
+    await hass.config_entries.async_remove(ring.entry_id)
+    await settle(hass)
+    assert state(hass, CAUSE) != "provider_cloud"
+    assert issue_registry.async_get_issue(DOMAIN, f"device_removed_{SYSTEM_ID}")

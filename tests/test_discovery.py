@@ -197,3 +197,29 @@ async def test_offer_for_an_entry_gone_meanwhile_aborts(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "integration_gone"
+
+
+async def test_first_provider_from_an_offer_brings_the_internet_check(
+    hass: HomeAssistant, device: SimulatedDevice
+) -> None:
+    ring = await setup_ring(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_INTEGRATION_DISCOVERY},
+        data={"entry_id": ring.entry_id},
+    )
+    assert result["step_id"] == "integration_confirm"
+    assert result["description_placeholders"] == {"integration": RING, "count": "2"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Ring", "devices": [device_id(hass, ring)]}
+    )
+    assert result["step_id"] == "internet"  # no internet check yet: its targets
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"targets": [f"{LOCALHOST}:{device.port}"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await settle(hass)
+    (provider,) = provider_entries(hass)
+    assert [s.title for s in provider.subentries.values()] == [FRONT]
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 2
+    assert state(hass, "sensor.front_door_status") == "online"

@@ -6,7 +6,6 @@ from typing import Any, override
 import probatio as vol
 
 from homeassistant.config_entries import (
-    SOURCE_SYSTEM,
     ConfigEntry,
     ConfigFlowResult,
     ConfigSubentry,
@@ -48,14 +47,11 @@ from .logic.validation import (
 )
 from .monitoring.auth import SECRET_FIELDS, secret_field
 from .monitoring.internet import (
-    DEFAULT_TARGETS,
     ENTRY_TYPE_INTERNET,
 )
 from .options_flow import (
     InternetOptionsFlow,
     ProviderOptionsFlow,
-    targets_schema,
-    validate_targets,
 )
 from .runtime import loaded_provider
 from .subentry_flow import SystemSubentryFlow
@@ -92,11 +88,11 @@ def validate_provider(data: Mapping[str, Any]) -> dict[str, str]:
 class ProviderWatchConfigFlow(IntegrationDiscoveryFlow, domain=DOMAIN):
     """Add a provider (the first one also sets up the internet check).
 
-    A provider's integration already installed is offered too (discovery.py).
+    A provider's integration already installed is offered too, and the internet
+    step both ways share is there (discovery.py).
     """
 
     VERSION = 1
-    _provider: dict[str, Any]
 
     @staticmethod
     @callback
@@ -135,32 +131,6 @@ class ProviderWatchConfigFlow(IntegrationDiscoveryFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
                 PROVIDER_SCHEMA, user_input
-            ),
-            errors=errors,
-        )
-
-    async def async_step_internet(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """With the first provider: confirm the targets of the internet check."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            targets, errors = validate_targets(user_input.get(CONF_TARGETS))
-            if not errors:
-                if self._internet_entry() is None:
-                    await self.hass.config_entries.flow.async_init(
-                        DOMAIN,
-                        context={"source": SOURCE_SYSTEM},
-                        data={CONF_TARGETS: targets},
-                    )
-                return self.async_create_entry(
-                    title=self._provider[CONF_NAME], data=self._provider
-                )
-        return self.async_show_form(
-            step_id="internet",
-            data_schema=self.add_suggested_values_to_schema(
-                targets_schema(),
-                user_input or {CONF_TARGETS: list(DEFAULT_TARGETS)},
             ),
             errors=errors,
         )
@@ -269,16 +239,6 @@ class ProviderWatchConfigFlow(IntegrationDiscoveryFlow, domain=DOMAIN):
             self.hass.async_create_task(system.async_refresh(), eager_start=False)
         else:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
-
-    def _internet_entry(self) -> ConfigEntry | None:
-        return next(
-            (
-                entry
-                for entry in self.hass.config_entries.async_entries(DOMAIN)
-                if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
-            ),
-            None,
-        )
 
     def _validate(self, data: Mapping[str, Any], exclude: str | None) -> dict[str, str]:
         errors = validate_provider(data)

@@ -61,6 +61,7 @@ from .const import (
 )
 from .logic.validation import clean_input, is_valid_name, name_taken
 from .monitoring.internet import DEFAULT_TARGETS, ENTRY_TYPE_INTERNET
+from .options_flow import targets_schema, validate_targets
 
 CLOUD_IOT_CLASSES = frozenset({"cloud_polling", "cloud_push"})
 CONF_DEVICES = "devices"
@@ -159,9 +160,14 @@ async def _async_offer(hass: HomeAssistant, entry: ConfigEntry) -> None:
 
 
 class IntegrationDiscoveryFlow(ConfigFlow):
-    """The discovered flow's steps (the provider flow inherits them)."""
+    """The discovered flow's steps, and the internet step of the first provider.
+
+    The provider flow (config_flow.py) inherits them.
+    """
 
     _source_entry_id: str
+    _provider: dict[str, Any]  # the provider's data, once named
+    _systems: list[ConfigSubentryData] | None = None  # its systems (discovered)
 
     async def async_step_integration_discovery(
         self, discovery_info: Mapping[str, Any]
@@ -196,12 +202,11 @@ class IntegrationDiscoveryFlow(ConfigFlow):
             chosen = [devices[d] for d in data.get(CONF_DEVICES, []) if d in devices]
             errors = self._confirm_errors(name, chosen)
             if not errors:
-                self._ensure_internet_check()
-                return self.async_create_entry(
-                    title=name,
-                    data={CONF_NAME: name},
-                    subentries=_device_systems(chosen),
-                )
+                self._provider = {CONF_NAME: name}
+                self._systems = _device_systems(chosen)
+                if self._internet_entry() is None:
+                    return await self.async_step_internet()
+                return self._async_create_provider()
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME): TextSelector(),
@@ -248,20 +253,45 @@ class IntegrationDiscoveryFlow(ConfigFlow):
             errors[CONF_DEVICES] = "no_devices"
         return errors
 
-    def _ensure_internet_check(self) -> None:
-        """The first provider brings the internet check (with its default targets)."""
-        if any(
-            entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
-            for entry in self.hass.config_entries.async_entries(DOMAIN)
-        ):
-            return
-        self.hass.async_create_task(
-            self.hass.config_entries.flow.async_init(
-                DOMAIN,
-                context={"source": SOURCE_SYSTEM},
-                data={CONF_TARGETS: list(DEFAULT_TARGETS)},
+    async def async_step_internet(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """With the first provider: confirm the targets of the internet check."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            targets, errors = validate_targets(user_input.get(CONF_TARGETS))
+            if not errors:
+                if self._internet_entry() is None:
+                    await self.hass.config_entries.flow.async_init(
+                        DOMAIN,
+                        context={"source": SOURCE_SYSTEM},
+                        data={CONF_TARGETS: targets},
+                    )
+                return self._async_create_provider()
+        return self.async_show_form(
+            step_id="internet",
+            data_schema=self.add_suggested_values_to_schema(
+                targets_schema(),
+                user_input or {CONF_TARGETS: list(DEFAULT_TARGETS)},
             ),
-            eager_start=True,
+            errors=errors,
+        )
+
+    def _async_create_provider(self) -> ConfigFlowResult:
+        return self.async_create_entry(
+            title=self._provider[CONF_NAME],
+            data=self._provider,
+            subentries=self._systems,
+        )
+
+    def _internet_entry(self) -> ConfigEntry | None:
+        return next(
+            (
+                entry
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+                if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
+            ),
+            None,
         )
 
 
