@@ -22,6 +22,7 @@ from homeassistant.helpers import (
     discovery_flow,
     entity_registry as er,
 )
+from homeassistant.setup import async_setup_component
 from testkit.simulated import LOCALHOST, SimulatedDevice
 
 from .helpers import (
@@ -223,3 +224,18 @@ async def test_first_provider_from_an_offer_brings_the_internet_check(
     assert [s.title for s in provider.subentries.values()] == [FRONT]
     assert len(hass.config_entries.async_entries(DOMAIN)) == 2
     assert state(hass, "sensor.front_door_status") == "online"
+
+
+async def test_the_offer_is_listed_where_the_frontend_reads_discovered(
+    hass: HomeAssistant, internet: SimulatedDevice, hass_ws_client: Any
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    ring = await setup_ring(hass)
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "config_entries/flow/progress"})
+    answer = await client.receive_json()
+    assert answer["success"]
+    (offer,) = answer["result"]
+    assert offer["handler"] == DOMAIN
+    assert offer["context"]["unique_id"] == discovery_unique_id(ring.entry_id)
+    assert offer["context"]["title_placeholders"] == {"name": RING, "count": "2"}
