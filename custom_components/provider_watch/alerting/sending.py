@@ -20,6 +20,7 @@ from ..logic.notes import AlertSent, Asked
 from ..logic.policy import INTERNET_KEY, AlertNotice, NoticeKind, Record
 from ..logic.summary import Heard, Held
 from ..monitoring.coordinator import ProviderEntry
+from ..monitoring.integration import integration_trouble
 from ..protocols import SelfHealForAlerting
 from .delivery import Delivery
 from .messages import (
@@ -142,7 +143,11 @@ class AlertSender:
             (s.data.cause for s in systems if s.data.cause), Cause.SYSTEM
         )
         trouble = next(
-            (t for s in systems if runtime and (t := runtime.integration_of(s))),
+            (
+                t
+                for s in systems
+                if (t := integration_trouble(self.hass, s.integration_entries))
+            ),
             None,
         )
         return AlertContext(

@@ -23,7 +23,6 @@ from ..const import (
 from ..history.figures import FiguresCoordinator
 from ..history.store import OutageHistory
 from ..logic.cause import Cause, CauseEvidence, classify
-from ..logic.integration import EntryTrouble
 from ..logic.state import (
     MachineState,
     Outcome,
@@ -74,8 +73,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self.auth_failed = False
         self.auth_told = False  # the owner was told this time (a reauth, a repair)
         self.retired = False  # torn down alone: a check under way changes nothing
-        # the config entries of other integrations it is seen through (set by its
-        # kind): their trouble is evidence about its cause
+        # the entries of other integrations it is seen through (evidence of its cause)
         self.integration_entries: Callable[[], set[str]] | None = None
         self._checking: asyncio.Task[Any] | None = None  # the check under way
         self._store = store
@@ -372,15 +370,9 @@ class ProviderRuntimeData:
             and len(failing) == len(clouds)
             and len({s.machine.reason for s in failing}) == 1,
             integration=trouble.trouble
-            if (trouble := self.integration_of(system))
+            if (trouble := integration_trouble(self.hass, system.integration_entries))
             else None,
         )
-
-    def integration_of(self, system: SystemCoordinator) -> EntryTrouble | None:
-        """The trouble of the integration a system is seen through (if any)."""
-        if system.integration_entries is None:
-            return None
-        return integration_trouble(self.hass, system.integration_entries())
 
     def credentials_rejected(self) -> bool:
         """Whether the provider rejects the credentials of any of its systems."""

@@ -9,7 +9,7 @@ system's outage (logic/integration.py decides). Its providers re-judge their cau
 whenever an entry's trouble starts or ends.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
@@ -137,8 +137,13 @@ def async_setup_integration_watch(hass: HomeAssistant) -> None:
 
 
 def integration_trouble(
-    hass: HomeAssistant, entry_ids: Iterable[str]
+    hass: HomeAssistant, entries_of: Callable[[], set[str]] | None
 ) -> EntryTrouble | None:
-    """The trouble of the integrations a system depends on (None: fine, unknown)."""
+    """The trouble of the integrations a system is seen through (None: fine, none).
+
+    `entries_of`: the system's `integration_entries` (set by its kind).
+    """
     watch = hass.data.get(DATA_INTEGRATIONS)
-    return watch.trouble(entry_ids) if watch is not None else None
+    if watch is None or entries_of is None:
+        return None
+    return watch.trouble(entries_of())
