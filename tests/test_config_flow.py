@@ -92,6 +92,7 @@ PROVIDER_ERRORS = {
     "missing_credentials",
     "unknown_system",
     "invalid_headers",  # reauth: secret headers (issue 20)
+    "no_devices",
 }
 OPTIONS_ERRORS = {
     "invalid_target",
@@ -118,6 +119,8 @@ SYSTEM_ERRORS = {
     "invalid_threshold",
     "invalid_duration",
     "no_entities",
+    "no_device",
+    "own_device",
     "name_exists",
     "invalid_timezone",
     "invalid_template",
@@ -979,6 +982,7 @@ def _error_keys_in_code() -> set[str]:
         COMPONENT / "config_flow.py",
         COMPONENT / "options_flow.py",
         COMPONENT / "subentry_flow.py",
+        COMPONENT / "discovery.py",
         *sorted((COMPONENT / "kinds").glob("*.py")),
     ]
     source = "".join(path.read_text(encoding="utf-8") for path in files)

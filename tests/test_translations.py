@@ -38,6 +38,7 @@ from custom_components.provider_watch.const import (
 )
 from custom_components.provider_watch.examples import EXAMPLES
 from custom_components.provider_watch.kinds import system_schema
+from custom_components.provider_watch.logic.integration import Trouble
 from custom_components.provider_watch.logic.outages import Notice
 from custom_components.provider_watch.logic.report import CAUSES
 from custom_components.provider_watch.logic.self_heal import TOLD_REASONS, Action
@@ -73,6 +74,7 @@ DYNAMIC_FAMILIES: dict[str, set[str]] = {
     "report_cause_": set(CAUSES),
     "report_contact_": {"support", "account", "feedback"},
     "report_told_": {notice.value for notice in Notice},
+    "alert_cause_integration_": {trouble.value for trouble in Trouble},
 }
 
 # Functions that take (key, **placeholders) and return a message template filled in

@@ -12,11 +12,16 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, SUBENTRY_SYSTEM
 from .devices import async_register_entry_device
+from .discovery import async_setup_discovery
 from .history.report_service import async_setup_report_service
 from .history.store import OutageHistory
 from .hub import DATA_ALERTS, DATA_SELF_HEAL, async_setup_hub
 from .logic.state import Step
 from .monitoring.auth import async_forget
+from .monitoring.integration import (
+    SIGNAL_INTEGRATIONS_CHANGED,
+    async_setup_integration_watch,
+)
 from .monitoring.internet import (
     DATA_INTERNET,
     SIGNAL_INTERNET_CHANGED,
@@ -65,6 +70,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     await async_setup_hub(hass)
     async_setup_services(hass)
     async_setup_report_service(hass)
+    async_setup_integration_watch(hass)
+    async_setup_discovery(hass)
     return True
 
 
@@ -154,9 +161,10 @@ async def _async_start_provider(
     entry.async_on_unload(stop_systems(runtime))
     for system_id, start in starts.items():
         start_watcher(runtime, system_id, start)
-    entry.async_on_unload(
-        async_dispatcher_connect(hass, SIGNAL_INTERNET_CHANGED, runtime.reclassify_all)
-    )
+    for signal in (SIGNAL_INTERNET_CHANGED, SIGNAL_INTEGRATIONS_CHANGED):
+        entry.async_on_unload(
+            async_dispatcher_connect(hass, signal, runtime.reclassify_all)
+        )
     # Probe right away, without holding up Home Assistant's start on slow systems.
     for coordinator in runtime.systems.values():
         first_probe(hass, entry, coordinator)

@@ -6,9 +6,7 @@ from typing import Any, override
 import probatio as vol
 
 from homeassistant.config_entries import (
-    SOURCE_SYSTEM,
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
     ConfigSubentry,
     ConfigSubentryFlow,
@@ -40,6 +38,7 @@ from .const import (
     SUBENTRY_SYSTEM,
     SystemKind,
 )
+from .discovery import IntegrationDiscoveryFlow
 from .examples import form_placeholders
 from .kinds.form import SECRET_LINES
 from .logic.validation import (
@@ -51,14 +50,11 @@ from .logic.validation import (
 )
 from .monitoring.auth import REAUTH_FIELDS, secret_field
 from .monitoring.internet import (
-    DEFAULT_TARGETS,
     ENTRY_TYPE_INTERNET,
 )
 from .options_flow import (
     InternetOptionsFlow,
     ProviderOptionsFlow,
-    targets_schema,
-    validate_targets,
 )
 from .runtime import ProviderWatchConfigEntry, loaded_provider
 from .sources.cloud import parse_headers
@@ -93,11 +89,14 @@ def validate_provider(data: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a provider (the first one also sets up the internet check)."""
+class ProviderWatchConfigFlow(IntegrationDiscoveryFlow, domain=DOMAIN):
+    """Add a provider (the first one also sets up the internet check).
+
+    A provider's integration already installed is offered too, and the internet
+    step both ways share is there (discovery.py).
+    """
 
     VERSION = 1
-    _provider: dict[str, Any]
 
     @staticmethod
     @callback
@@ -136,33 +135,6 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
                 PROVIDER_SCHEMA, user_input
-            ),
-            errors=errors,
-            description_placeholders=form_placeholders(),
-        )
-
-    async def async_step_internet(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """With the first provider: confirm the targets of the internet check."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            targets, errors = validate_targets(user_input.get(CONF_TARGETS))
-            if not errors:
-                if self._internet_entry() is None:
-                    await self.hass.config_entries.flow.async_init(
-                        DOMAIN,
-                        context={"source": SOURCE_SYSTEM},
-                        data={CONF_TARGETS: targets},
-                    )
-                return self.async_create_entry(
-                    title=self._provider[CONF_NAME], data=self._provider
-                )
-        return self.async_show_form(
-            step_id="internet",
-            data_schema=self.add_suggested_values_to_schema(
-                targets_schema(),
-                user_input or {CONF_TARGETS: list(DEFAULT_TARGETS)},
             ),
             errors=errors,
             description_placeholders=form_placeholders(),
@@ -275,16 +247,6 @@ class ProviderWatchConfigFlow(ConfigFlow, domain=DOMAIN):
             self.hass.async_create_task(system.async_refresh(), eager_start=False)
         else:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
-
-    def _internet_entry(self) -> ConfigEntry | None:
-        return next(
-            (
-                entry
-                for entry in self.hass.config_entries.async_entries(DOMAIN)
-                if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_TYPE_INTERNET
-            ),
-            None,
-        )
 
     def _validate(self, data: Mapping[str, Any], exclude: str | None) -> dict[str, str]:
         errors = validate_provider(data)

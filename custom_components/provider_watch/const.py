@@ -34,6 +34,8 @@ CONF_ENTITIES: Final = "entities"
 CONF_REQUIRE_ALL: Final = "require_all"
 CONF_GRACE: Final = "grace"
 CONF_MAX_SILENCE: Final = "max_silence"
+# a device of another integration (every entity of it watched)
+CONF_DEVICE: Final = "device"
 # heartbeat
 CONF_WEBHOOK_ID: Final = "webhook_id"
 CONF_PERIOD: Final = "period"
@@ -129,6 +131,7 @@ class SystemKind(StrEnum):
     HTTP = "http"
     CLOUD = "cloud"  # the provider's cloud API (REST/JSON)
     ENTITIES = "entities"  # entities of the provider's own HA integration
+    DEVICE = "device"  # every entity of a device of another integration
     HEARTBEAT = "heartbeat"  # the device (or its cloud) calls a webhook
 
 

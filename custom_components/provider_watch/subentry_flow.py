@@ -66,6 +66,12 @@ class SystemSubentryFlow(ConfigSubentryFlow):
         """A system seen through entities of the provider's own integration."""
         return await self._async_system_form(SystemKind.ENTITIES, user_input)
 
+    async def async_step_device(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A system seen through every entity of a device of another integration."""
+        return await self._async_system_form(SystemKind.DEVICE, user_input)
+
     async def async_step_heartbeat(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:

@@ -13,7 +13,11 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import entity_platform, entity_registry as er
+from homeassistant.helpers import (
+    entity_platform,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
@@ -26,6 +30,7 @@ from .kinds import (
     kind_of,
 )
 from .kinds.base import SystemRef
+from .kinds.device import device_issue_id
 from .logic.state import Step
 from .monitoring.auth import async_credentials_accepted
 from .monitoring.coordinator import SystemCoordinator
@@ -80,6 +85,9 @@ def build_system(
         hass, entry, subentry, runtime.store, probe, runtime
     )
     runtime.systems[subentry.subentry_id] = coordinator
+    if (entries_of := spec.integration_entries) is not None:
+        check = settings.check
+        coordinator.integration_entries = lambda: entries_of(hass, check)
     start: WatcherStart | None = None
     if spec.build_watcher is not None:
         try:
@@ -155,6 +163,7 @@ async def async_sync_systems(hass: HomeAssistant, entry: ProviderEntry) -> bool:
         for system_id in removed:
             hass.data[DATA_SELF_HEAL].remove_system(system_id)  # and its repair
             async_clear_unusable(hass, system_id)
+            ir.async_delete_issue(hass, DOMAIN, device_issue_id(system_id))
             await _async_tear_down(hass, entry, runtime, system_id)
         for system_id in changed:  # (its self-heal is replaced as it is set up)
             await _async_tear_down(hass, entry, runtime, system_id)

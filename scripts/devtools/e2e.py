@@ -28,6 +28,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from .e2e_device import GRACE, device_story
 from .provision import HomeAssistantApi, prepare_config
 from .simdevice import Device
 
@@ -137,6 +138,9 @@ class Hass:
             stdout=log,
             stderr=log,
             start_new_session=True,
+            # not the repo: its custom_components/ (a namespace package) would hide
+            # the config folder's, where the test-only provider integration is
+            cwd=self.config,
         )
 
     async def kill(self, sig: int = signal.SIGKILL) -> None:
@@ -153,6 +157,9 @@ async def main(keep: bool) -> int:
     (config / "custom_components").mkdir(parents=True)
     (config / "custom_components/provider_watch").symlink_to(
         REPO / "custom_components/provider_watch"
+    )
+    (config / "custom_components/pw_test_provider").symlink_to(
+        REPO / "tests/testing_config/custom_components/pw_test_provider"
     )
     ha_port = free_port()
     (config / "configuration.yaml").write_text(CONFIGURATION)
@@ -345,6 +352,9 @@ async def main(keep: bool) -> int:
             check(status["state"] == "offline", "still offline after the restart")
             kept = status["attributes"].get("since")
             check(kept == since, f"the outage keeps its start ({since} / {kept})")
+
+            # 5. the provider's integration already installed (e2e_device.py)
+            summary |= await device_story(api, gateway, phone_ids, check)
     except (FailedError, RuntimeError, TimeoutError, aiohttp.ClientError) as err:
         print(f"e2e: FAILED: {err} (hass log: {hass.log})", flush=True)
         return 1
@@ -361,6 +371,15 @@ async def main(keep: bool) -> int:
         f"e2e: offline push after {summary['offline_push_s']:.1f} s, "
         f"recovery push after {summary['recovery_push_s']:.1f} s "
         f"(hass startup {summary['startup_s']:.1f} s)",
+        flush=True,
+    )
+    print(
+        f"e2e: discovered {summary['discovery_s']:.1f} s after the integration was "
+        f"added; discovery -> confirm -> offline push "
+        f"{summary['discovery_to_offline_push_s']:.1f} s (confirm -> push "
+        f"{summary['confirm_to_offline_push_s']:.1f} s, unavailable -> push "
+        f"{summary['device_offline_push_s']:.1f} s with a {GRACE} s grace); "
+        f"setup retry -> cloud push {summary['setup_retry_push_s']:.1f} s",
         flush=True,
     )
     return 0

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..logic.cause import Cause
+from ..logic.integration import EntryTrouble
 from ..logic.policy import AlertNotice, NoticeKind, Record
 from ..logic.self_heal import TOLD_REASONS, HealSummary
 from ..logic.summary import Summary
@@ -50,6 +51,9 @@ class AlertContext:
     ask_notice: bool = False
     # what self-heal tried (or why it did not), for the offline alert
     tried: str = ""
+    # the provider's own integration is in trouble (and since when, local time)
+    integration: EntryTrouble | None = None
+    integration_since: str = ""
 
 
 def title_and_message(
@@ -112,6 +116,15 @@ def _subject(record: Record, ctx: AlertContext, texts: Texts) -> str:
 
 
 def _cause_text(ctx: AlertContext, texts: Texts, names: str) -> str:
+    if ctx.integration is not None and ctx.cause in (Cause.PROVIDER_CLOUD, Cause.AUTH):
+        # e.g. Ring's integration cannot reach Ring's cloud since 14:02
+        return texts(
+            f"alert_cause_integration_{ctx.integration.trouble}",
+            integration=ctx.integration.title,
+            provider=ctx.provider,
+            since=ctx.integration_since,
+            systems=names,
+        )
     if ctx.cause is Cause.INTERNET:
         return counted(texts, "alert_cause_internet", len(ctx.systems), systems=names)
     if ctx.cause is Cause.PROVIDER_CLOUD:

@@ -20,6 +20,7 @@ from ..logic.notes import AlertSent, Asked
 from ..logic.policy import INTERNET_KEY, AlertNotice, NoticeKind, Record
 from ..logic.summary import Heard, Held
 from ..monitoring.coordinator import ProviderEntry
+from ..monitoring.integration import integration_trouble
 from ..protocols import SelfHealForAlerting
 from .delivery import Delivery
 from .messages import (
@@ -141,6 +142,14 @@ class AlertSender:
         cause = record_cause(record) or next(
             (s.data.cause for s in systems if s.data.cause), Cause.SYSTEM
         )
+        trouble = next(
+            (
+                t
+                for s in systems
+                if (t := integration_trouble(self.hass, s.integration_entries))
+            ),
+            None,
+        )
         return AlertContext(
             systems=[s.subentry.title for s in systems] or [record.key],
             provider=entry.title if entry else "",
@@ -155,6 +164,10 @@ class AlertSender:
             since=since,
             tried=self.self_heal.tried_text([s.system_id for s in systems], self._text)
             if self.self_heal is not None
+            else "",
+            integration=trouble,
+            integration_since=dt_util.as_local(trouble.since).strftime("%H:%M")
+            if trouble
             else "",
         )
 

@@ -1,6 +1,6 @@
 """The kinds of check, one module each, and the form of a monitored system.
 
-Each module (icmp, tcp, http, cloud, entities, heartbeat) holds its kind's form
+Each module (icmp, tcp, http, cloud, entities, device, heartbeat) holds its kind's form
 fields and sections, its validation, the typed settings it reads from the stored
 subentry, and its probe or watcher, described by one `Kind` (base.py). Adding a
 kind: a SystemKind value, its module, one line in KINDS below, its async_step_<kind>
@@ -18,7 +18,7 @@ from homeassistant.data_entry_flow import section
 from homeassistant.helpers import issue_registry as ir
 
 from ..const import CONF_NAME, CONF_SELF_HEAL, CONF_TIMING, DOMAIN, LOGGER, SystemKind
-from . import cloud, entities, heartbeat, http, icmp, tcp
+from . import cloud, device, entities, heartbeat, http, icmp, tcp
 from .base import Kind, SystemRef
 from .form import (
     SELF_HEAL_SCHEMA,
@@ -40,6 +40,7 @@ KINDS: Final[Mapping[SystemKind, Kind]] = MappingProxyType(
             http.KIND,
             cloud.KIND,
             entities.KIND,
+            device.KIND,
             heartbeat.KIND,
         )
     }

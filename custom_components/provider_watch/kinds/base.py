@@ -59,6 +59,9 @@ type HassErrors = Callable[[HomeAssistant, Mapping[str, Any]], dict[str, str]]
 type AsyncErrors = Callable[
     [HomeAssistant, Mapping[str, Any]], Coroutine[Any, Any, dict[str, str]]
 ]
+# (hass, the system's stored settings) -> the config entries of other integrations
+# its system depends on (watched as evidence: monitoring/integration.py)
+type EntriesOf = Callable[[HomeAssistant, Mapping[str, Any]], set[str]]
 # (the data to store, the stored data when reconfiguring) -> None; fills in what
 # the form does not ask
 type FillIn = Callable[[dict[str, Any], Mapping[str, Any] | None], None]
@@ -88,6 +91,8 @@ class Kind:
     next_step: str | None = None  # a step of the flow shown after its form
     build_probe: ProbeBuilder | None = None  # a polled kind
     build_watcher: WatcherBuilder | None = None  # an event-driven kind
+    # a kind that watches another integration's entities: that integration's entries
+    integration_entries: EntriesOf | None = None
 
     def __post_init__(self) -> None:
         """A kind is either polled or event-driven."""

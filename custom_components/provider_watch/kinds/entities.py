@@ -4,7 +4,7 @@ Not polled: the watcher judges the entities whenever one of them changes or
 reports, and pushes a verdict to its system when it differs from the last.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ from homeassistant.core import (
     HomeAssistant,
     callback,
 )
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
@@ -38,6 +39,8 @@ from ..const import (
     CONF_MAX_SILENCE,
     CONF_REQUIRE_ALL,
     DEFAULT_GRACE,
+    DOMAIN,
+    LOGGER,
     SystemKind,
 )
 from ..logic.entities import Observation, judge
@@ -68,7 +71,11 @@ class EntitiesCheck:
 
 
 class EntitiesWatcher(TimedWatcher):
-    """Watches the provider integration's entities for one system."""
+    """Watches the provider integration's entities for one system.
+
+    An entity renamed in Home Assistant (its entity id changed) is followed: the
+    new id is watched and stored in the system's settings.
+    """
 
     def __init__(
         self, hass: HomeAssistant, target: PushTarget, check: EntitiesCheck
@@ -76,34 +83,99 @@ class EntitiesWatcher(TimedWatcher):
         """Prepare; nothing is watched until async_start."""
         super().__init__(hass, target)
         self._check = check
+        self._ids: tuple[str, ...] = check.entity_ids  # the entities watched now
+        self._unsub_states: CALLBACK_TYPE | None = None
         # since when each absent entity has been seen missing (its grace time starts
         # then, also for one removed later), and the names of the entities seen
         self._missing_since: dict[str, datetime] = {}
         self._names: dict[str, str] = {}
-        self._last: tuple[bool, str | None] | None = None
+        self._last: tuple[bool | None, str | None] | None = None
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
         """Start listening; returns the function that stops it."""
-        unsub_changes = async_track_state_change_event(
-            self._hass, self._check.entity_ids, self._async_on_event
-        )
-        unsub_reports = self._hass.bus.async_listen(
-            EVENT_STATE_REPORTED, self._async_on_event, self._is_watched
-        )
+        self._set_ids(self._ids, force=True)
+        unsubs = [
+            self._hass.bus.async_listen(
+                EVENT_STATE_REPORTED, self._async_on_event, self._is_watched
+            ),
+            self._hass.bus.async_listen(
+                er.EVENT_ENTITY_REGISTRY_UPDATED,
+                self._async_on_registry,
+                self._registry_concerns,
+            ),
+            *self._more_listeners(),
+        ]
         self._hass.async_create_task(self._async_evaluate(), eager_start=True)
 
         @callback
         def stop() -> None:
-            unsub_changes()
-            unsub_reports()
+            for unsub in unsubs:
+                unsub()
+            if self._unsub_states is not None:
+                self._unsub_states()
+                self._unsub_states = None
             self._cancel_timer()
 
         return stop
 
+    def _more_listeners(self) -> list[CALLBACK_TYPE]:
+        """What else a watcher of this kind listens to."""
+        return []
+
+    @callback
+    def _set_ids(self, ids: tuple[str, ...], *, force: bool = False) -> None:
+        """Watch these entities (their state changes) from now on."""
+        if ids == self._ids and not force:
+            return
+        self._ids = ids
+        if self._unsub_states is not None:
+            self._unsub_states()
+        self._unsub_states = async_track_state_change_event(
+            self._hass, ids, self._async_on_event
+        )
+
     @callback
     def _is_watched(self, event_data: EventStateReportedData) -> bool:
-        return event_data["entity_id"] in self._check.entity_ids
+        return event_data["entity_id"] in self._ids
+
+    @callback
+    def _registry_concerns(self, data: er.EventEntityRegistryUpdatedData) -> bool:
+        """A watched entity renamed (its entity id changed)."""
+        return data["action"] == "update" and data.get("old_entity_id") in self._ids
+
+    @callback
+    def _async_on_registry(
+        self, event: Event[er.EventEntityRegistryUpdatedData]
+    ) -> None:
+        data = event.data
+        if data["action"] != "update" or (old := data.get("old_entity_id")) is None:
+            return
+        new = data["entity_id"]
+        LOGGER.info(
+            "%s: the watched entity %s is now %s",
+            self._target.subentry.title,
+            old,
+            new,
+        )
+        self._set_ids(tuple(new if i == old else i for i in self._ids))
+        if old in self._names:
+            self._names[new] = self._names.pop(old)
+        self._missing_since.pop(old, None)
+        self._store_ids()
+        self._hass.async_create_task(self._async_evaluate(), eager_start=True)
+
+    def _store_ids(self) -> None:
+        """Keep the new entity ids in the system's settings."""
+        system_id = self._target.subentry.subentry_id
+        for entry in self._hass.config_entries.async_entries(DOMAIN):
+            if (subentry := entry.subentries.get(system_id)) is not None:
+                self._hass.config_entries.async_update_subentry(
+                    entry,
+                    subentry,
+                    data={**subentry.data, CONF_ENTITIES: list(self._ids)},
+                )
+                return
 
     @callback
     def _async_on_event(
@@ -136,30 +208,61 @@ class EntitiesWatcher(TimedWatcher):
             == BinarySensorDeviceClass.CONNECTIVITY,
         )
 
+    def _not_judged(self) -> str | None:
+        """Why a failure is no outage now (the owner turned the integration off)."""
+        if entries_stopped(self._hass, entity_entries(self._hass, self._ids)):
+            return "its integration was turned off"
+        return None
+
     async def _async_evaluate(self, _now: datetime | None = None) -> None:
         now = dt_util.utcnow()
         verdict = judge(
-            [self._observe(entity_id, now) for entity_id in self._check.entity_ids],
+            [self._observe(entity_id, now) for entity_id in self._ids],
             now,
             grace=self._check.grace,
             max_silence=self._check.max_silence,
             require_all=self._check.require_all,
         )
         self._cancel_timer()
-        if verdict.next_check is not None:
+        # only looked up when it matters (a failure, or nothing to watch)
+        why_not = self._not_judged() if not verdict.online or not self._ids else None
+        if why_not is None and verdict.next_check is not None:
             self._unsub_timer = async_track_point_in_utc_time(
                 self._hass, self._async_evaluate, verdict.next_check
             )
-        if (verdict.online, verdict.reason) == self._last:
+        last = (None, why_not) if why_not else (verdict.online, verdict.reason)
+        if last == self._last:
             return
-        self._last = (verdict.online, verdict.reason)
-        await self._target.async_push(
-            ProbeResult.up(None)
-            if verdict.online
-            else ProbeResult.down(
+        self._last = last
+        if why_not:
+            result = ProbeResult.unknown(why_not)
+        elif verdict.online:
+            result = ProbeResult.up(None)
+        else:
+            result = ProbeResult.down(
                 verdict.reason or "", failed_since=verdict.failed_since
             )
-        )
+        await self._target.async_push(result)
+
+
+def entity_entries(hass: HomeAssistant, entity_ids: Iterable[str]) -> set[str]:
+    """The config entries (of other integrations) the entities belong to."""
+    registry = er.async_get(hass)
+    return {
+        entity.config_entry_id
+        for entity_id in entity_ids
+        if (entity := registry.async_get(entity_id)) is not None
+        and entity.config_entry_id is not None
+        and entity.platform != DOMAIN
+    }
+
+
+def entries_stopped(hass: HomeAssistant, entry_ids: Iterable[str]) -> bool:
+    """The owner turned off every one of these config entries (disabled them)."""
+    entries = [hass.config_entries.async_get_entry(entry_id) for entry_id in entry_ids]
+    return bool(entries) and all(
+        entry is not None and entry.disabled_by is not None for entry in entries
+    )
 
 
 def build_watcher(
@@ -189,4 +292,7 @@ KIND = Kind(
     validate=_errors,
     whole_numbers=(CONF_GRACE, CONF_MAX_SILENCE),
     build_watcher=build_watcher,
+    integration_entries=lambda hass, data: entity_entries(
+        hass, data.get(CONF_ENTITIES) or ()
+    ),
 )

@@ -6,6 +6,8 @@ Later alerting sends one alert per root cause, so this is decided in one place.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .integration import Trouble
+
 
 class Cause(StrEnum):
     """The root cause of an outage."""
@@ -29,15 +31,19 @@ class CauseEvidence:
     cloud_unreachable: bool = False  # the provider's API itself failed (network / 5xx)
     # every cloud-kind system of the provider is failing the same way
     all_cloud_systems_failing: bool = False
+    # the provider's own integration (its config entry) is in trouble
+    integration: Trouble | None = None
 
 
 def classify(evidence: CauseEvidence) -> Cause:
     """Decide the root cause; the most specific evidence wins."""
-    if evidence.auth_failed:
+    if evidence.auth_failed or evidence.integration is Trouble.AUTH:
         return Cause.AUTH
     if evidence.internet_up is False:
         return Cause.INTERNET
     if evidence.status_page_problem:  # the provider says so itself
+        return Cause.PROVIDER_CLOUD
+    if evidence.integration is not None:  # its own integration cannot reach it
         return Cause.PROVIDER_CLOUD
     if evidence.internet_up is None:
         # an unreachable cloud looks exactly like a dead home connection

@@ -40,6 +40,7 @@ from .auth import (
     retry_interval,
     secret_field,
 )
+from .integration import integration_trouble
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
 from .snapshot import ProbeLog, SystemSnapshot
@@ -72,6 +73,8 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self.auth_failed = False
         self.auth_told = False  # the owner was told this time (a reauth, a repair)
         self.retired = False  # torn down alone: a check under way changes nothing
+        # the entries of other integrations it is seen through (evidence of its cause)
+        self.integration_entries: Callable[[], set[str]] | None = None
         self._checking: asyncio.Task[Any] | None = None  # the check under way
         self._store = store
         self._probe = probe
@@ -366,6 +369,9 @@ class ProviderRuntimeData:
             all_cloud_systems_failing=len(clouds) >= 2
             and len(failing) == len(clouds)
             and len({s.machine.reason for s in failing}) == 1,
+            integration=trouble.trouble
+            if (trouble := integration_trouble(self.hass, system.integration_entries))
+            else None,
         )
 
     def credentials_rejected(self) -> bool:
