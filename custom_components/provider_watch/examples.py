@@ -16,6 +16,7 @@ EXAMPLES: Final = MappingProxyType(
         "status_page_example": "https://status.example.com",
         "support_url_example": "https://example.com/support",
         "healthchecks_example": "https://hc-ping.com/your-uuid",
+        "login_url_example": "https://api.example.com/v1/login",
     }
 )
 
