@@ -1,6 +1,8 @@
 """Everything Provider Watch knows of HA's mobile_app internals, in one place.
 
-Two things the Companion-app integration does not tell through any API:
+What it does tell, through its own helpers (`mobile_app.util`), is read with them:
+which registration a phone's device is, whether it can get pushes and its notify
+service (`push_target`). Two things it does not tell through any API:
 
 - whether a push got through. Its legacy notify service (notify.mobile_app_<phone>)
   catches what the push relay answers (rate limit, relay error, timeout) and only
@@ -21,7 +23,7 @@ import contextlib
 from contextvars import ContextVar
 import logging
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 
 # homeassistant.components.mobile_app.notify's module logger (_LOGGER)
 NOTIFY_LOGGER = "homeassistant.components.mobile_app.notify"
@@ -73,3 +75,32 @@ def on_local_channel(hass: HomeAssistant, webhook_id: str) -> bool:
     """The phone (by its registration's webhook id) has its local channel open now."""
     channels = hass.data.get(DOMAIN, {}).get(DATA_PUSH_CHANNEL, {})
     return bool(webhook_id) and webhook_id in channels
+
+
+@callback
+def push_target(hass: HomeAssistant, device_id: str) -> tuple[str, str] | None:
+    """(webhook id, notify service) of a phone that can get pushes now, else None.
+
+    mobile_app's own helpers: its registration of the device, whether it has a
+    push channel (relay or local), and the notify service it registered for it.
+    """
+    if DOMAIN not in hass.config.components:
+        return None  # no phone is set up (and mobile_app is not even imported)
+    # imported once mobile_app is loaded (no import in the loop, no camera stack
+    # pulled in for an install without phones; manifest: after_dependencies)
+    from homeassistant.components.mobile_app.util import (  # noqa: PLC0415
+        get_notify_service,
+        supports_push,
+        webhook_id_from_device_id,
+    )
+
+    webhook_id = webhook_id_from_device_id(hass, device_id)
+    if webhook_id is None:
+        return None
+    try:
+        if not supports_push(hass, webhook_id):
+            return None
+        service = get_notify_service(hass, webhook_id)
+    except KeyError:  # mobile_app is still setting up this phone or its notify
+        return None
+    return None if service is None else (webhook_id, service)

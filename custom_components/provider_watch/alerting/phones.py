@@ -13,9 +13,9 @@ from homeassistant.const import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
 from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.start import async_at_started
-from homeassistant.util import slugify
 
 from ..const import DOMAIN
+from .mobile_app import push_target
 
 MOBILE_APP = "mobile_app"
 ISSUE_PREFIX = "phone_missing_"
@@ -45,10 +45,11 @@ def resolve_phone(hass: HomeAssistant, device_id: str) -> Phone | None:
         _raise_missing(hass, device_id, device.name if device else device_id)
         return None
     name = entry.data.get("device_name") or entry.title
-    service = slugify(f"{MOBILE_APP}_{name}")
-    if not hass.services.has_service("notify", service):
+    target = push_target(hass, device_id)
+    if target is None or not hass.services.has_service("notify", target[1]):
         _raise_missing(hass, device_id, device.name_by_user or device.name or name)
         return None
+    webhook_id, service = target
     ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_PREFIX}{device_id}")
     os_name = str(entry.data.get("os_name", "")).lower()
     return Phone(
@@ -56,7 +57,7 @@ def resolve_phone(hass: HomeAssistant, device_id: str) -> Phone | None:
         name=device.name_by_user or device.name or name,
         service=service,
         ios=os_name in ("ios", "ipados", "macos") or "apple" in os_name,
-        webhook_id=str(entry.data.get("webhook_id", "")),
+        webhook_id=webhook_id,
     )
 
 
