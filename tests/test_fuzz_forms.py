@@ -29,12 +29,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
+from custom_components.provider_watch.addresses import is_valid_host, is_valid_url
 from custom_components.provider_watch.const import DOMAIN, SUBENTRY_SYSTEM
 from custom_components.provider_watch.kinds.cloud_probe import CloudCheck
-from custom_components.provider_watch.logic.validation import (
-    is_valid_host,
-    is_valid_url,
-)
 from custom_components.provider_watch.monitoring.internet import is_valid_target
 from custom_components.provider_watch.sources.cloud import CloudRequest, fetch_json
 from custom_components.provider_watch.sources.cloud_rule import refusals, validate_path

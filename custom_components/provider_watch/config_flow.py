@@ -22,6 +22,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from .addresses import is_valid_url
 from .const import (
     CONF_ACCOUNT_CONTACT,
     CONF_ENTRY_TYPE,
@@ -41,13 +42,7 @@ from .const import (
 from .discovery import IntegrationDiscoveryFlow
 from .examples import form_placeholders
 from .kinds.form import SECRET_LINES
-from .logic.validation import (
-    clean_input,
-    is_valid_name,
-    is_valid_phone,
-    is_valid_url,
-    name_taken,
-)
+from .logic.validation import clean_input, is_valid_name, is_valid_phone, name_taken
 from .monitoring.auth import REAUTH_FIELDS, secret_field
 from .monitoring.internet import (
     ENTRY_TYPE_INTERNET,

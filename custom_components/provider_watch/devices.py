@@ -21,8 +21,8 @@ from homeassistant.helpers.translation import (
     async_get_translations,
 )
 
+from .addresses import is_valid_url
 from .const import CONF_ENTRY_TYPE, CONF_SUPPORT_URL, CONF_URL, DOMAIN, SystemKind
-from .logic.validation import is_valid_url
 from .monitoring.coordinator import SystemCoordinator
 from .monitoring.internet import ENTRY_TYPE_INTERNET
 

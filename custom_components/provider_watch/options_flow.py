@@ -31,6 +31,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import dt as dt_util
 
+from .addresses import is_valid_url
 from .const import (
     CONF_CONTRACT,
     CONF_CRITICAL,
@@ -58,11 +59,7 @@ from .const import (
 )
 from .examples import form_placeholders
 from .kinds.form import NumberBox, number_errors
-from .logic.validation import (
-    clean_input,
-    is_valid_url,
-    is_whole,
-)
+from .logic.validation import clean_input, is_whole
 from .monitoring.internet import (
     is_valid_target,
 )

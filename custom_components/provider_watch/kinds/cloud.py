@@ -21,6 +21,7 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
 )
 
+from ..addresses import is_valid_url
 from ..const import (
     CONF_AUTH,
     CONF_AUTH_TYPE,
@@ -64,7 +65,7 @@ from ..const import (
     CONF_VERIFY_TLS,
     SystemKind,
 )
-from ..logic.validation import is_valid_url, is_whole, is_zone_name
+from ..logic.validation import is_whole, is_zone_name
 from ..sources import Probe
 from ..sources.checkin import is_time_format
 from ..sources.cloud import AuthType, parse_headers

@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
+from ..addresses import is_valid_host
 from ..const import (
     CONF_FAILURES_BEFORE_OFFLINE,
     CONF_HEAL_ATTEMPTS,
@@ -69,7 +70,7 @@ from ..logic.self_heal import (
     MAX_DAILY,
     HealNotify,
 )
-from ..logic.validation import is_valid_host, is_valid_name, is_whole
+from ..logic.validation import is_valid_name, is_whole
 
 TEXT = TextSelector()
 URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import BooleanSelector
 
+from ..addresses import is_valid_url
 from ..const import (
     CONF_EXPECTED_STATUS,
     CONF_KEYWORD,
@@ -18,7 +19,6 @@ from ..const import (
     DEFAULT_EXPECTED_STATUS,
     SystemKind,
 )
-from ..logic.validation import is_valid_url
 from ..sources import Probe
 from ..sources.http import InvalidStatusCodesError, StatusCodes, probe_http
 from .base import Kind, SystemRef

@@ -1,13 +1,9 @@
 """Checks for what people type into the forms (no Home Assistant imports)."""
 
 from collections.abc import Iterable, Mapping
-import ipaddress
 import re
 from typing import Any
 
-from yarl import URL
-
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
 # An IANA time zone name is words of letters, digits, "_", "-" and "+" joined by
 # "/", such as America/Argentina/Buenos_Aires or Etc/GMT+5; the longest has 32
@@ -15,35 +11,6 @@ _PHONE = re.compile(r"^\+?[0-9 ()./-]{3,30}$")
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+){0,3}")
 MAX_NAME_LENGTH = 100
 MAX_ZONE_NAME_LENGTH = 64
-
-
-def is_valid_host(host: str) -> bool:
-    """A host name or an IPv4/IPv6 address."""
-    host = host.strip()
-    if not host or len(host) > 253:
-        return False
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    else:
-        return True
-    labels = host.removesuffix(".").split(".")
-    if labels[-1].isdigit():  # 1.2.3.999 is a bad address, not a host name
-        return False
-    return all(_HOST_LABEL.match(label) for label in labels)
-
-
-def is_valid_url(url: str) -> bool:
-    """An absolute http(s) URL with a valid host."""
-    try:
-        parsed = URL(url.strip())
-        host = parsed.host  # decoding a broken punycode host raises here
-    except ValueError, TypeError:  # UnicodeError is a ValueError
-        return False
-    return (
-        parsed.scheme in ("http", "https") and host is not None and is_valid_host(host)
-    )
 
 
 def is_valid_phone(phone: str) -> bool:

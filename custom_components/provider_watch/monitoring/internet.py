@@ -17,9 +17,9 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from ..addresses import is_valid_host, is_valid_url
 from ..const import DOMAIN, LOGGER
 from ..logic.state import MachineState, SystemState, Thresholds, advance
-from ..logic.validation import is_valid_host, is_valid_url
 from ..sources import ProbeResult
 from ..sources.http import StatusCodes, probe_http
 from ..sources.tcp import probe_tcp

@@ -30,6 +30,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from ..addresses import is_valid_url
 from ..const import (
     CONF_OUTBOUND_FAIL_URL,
     CONF_OUTBOUND_INTERVAL,
@@ -41,7 +42,7 @@ from ..const import (
     MAX_OUTBOUND_INTERVAL,
     OUTBOUND_METHODS,
 )
-from ..logic.validation import is_valid_url, is_whole
+from ..logic.validation import is_whole
 from ..settings import OutboundSettings
 from ..sources.web import failure_reason
 from .internet import (

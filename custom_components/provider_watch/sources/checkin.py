@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import math
 import re
 
+from homeassistant.util import dt as dt_util
+
 from ..logic.text import format_duration
 from .cloud_rule import RuleVerdict
 
@@ -60,10 +62,10 @@ def parse_checkin(
     if text.endswith("z"):
         text = text[:-1] + "Z"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+        parsed = dt_util.parse_datetime(text)  # Home Assistant's ISO 8601 reader
+    except ValueError:  # well formed, but no such time
         return None
-    return _to_utc(parsed, naive_tz)
+    return None if parsed is None else _to_utc(parsed, naive_tz)
 
 
 def _formatted(value: object, naive_tz: tzinfo, time_format: str) -> datetime | None:

@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from homeassistant.util import dt as dt_util
+
 MAX_RETRY_AFTER = 24 * 60 * 60.0  # a longer Retry-After is taken as one day
 SUMMARY_PATH = "/api/v2/summary.json"
 
@@ -348,6 +350,7 @@ def _timestamp(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return _aware(datetime.fromisoformat(value))
-    except ValueError:
+        parsed = dt_util.parse_datetime(value)  # Home Assistant's ISO 8601 reader
+    except ValueError:  # well formed, but no such time
         return None
+    return None if parsed is None else _aware(parsed)
