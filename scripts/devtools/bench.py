@@ -73,6 +73,7 @@ from .benchkit import (
     HOST,
     POLL,
     REPO,
+    allow_fast_polling,
     free_port,
     home_assistant,
     http_data,
@@ -667,6 +668,7 @@ class RestSides:
             CONF_POLL_INTERVAL,
         )
 
+        allow_fast_polling(interval)
         self.hass = hass
         self.n = n
         self._yaml = config / "configuration.yaml"

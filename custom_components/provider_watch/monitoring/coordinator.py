@@ -2,7 +2,7 @@
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, override
@@ -42,7 +42,8 @@ from .auth import (
 )
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
-from .snapshot import ProbeLog, SystemSnapshot
+from .scheduler import ProbeScheduler
+from .snapshot import ProbeLog, SystemSnapshot, only_seen
 from .state_store import SystemStateStore
 
 type ProviderEntry = ConfigEntry[ProviderRuntimeData]
@@ -80,6 +81,12 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         # re-check at the fast interval until then (after a self-heal attempt)
         self.fast_until: datetime | None = None
         self._transition_listeners: list[Callable[[Step], None]] = []
+        # entities that show what every check changes (last seen, response time)
+        self._check_listeners: list[CALLBACK_TYPE] = []
+        # the data of the last check, when it changed nothing anything else shows
+        self._quiet: SystemSnapshot | None = None
+        self._told = False  # every listener has heard of the state once
+        self.check_name = f"{DOMAIN} check {entry.title} {subentry.title}"
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,
@@ -109,9 +116,59 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         return timedelta(seconds=self.timing.poll_interval)
 
     @override
+    @callback
+    def _schedule_refresh(self) -> None:
+        """The next check, on the provider's scheduler (one timer per due second)."""
+        if self._update_interval_seconds is None or self.retired:
+            return
+        if self.config_entry.pref_disable_polling:
+            return
+        self._async_unsub_refresh()
+        delay = self._update_interval_seconds
+        if self._retry_after is not None:
+            delay, self._retry_after = self._retry_after, None
+        self._unsub_refresh = self._provider.scheduler.schedule(self, delay)
+
+    def scheduled_check(self) -> Coroutine[Any, Any, None]:
+        """A check the scheduler runs (as the coordinator's own timer would)."""
+        return self._handle_refresh_interval()
+
+    @override
+    @callback
+    def async_update_listeners(self) -> None:
+        """Tell the entities and the alerts, unless the check changed nothing.
+
+        A check whose outcome moves neither the state machine nor anything shown
+        (the system was and is online; only "last seen" and the response time
+        moved) reaches only the entities that show those two.
+        """
+        quiet, self._quiet = self._quiet, None
+        if quiet is not None and quiet is self.data:
+            for listener in list(self._check_listeners):
+                listener()
+            return
+        self._told = True
+        super().async_update_listeners()
+
+    @callback
+    def async_add_check_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Also call `listener` after checks that changed nothing else."""
+        self._check_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._check_listeners.remove(listener)
+
+        return remove
+
+    @override
     async def _async_update_data(self) -> SystemSnapshot:
+        self._quiet = None
         if self._probe is None:  # pushed systems are never polled
             return self.data
+        # (a check after failed credentials is never quiet: entities come back)
+        # (nor the first: the alerts hear of a restored outage)
+        may_be_quiet = self._told and self.last_update_success and not self.auth_failed
         self._checking = asyncio.current_task()
         try:
             result = await self._probe()
@@ -133,7 +190,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
         if result.outcome is Outcome.UNKNOWN:
             LOGGER.debug("%s could not be judged: %s", self.name, result.reason)
-        snapshot = await self._async_apply(result)
+        snapshot = await self._async_apply(result, may_be_quiet=may_be_quiet)
         interval = self._interval_for(snapshot.machine)
         if result.retry_after:
             interval = max(interval, timedelta(seconds=result.retry_after))
@@ -210,17 +267,35 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
         )
 
-    async def _async_apply(self, result: ProbeResult) -> SystemSnapshot:
+    async def _async_apply(
+        self, result: ProbeResult, *, may_be_quiet: bool = False
+    ) -> SystemSnapshot:
         now = dt_util.utcnow()
         self._log_probe(result, now)
+        before = self.data
         step = advance(
-            self.data.machine,
+            before.machine,
             result.outcome,
             now,
             self.timing.thresholds,
             result.reason,
             result.failed_since,
         )
+        unknown = result.outcome is Outcome.UNKNOWN
+        if (
+            may_be_quiet
+            and step.transition is None
+            and only_seen(before.machine, step.state)
+            and (unknown or result.unreachable == before.unreachable)
+        ):
+            # Nothing the cause, the history, the alerts or most entities look at
+            # moved: remember it (written with the next save) and tell only the
+            # entities that show every check.
+            self._store.remember(self.system_id, step.state)
+            self._quiet = replace(
+                before, machine=step.state, latency_ms=result.latency_ms
+            )
+            return self._quiet
         snapshot = SystemSnapshot(
             machine=step.state,
             latency_ms=result.latency_ms,
@@ -344,6 +419,7 @@ class ProviderRuntimeData:
         self.figures = FiguresCoordinator(
             hass, entry, history, self.systems, self.settings.contract
         )
+        self.scheduler = ProbeScheduler(hass, entry)
 
     @callback
     def add_system_entities(self, adder: Callable[[SystemCoordinator], None]) -> None:

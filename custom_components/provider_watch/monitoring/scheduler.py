@@ -1,0 +1,97 @@
+"""When a provider's systems are checked: one timer per due second, not per system.
+
+Home Assistant's own entity platforms poll this way: every system of a provider that
+is due in the same second is checked in the same tick of the event loop. A system
+checked every 15 s stays in step with the others of its interval (its next check is
+on the provider's grid of whole seconds), so a provider's 100 systems wake
+the event loop once per interval instead of 100 times. The grid's phase is random per
+provider: two providers do not fire in the same instant, and one provider's systems
+are not spread over the interval either (a system's own jitter would undo the batch).
+"""
+
+from collections.abc import Callable, Coroutine
+import random
+from typing import Any, Protocol
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+
+
+class Scheduled(Protocol):
+    """A system the scheduler checks (a SystemCoordinator)."""
+
+    def scheduled_check(self) -> Coroutine[Any, Any, None]:
+        """The check itself, run in a background task of the provider's entry."""
+        ...  # pragma: no cover
+
+    @property
+    def check_name(self) -> str:
+        """The background task's name."""
+        ...  # pragma: no cover
+
+
+class ProbeScheduler:
+    """A provider's timers: due second -> the systems due then."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry[Any],
+        phase: float | None = None,
+    ) -> None:
+        """Start with nothing due; `phase` (into a second) is random unless given.
+
+        As Home Assistant's coordinators do, 0.05-0.5 s into the second.
+        """
+        self._hass = hass
+        self._entry = entry
+        self._phase = random.uniform(0.05, 0.5) if phase is None else phase  # noqa: S311
+        self._due: dict[float, dict[Scheduled, None]] = {}
+        self._timers: dict[float, Callable[[], None]] = {}
+
+    @property
+    def timers(self) -> int:
+        """How many timers are set (one per due second)."""
+        return len(self._timers)
+
+    @callback
+    def schedule(self, system: Scheduled, delay: float) -> CALLBACK_TYPE:
+        """Check `system` in about `delay` s (on the grid); returns the cancel."""
+        loop = self._hass.loop
+        # a check that took less than a second keeps its system on the same tick
+        tick = int(loop.time() + delay) + self._phase
+        due = self._due.get(tick)
+        if due is None:
+            due = self._due[tick] = {}
+            self._timers[tick] = loop.call_at(tick, self._fire, tick).cancel
+        due[system] = None
+
+        @callback
+        def cancel() -> None:
+            systems = self._due.get(tick)
+            if systems is None or system not in systems:
+                return
+            del systems[system]
+            if not systems:
+                del self._due[tick]
+                self._timers.pop(tick)()
+
+        return cancel
+
+    @callback
+    def _fire(self, tick: float) -> None:
+        self._timers.pop(tick, None)
+        systems = self._due.pop(tick, None) or {}
+        for system in systems:
+            check = system.scheduled_check()
+            self._entry.async_create_background_task(
+                self._hass, check, system.check_name, eager_start=True
+            )
+
+    @callback
+    def async_stop(self) -> None:
+        """Cancel every timer (the provider is unloaded)."""
+        for cancel in self._timers.values():
+            cancel()
+        self._timers.clear()
+        self._due.clear()
