@@ -124,3 +124,40 @@ def zone_reads() -> Iterator[ZoneReads]:
     finally:
         _WATCHING.remove(watch)
         zoneinfo_common.load_tzdata = original
+
+
+# --- functions run in the event loop -----------------------------------------------
+
+
+@dataclass
+class Calls:
+    """The threads a function was called in, while it was watched."""
+
+    threads: list[int] = field(default_factory=list)
+    loop_thread: int = field(default_factory=threading.get_ident)
+
+    @property
+    def in_loop(self) -> int:
+        """How many calls ran in the event loop's thread."""
+        return self.threads.count(self.loop_thread)
+
+
+@contextmanager
+def calls_of(function: Any) -> Iterator[Calls]:
+    """Record the thread of every call of a (pure Python) function.
+
+    A profile hook in every thread (the executor's too) sees each call; nothing in
+    the function is replaced.
+    """
+    calls = Calls()
+    code = function.__code__
+
+    def profile(frame: Any, event: str, _arg: object) -> None:
+        if event == "call" and frame.f_code is code:
+            calls.threads.append(threading.get_ident())
+
+    threading.setprofile_all_threads(profile)
+    try:
+        yield calls
+    finally:
+        threading.setprofile_all_threads(None)

@@ -342,14 +342,16 @@ async def test_report_files_are_served_to_admins_only(
         message: str = async_get_persistent_notifications(hass)[note_id]["message"]
         return message
 
-    # pressed by an administrator: links signed for them
+    # pressed by an administrator: links signed for them (the HTML page first)
     message = await press()
     links = [part.split(")")[0] for part in message.split("](")[1:]]
-    assert len(links) == 2
+    assert len(links) == 3
     anyone = await hass_client_no_auth()
     response = await anyone.get(links[0])
     assert response.status == HTTPStatus.OK
+    assert response.content_type == "text/html"
     path = links[0].split("?")[0]
+    assert path.endswith(".html")
     # an administrator's session may fetch it; another user's may not
     admin = await hass_client()
     assert (await admin.get(path)).status == HTTPStatus.OK
@@ -364,8 +366,28 @@ async def test_report_files_are_served_to_admins_only(
     await settle(hass)
     message = async_get_persistent_notifications(hass)[note_id]["message"]
     links = [part.split(")")[0] for part in message.split("](")[1:]]
-    assert len(links) == 2
+    assert len(links) == 3
     assert (await anyone.get(links[1])).status == HTTPStatus.OK
+
+    # the action called by an administrator through the REST API: the response
+    # holds the message to the provider and links signed for them
+    response = await admin.post(
+        "/api/services/provider_watch/generate_report?return_response",
+        json={"config_entry_id": entry_id},
+    )
+    assert response.status == HTTPStatus.OK
+    data = (await response.json())["service_response"]
+    assert set(data["message"]) == {"subject", "body", "to"}
+    assert data["message"]["subject"].startswith("Acme Alarm: outages")
+    assert set(data["links"]) == {"html", "markdown", "csv"}
+    served = await anyone.get(data["links"]["html"])
+    assert served.status == HTTPStatus.OK
+    assert served.content_type == "text/html"
+    html = await hass.async_add_executor_job(Path(data["files"]["html"]).read_text)
+    assert await served.text() == html
+    assert (await user.get(data["links"]["html"].split("?")[0])).status == (
+        HTTPStatus.UNAUTHORIZED
+    )
 
     # pressed by a user who is not an administrator: the files, but no links
     message = await press(user_token)

@@ -5,10 +5,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from http import HTTPStatus
 import io
+import json
 from pathlib import Path
 import re
 from typing import Any
 
+from aiohttp import ClientResponse
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -33,15 +35,20 @@ from custom_components.provider_watch.history.report_service import (
     REPORT_BUTTON,
     _async_user_names,
     async_texts,
-    report_link,
     report_window,
 )
+from custom_components.provider_watch.history.report_view import report_link
 from custom_components.provider_watch.logic.figures import Window, calendar_month, days
 from custom_components.provider_watch.logic.history_file import HistoryData, SystemInfo
 from custom_components.provider_watch.logic.outages import SelfHealMark
 from custom_components.provider_watch.logic.report import build_report
 from custom_components.provider_watch.logic.report_csv import csv_text
-from custom_components.provider_watch.logic.report_input import Contacts, ReportSystem
+from custom_components.provider_watch.logic.report_html import render_html
+from custom_components.provider_watch.logic.report_input import (
+    Contacts,
+    ReportSystem,
+    Texts,
+)
 from custom_components.provider_watch.logic.report_words import date_range, month_names
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
@@ -49,6 +56,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from testkit.report_sample import (
     BERLIN,
+    EN_JSON,
     HUB,
     OPTIONS,
     OUTAGES,
@@ -61,6 +69,7 @@ from testkit.report_sample import (
 from testkit.simulated import SimulatedDevice
 
 from .helpers import advance, http_system, internet_entry, settle, setup_entry
+from .loop_watch import calls_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_MD = ROOT / "docs/sample-report.md"
@@ -344,6 +353,28 @@ def test_date_range(first: date, last: date, expected: tuple[str, str]) -> None:
     assert date_range(first, last, month_names(en_texts())) == expected
 
 
+def _texts(language: str) -> Texts:
+    path = EN_JSON.with_name(f"{language}.json")
+    strings = json.loads(path.read_text(encoding="utf-8"))["exceptions"]
+    return lambda key, **values: str(strings[key]["message"]).format(**values)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "1. und 31. Oktober 2026"),
+        ("es", "el 1 y el 31 de octubre de 2026"),
+        ("fr", "le 1 et le 31 octobre 2026"),
+    ],
+)
+def test_summary_dates_as_the_language_writes_them(
+    language: str, expected: str
+) -> None:
+    """Home Assistant in German: the summary says '1. und 31. Oktober 2026'."""
+    report = replace(sample_input(), language=language)
+    assert expected in build_report(report, _texts(language)).data["summary"]
+
+
 def test_broken_month_names_fall_back_to_numbers() -> None:
     assert month_names(lambda _key, **_: "Jan,Feb")[9] == "10"
 
@@ -414,6 +445,11 @@ async def setup_sample(
     return await setup_entry(hass, entry)
 
 
+def read(path: str) -> str:
+    """A report file's text."""
+    return Path(path).read_text(encoding="utf-8")
+
+
 async def generate(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
     response = await hass.services.async_call(
         DOMAIN, "generate_report", data, blocking=True, return_response=True
@@ -432,16 +468,40 @@ async def test_service_writes_the_sample_report(
     """The live service, over the fixture history, writes exactly docs/' sample."""
     freezer.move_to(local(11, 2, 9, 0))
     entry = await setup_sample(hass, hass_storage, device)
-    data = await generate(
-        hass, config_entry_id=entry.entry_id, period="calendar_month", month="2026-10"
-    )
+    with calls_of(render_html) as drawn:
+        data = await generate(
+            hass,
+            config_entry_id=entry.entry_id,
+            period="calendar_month",
+            month="2026-10",
+        )
+    # the page is drawn once, in the executor: a long history never holds the loop
+    assert len(drawn.threads) == 1
+    assert drawn.in_loop == 0
     folder = reports_home / "provider_watch/reports"
     markdown = folder / Path(data["files"]["markdown"]).name
     table = folder / f"{markdown.stem}.csv"
+    page = folder / f"{markdown.stem}.html"
     assert named(markdown, entry, "acme-alarm-monitoring-2026-10", "md")
-    assert data["files"] == {"markdown": str(markdown), "csv": str(table)}
+    assert data["files"] == {
+        "html": str(page),
+        "markdown": str(markdown),
+        "csv": str(table),
+    }
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in (page, markdown, table)
+    )
     sample = build_report(sample_input(), en_texts())
     assert markdown.read_text(encoding="utf-8") == sample.markdown
+    # the page a person reads or prints: exactly docs/sample-report.html
+    assert page.read_text(encoding="utf-8") == sample.html
+    # the message to the provider's account contact, ready for a notify service
+    assert data["message"] == sample.data["message"]
+    assert data["message"]["to"] == "accounts@acme.example"
+    assert data["message"]["subject"].startswith("Acme Alarm Monitoring: outages")
+    assert "will you alert me when one of them" in data["message"]["body"]
+    # called by an automation (no administrator's session): no links
+    assert "links" not in data
     assert data["summary"] == sample.data["summary"]
     assert data["provider"]["id"] == entry.entry_id
     # the CSV has the real user ids' names too, so it equals the sample's
@@ -449,6 +509,35 @@ async def test_service_writes_the_sample_report(
     assert_files_match_data(
         data, markdown.read_text(encoding="utf-8"), table.read_text(encoding="utf-8")
     )
+
+
+async def test_report_in_home_assistants_language(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    device: SimulatedDevice,
+    freezer: FrozenDateTimeFactory,
+    reports_home: Path,
+) -> None:
+    """Home Assistant in German: the page writes numbers, money and dates as German
+    does (whatever words the translations have)."""
+    freezer.move_to(local(11, 2, 9, 0))
+    hass.config.language = "de"
+    entry = await setup_sample(hass, hass_storage, device)
+    data = await generate(
+        hass, config_entry_id=entry.entry_id, period="calendar_month", month="2026-10"
+    )
+    html = read(data["files"]["html"])
+    assert '<html lang="de">' in html
+    assert "39,90\u00a0€" in html  # the monthly fee
+    assert "€39.90" not in html
+    assert "98,77 %" in html  # the alarm panel's uptime
+    assert "98.77" not in html
+    assert "31. October 2026" in html or "31. Oktober 2026" in html
+    # the message for the provider, and the summary, in the same format
+    assert "39,90\u00a0€" in data["message"]["body"]
+    assert "98,77 %" in data["summary"]
+    # the Markdown and CSV stay what they are (machine-readable numbers)
+    assert "| 98.77 |" in read(data["files"]["markdown"])
 
 
 async def test_service_periods(
@@ -563,6 +652,20 @@ def test_report_window_labels() -> None:
 # --- a real outage, the button, and the signed links -------------------------------
 
 
+async def assert_served_page(response: ClientResponse, page: Path) -> None:
+    """The HTML report as served: its file, as HTML, sandboxed (no script runs)."""
+    assert response.status == HTTPStatus.OK
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "script-src" not in policy
+    assert "sandbox" in policy
+    html = await response.text()
+    assert html == read(str(page))
+    assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<title>Outage report: Acme Alarm Monitoring</title>" in html
+
+
 async def test_button_reports_a_real_outage_and_links_to_the_files(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,
@@ -616,27 +719,33 @@ async def test_button_reports_a_real_outage_and_links_to_the_files(
         "Causes: undetermined 2. Each outage was noticed within 10 s of its start "
         "(10 s on average).\n\n"
     )
-    assert f"Saved as `{markdown}`" in message
+    assert f"`{markdown}`" in message
     text = markdown.read_text(encoding="utf-8")
     assert "| ongoing | 10 min | 10.17 |" in text  # 610 s since the first failure
 
+    page = markdown.with_suffix(".html")
+    assert f"Saved as `{page}`, `{markdown}`" in message
     links = [part.split(")")[0] for part in message.split("](")[1:]]
     assert [link.split("?")[0] for link in links] == [
+        f"/api/provider_watch/reports/{page.name}",
         f"/api/provider_watch/reports/{markdown.name}",
         f"/api/provider_watch/reports/{markdown.with_suffix('.csv').name}",
     ]
     client = await hass_client_no_auth()
-    response = await client.get(links[0])
+    # the page to read or print: HTML, which the browser may not run scripts in
+    await assert_served_page(await client.get(links[0]), page)
+    response = await client.get(links[1])
     assert response.status == HTTPStatus.OK
     assert response.headers["Content-Type"].startswith("text/markdown")
     assert await response.text() == text
-    response = await client.get(links[1])
+    response = await client.get(links[2])
     assert response.status == HTTPStatus.OK
     assert (await response.text()).startswith("record,system_id,")
     # without the signature, or for anything but a report: nothing
-    response = await client.get(links[0].split("?")[0])
-    assert response.status == HTTPStatus.UNAUTHORIZED
-    for name in ("missing.md", "notes.txt", ".hidden.md", "Report.MD"):
+    for link in links:
+        response = await client.get(link.split("?")[0])
+        assert response.status == HTTPStatus.UNAUTHORIZED
+    for name in ("missing.md", "notes.txt", ".hidden.md", "Report.MD", "a.htm"):
         response = await client.get(report_link(hass, Path(name), session.id))
         assert response.status == HTTPStatus.NOT_FOUND, name
     # a way out of the folder never reaches a file

@@ -75,7 +75,7 @@ async def test_names_cannot_collide_nor_be_guessed(
     files = {Path(first["files"]["markdown"]), Path(other["files"]["markdown"])}
     assert len(files) == 2  # (the same name once: the second overwrote the first)
     for response, entry in ((first, spaced), (other, dashed)):
-        for kind, suffix in (("markdown", "md"), ("csv", "csv")):
+        for kind, suffix in (("html", "html"), ("markdown", "md"), ("csv", "csv")):
             path = Path(response["files"][kind])
             assert path.parent == reports
             # the provider, the period, its entry id and a random token
@@ -85,7 +85,7 @@ async def test_names_cannot_collide_nor_be_guessed(
             ), path.name
         markdown = text(response["files"]["markdown"])
         assert markdown.startswith(f"# Outage report: {entry.title}\n"), markdown[:80]
-    assert len(names(reports)) == 4
+    assert len(names(reports)) == 6
 
     # the same report again: a new name nobody can guess, the old files gone
     again = await generate(hass, config_entry_id=spaced.entry_id, **month)
@@ -93,7 +93,7 @@ async def test_names_cannot_collide_nor_be_guessed(
     assert names(reports) == {
         Path(response["files"][kind]).name
         for response in (again, other)  # the other provider's stay
-        for kind in ("markdown", "csv")
+        for kind in ("html", "markdown", "csv")
     }
 
     # each name serves its own provider's report

@@ -331,4 +331,13 @@ def test_the_page_is_written_in_the_reports_language(
     text = "\n".join(read(report.html).text)
     assert f"Monthly fee\n{fee}" in text
     assert uptime in text
-    assert report.markdown == build_report(sample_input(), en_texts()).markdown
+    # the summary's words write the uptime as the language does; the Markdown's
+    # tables and the CSV keep their machine-readable numbers
+    figure = uptime.removeprefix("Uptime ")
+    assert f"That is an uptime of {figure}." in report.data["summary"]
+    english = build_report(sample_input(), en_texts())
+    summary = report.data["summary"]
+    # (its long dates follow the language: '1. Oktober 2026')
+    same = report.markdown.replace(summary, english.data["summary"]) == english.markdown
+    assert same == (lang not in {"de", "de-CH", "es"})
+    assert report.csv == english.csv

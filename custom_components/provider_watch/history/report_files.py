@@ -1,6 +1,6 @@
 """The report's files and dates: names nobody can guess, dates a report can use.
 
-A file is named <provider>-<period>-<entry id>-<random token>.md (and .csv): two
+A file is named <provider>-<period>-<entry id>-<random token>.html (and .md, .csv): two
 providers whose names read the same ("Acme Alarm", "Acme-Alarm") never share a
 file, and a name cannot be guessed from the provider and the period. Writing a
 provider's report for a period again replaces its earlier files for that period.
@@ -24,7 +24,7 @@ from homeassistant.util import slugify
 from ..const import DOMAIN
 from ..logic.outages import OutageRecord
 
-FILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.(md|csv)")
+FILE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\.(html|md|csv)")
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(9998, 12, 31)
 _FIRST = datetime(1970, 1, 1, tzinfo=UTC)

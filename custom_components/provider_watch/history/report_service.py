@@ -4,33 +4,32 @@ The report includes what the provider is paid (the provider's contract options)
 against the downtime, and whether it told the owner about each outage.
 
 provider_watch.generate_report builds the report (logic/report.py) from the
-provider's outage history, writes <config>/provider_watch/reports/<provider>-<period>-
-<entry id>-<random token>.md and .csv (report_files.py: names and dates), and returns
-the same figures as response data. The "Generate report"
-button does the same for the last 30 days and posts a persistent notification with
-signed links (valid 24 h) to both files.
+provider's outage history, in Home Assistant's language, off the event loop, writes
+<config>/provider_watch/reports/<provider>-<period>-<entry id>-<random token>.html,
+.md and .csv (report_files.py: names and dates), and returns the same figures as
+response data, with the files' paths and the message to the provider's account
+contact (subject, body, to). The "Generate report" button does the same for the
+last 30 days and posts a persistent notification with signed links (valid 24 h) to
+the three files (report_view.py).
 
 Reports are for administrators: the action is an admin service, the files are
 served to administrators only, and a link is signed for the administrator who
-pressed the button (pressed by anyone else, or by an automation, the notification
-names the files without links).
+pressed the button or called the action (pressed by anyone else, or by an
+automation, the notification names the files without links, and the response has
+no links).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
-from http import HTTPStatus
 from pathlib import Path
 import re
 from typing import Any
 
-from aiohttp import web
 import probatio as vol
 
-from homeassistant.components import persistent_notification, websocket_api
+from homeassistant.components import persistent_notification
 from homeassistant.components.button import ButtonEntityDescription
-from homeassistant.components.http import KEY_HASS_REFRESH_TOKEN_ID, KEY_HASS_USER
-from homeassistant.components.http.auth import async_sign_path
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -39,7 +38,6 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_request
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
@@ -54,13 +52,13 @@ from ..logic.report_input import Contacts, ReportInput, ReportSystem, Texts
 from ..monitoring.coordinator import ProviderRuntimeData
 from ..runtime import ProviderEntry, loaded_provider
 from .report_files import (
-    FILE_NAME,
     check_days,
     check_history,
     invalid,
     report_stem,
     write_report,
 )
+from .report_view import REPORTS_DIR, ReportView, admin_session, report_links
 
 SERVICE_GENERATE_REPORT = "generate_report"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
@@ -72,11 +70,9 @@ PERIOD_LAST_30_DAYS = "last_30_days"
 PERIOD_CALENDAR_MONTH = "calendar_month"
 PERIOD_CUSTOM = "custom"
 PERIODS = (PERIOD_LAST_30_DAYS, PERIOD_CALENDAR_MONTH, PERIOD_CUSTOM)
-REPORTS_DIR = "provider_watch/reports"
-REPORT_URL = "/api/provider_watch/reports"
-LINK_VALIDITY = timedelta(hours=24)
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-CONTENT_TYPES = {"md": "text/markdown; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+# the files' kinds: their suffixes, and the order the notification links them
+SUFFIXES = {"html": "html", "markdown": "md", "csv": "csv"}
 
 REPORT_SCHEMA = vol.Schema(
     {
@@ -99,14 +95,13 @@ class WrittenReport:
     """A report and where its files are."""
 
     report: Report
-    markdown: Path
-    csv: Path
+    files: dict[str, Path]  # by kind: html, markdown, csv
 
     @property
     def data(self) -> dict[str, Any]:
-        """The service's response: the report's data and its files."""
+        """The service's response: the report's data (with the message), its files."""
         return self.report.data | {
-            "files": {"markdown": str(self.markdown), "csv": str(self.csv)}
+            "files": {kind: str(path) for kind, path in self.files.items()}
         }
 
 
@@ -197,50 +192,52 @@ async def async_generate_report(
             for system_id, system in runtime.systems.items()
         ],
     )
-    report = build_report(
-        ReportInput(
-            provider=entry.title,
-            provider_id=entry.entry_id,
-            contacts=Contacts(
-                support_phone=contacts.support_phone,
-                support_url=contacts.support_url,
-                account=contacts.account,
-                feedback=contacts.feedback,
-            ),
-            period=period,
-            window=window,
-            zone=zone,
-            zone_name=hass.config.time_zone,
-            now=now,
-            systems=[
-                ReportSystem(
-                    id=system_id,
-                    name=system.subentry.title,
-                    added=history.added(system_id),
-                )
-                for system_id, system in runtime.systems.items()
-            ],
-            outages=outages,
-            users=await _async_user_names(
-                hass, {r.acknowledged_by for r in outages if r.acknowledged_by}
-            ),
-            contract=runtime.settings.contract,
-            rollups=history.rollups,
+    report_input = ReportInput(
+        provider=entry.title,
+        provider_id=entry.entry_id,
+        contacts=Contacts(
+            support_phone=contacts.support_phone,
+            support_url=contacts.support_url,
+            account=contacts.account,
+            feedback=contacts.feedback,
         ),
-        await async_texts(hass),
+        period=period,
+        window=window,
+        zone=zone,
+        zone_name=hass.config.time_zone,
+        now=now,
+        systems=[
+            ReportSystem(
+                id=system_id,
+                name=system.subentry.title,
+                added=history.added(system_id),
+            )
+            for system_id, system in runtime.systems.items()
+        ],
+        outages=outages,
+        users=await _async_user_names(
+            hass, {r.acknowledged_by for r in outages if r.acknowledged_by}
+        ),
+        contract=runtime.settings.contract,
+        rollups=history.rollups,
+        language=hass.config.language,
     )
-    files = await hass.async_add_executor_job(
+    texts = await async_texts(hass)
+    # a year of outages takes a while to draw: never on the event loop
+    report = await hass.async_add_executor_job(build_report, report_input, texts)
+    written = await hass.async_add_executor_job(
         partial(
             write_report,
             Path(hass.config.path(REPORTS_DIR)),
             report_stem(entry.title, entry.entry_id, label),
-            {"md": report.markdown, "csv": report.csv},
+            {"html": report.html, "md": report.markdown, "csv": report.csv},
             entry_id=entry.entry_id,
             label=label,
         )
     )
-    LOGGER.info("Wrote the report for %s to %s", entry.title, files["md"])
-    return WrittenReport(report=report, markdown=files["md"], csv=files["csv"])
+    LOGGER.info("Wrote the report for %s to %s", entry.title, written["html"])
+    files = {kind: written[suffix] for kind, suffix in SUFFIXES.items()}
+    return WrittenReport(report=report, files=files)
 
 
 @callback
@@ -258,7 +255,10 @@ def async_setup_report_service(hass: HomeAssistant) -> None:
             start=call.data.get(ATTR_START),
             end=call.data.get(ATTR_END),
         )
-        return written.data
+        data = written.data
+        if (session := admin_session(hass)) is not None:
+            data["links"] = report_links(hass, written.files, session)
+        return data
 
     async_register_admin_service(
         hass,
@@ -276,35 +276,6 @@ def async_setup_report_service(hass: HomeAssistant) -> None:
         LOGGER.warning("The reports' download view is not available: %s", err)
 
 
-def report_link(hass: HomeAssistant, path: Path, refresh_token_id: str) -> str:
-    """A link to a report file signed for a user's session, valid LINK_VALIDITY."""
-    return async_sign_path(
-        hass,
-        f"{REPORT_URL}/{path.name}",
-        LINK_VALIDITY,
-        refresh_token_id=refresh_token_id,
-    )
-
-
-@callback
-def admin_session(hass: HomeAssistant) -> str | None:
-    """The refresh token of the administrator whose action runs now, if one does.
-
-    The session of the websocket connection (the frontend) or HTTP request that
-    pressed the button, as async_sign_path finds it; None for anyone else and for
-    automations.
-    """
-    token_id: str | None = None
-    if (connection := websocket_api.current_connection.get()) is not None:
-        token_id = connection.refresh_token_id
-    elif (request := current_request.get()) is not None:
-        token_id = request.get(KEY_HASS_REFRESH_TOKEN_ID)
-    token = hass.auth.async_get_refresh_token(token_id) if token_id else None
-    if token is None or not token.user.is_admin:
-        return None
-    return token.id
-
-
 async def async_press_report(
     _manager: object, entry: ProviderEntry, runtime: ProviderRuntimeData
 ) -> None:
@@ -312,17 +283,15 @@ async def async_press_report(
     hass = runtime.hass
     written = await async_generate_report(hass, entry, runtime, PERIOD_LAST_30_DAYS)
     texts = await async_texts(hass)
-    files = {
-        "summary": written.report.data["summary"],
-        "markdown": str(written.markdown),
-        "csv": str(written.csv),
+    files = {"summary": written.report.data["summary"]} | {
+        kind: str(path) for kind, path in written.files.items()
     }
     if (session := admin_session(hass)) is not None:
+        links = report_links(hass, written.files, session)
         message = texts(
             "report_notification_message",
             **files,
-            markdown_url=report_link(hass, written.markdown, session),
-            csv_url=report_link(hass, written.csv, session),
+            **{f"{kind}_url": link for kind, link in links.items()},
         )
     else:
         message = texts("report_notification_files", **files)
@@ -332,25 +301,3 @@ async def async_press_report(
         title=texts("report_notification_title", provider=entry.title),
         notification_id=f"{DOMAIN}_report_{entry.entry_id}",
     )
-
-
-class ReportView(HomeAssistantView):
-    """Serves the written reports to administrators (and their signed links)."""
-
-    url = f"{REPORT_URL}/{{filename}}"
-    name = "api:provider_watch:reports"
-    requires_auth = True
-
-    async def get(self, request: web.Request, filename: str) -> web.StreamResponse:
-        """A report file by name; nothing outside the reports folder."""
-        hass = request.app[KEY_HASS]
-        if not request[KEY_HASS_USER].is_admin:
-            return web.Response(status=HTTPStatus.UNAUTHORIZED)
-        if not FILE_NAME.fullmatch(filename):
-            return web.Response(status=HTTPStatus.NOT_FOUND)
-        path = Path(hass.config.path(REPORTS_DIR)) / filename
-        if not await hass.async_add_executor_job(path.is_file):
-            return web.Response(status=HTTPStatus.NOT_FOUND)
-        return web.FileResponse(
-            path, headers={"Content-Type": CONTENT_TYPES[path.suffix[1:]]}
-        )

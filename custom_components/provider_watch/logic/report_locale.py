@@ -49,6 +49,7 @@ class Locale:
     numeric_date: str  # str.format with day, month, year (zero-padded)
     long_date: str  # str.format with day, month (a name), year
     day_month: str  # the same without the year
+    day_alone: str = "{day}"  # the first day of "1 and 31 October": '1.' in German
     symbol_first: bool
     symbol_space: str  # between a symbol and the amount
 
@@ -116,6 +117,7 @@ LOCALES = {
         numeric_date="{day:02d}.{month:02d}.{year:04d}",
         long_date="{day}. {month} {year}",
         day_month="{day}. {month}",
+        day_alone="{day}.",
         symbol_first=False,
         symbol_space=NBSP,
     ),

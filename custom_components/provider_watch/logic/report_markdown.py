@@ -5,6 +5,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from .report_input import ReportInput, Texts, local
+from .report_locale import locale_for
 from .report_words import day_text, local_days, month_names, whole_days
 from .text import format_duration
 
@@ -40,7 +41,9 @@ def _period_line(report: ReportInput, texts: Texts) -> str:
     if whole_days(window, zone):
         months = month_names(texts)
         first, last = local_days(window, zone)
-        start, end = day_text(first, months), day_text(last, months)
+        loc = locale_for(report.language)
+        start = day_text(first, months, loc=loc)
+        end = day_text(last, months, loc=loc)
     else:
         start = _when(local(window.start, zone), zone) or ""
         end = _when(local(window.end, zone), zone) or ""
@@ -205,7 +208,8 @@ def _cost_lines(
     renews = report.contract.renews
     if renews is not None and renews >= report.now.astimezone(report.zone).date():
         renewal = texts(
-            "report_cost_renewal", date=day_text(renews, month_names(texts))
+            "report_cost_renewal",
+            date=day_text(renews, month_names(texts), loc=locale_for(report.language)),
         )
         lines += ["", f"**{renewal}**"]
     lines += ["", f"_{texts('report_cost_explained')}_"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from .figures import Figures, Window
 from .report_input import CAUSES, ReportInput, Texts
+from .report_locale import LOCALES, Locale, locale_for
 from .text import counted, format_duration
 
 
@@ -19,20 +20,27 @@ def month_names(texts: Texts) -> list[str]:
     return names if len(names) == 12 else [str(m) for m in range(1, 13)]
 
 
-def day_text(day: date, months: Sequence[str], *, year: bool = True) -> str:
-    """'1 October 2026' (or without the year)."""
-    text = f"{day.day} {months[day.month - 1]}"
-    return f"{text} {day.year}" if year else text
+def day_text(
+    day: date,
+    months: Sequence[str],
+    *,
+    year: bool = True,
+    loc: Locale = LOCALES["en"],
+) -> str:
+    """'1 October 2026', '1. Oktober 2026', '1 de octubre de 2026' (or no year)."""
+    return loc.long_day(day, months, year=year)
 
 
-def date_range(first: date, last: date, months: Sequence[str]) -> tuple[str, str]:
+def date_range(
+    first: date, last: date, months: Sequence[str], loc: Locale = LOCALES["en"]
+) -> tuple[str, str]:
     """'1' and '31 October 2026'; '27 October' and '26 November 2026'; ..."""
-    end = day_text(last, months)
+    end = day_text(last, months, loc=loc)
     if first.year != last.year:
-        return day_text(first, months), end
+        return day_text(first, months, loc=loc), end
     if first.month != last.month:
-        return day_text(first, months, year=False), end
-    return str(first.day), end
+        return day_text(first, months, year=False, loc=loc), end
+    return loc.day_alone.format(day=first.day), end
 
 
 def local_days(window: Window, zone: tzinfo) -> tuple[date, date]:
@@ -58,7 +66,8 @@ def summary(
 ) -> str:
     """The factual paragraph to paste into an e-mail to the provider."""
     months = month_names(texts)
-    start, end = date_range(*local_days(report.window, report.zone), months)
+    loc = locale_for(report.language)  # 98.77 (en), 98,77 (de)
+    start, end = date_range(*local_days(report.window, report.zone), months, loc)
     sentences: list[str] = []
     for system in report.systems:
         result = per_system[system.id]
@@ -68,7 +77,7 @@ def summary(
             name = texts(
                 "report_summary_since",
                 system=name,
-                since=day_text(since, months, year=False),
+                since=day_text(since, months, year=False, loc=loc),
             )
         lead = texts(
             "report_summary_lead" if not sentences else "report_summary_lead_next",
@@ -91,9 +100,8 @@ def summary(
                 longest=format_duration(result.longest),
             )
         )
-        sentences.append(
-            said + " " + texts("report_summary_uptime", uptime=f"{result.uptime:.2f}")
-        )
+        uptime = texts("report_summary_uptime", uptime=loc.number(result.uptime))
+        sentences.append(f"{said} {uptime}")
     if outages:
         by_cause = Counter(o["cause"] for o in outages)
         causes = ", ".join(
