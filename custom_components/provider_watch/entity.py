@@ -16,13 +16,15 @@ from .monitoring.coordinator import SystemCoordinator
 
 
 def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
-    """The device that represents a monitored system."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, coordinator.system_id)},
-        name=coordinator.subentry.title,
-        manufacturer=coordinator.config_entry.title,
-        model=coordinator.kind.name,
-    )
+    """The device that represents a monitored system (one object for its entities)."""
+    if coordinator.device_info is None:
+        coordinator.device_info = DeviceInfo(
+            identifiers={(DOMAIN, coordinator.system_id)},
+            name=coordinator.subentry.title,
+            manufacturer=coordinator.config_entry.title,
+            model=coordinator.kind.name,
+        )
+    return coordinator.device_info
 
 
 def provider_device_info[R](entry: ConfigEntry[R]) -> DeviceInfo:

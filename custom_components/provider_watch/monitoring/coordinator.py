@@ -10,6 +10,7 @@ from typing import Any, override
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
@@ -87,6 +88,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._quiet: SystemSnapshot | None = None
         self._told = False  # every listener has heard of the state once
         self.check_name = f"{DOMAIN} check {entry.title} {subentry.title}"
+        self.device_info: DeviceInfo | None = None  # shared by its entities
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,

@@ -16,6 +16,8 @@ from typing import Any, Protocol
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
+CHUNK = 8  # checks started in one go (each runs until it waits for the network)
+
 
 class Scheduled(Protocol):
     """A system the scheduler checks (a SystemCoordinator)."""
@@ -49,11 +51,6 @@ class ProbeScheduler:
         self._due: dict[float, dict[Scheduled, None]] = {}
         self._timers: dict[float, Callable[[], None]] = {}
 
-    @property
-    def timers(self) -> int:
-        """How many timers are set (one per due second)."""
-        return len(self._timers)
-
     @callback
     def schedule(self, system: Scheduled, delay: float) -> CALLBACK_TYPE:
         """Check `system` in about `delay` s (on the grid); returns the cancel."""
@@ -81,12 +78,21 @@ class ProbeScheduler:
     @callback
     def _fire(self, tick: float) -> None:
         self._timers.pop(tick, None)
-        systems = self._due.pop(tick, None) or {}
-        for system in systems:
+        self._start(list(self._due.pop(tick, {})))
+
+    @callback
+    def _start(self, systems: list[Scheduled]) -> None:
+        """Start the checks a few at a time, letting the event loop run in between.
+
+        (A hundred checks started in one go would hold the loop ~20 ms.)
+        """
+        for system in systems[:CHUNK]:
             check = system.scheduled_check()
             self._entry.async_create_background_task(
                 self._hass, check, system.check_name, eager_start=True
             )
+        if len(systems) > CHUNK:
+            self._hass.loop.call_soon(self._start, systems[CHUNK:])
 
     @callback
     def async_stop(self) -> None:
