@@ -9,15 +9,12 @@ from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import (
     DOMAIN,
-    EVENT_SYSTEM_OFFLINE,
-    EVENT_SYSTEM_ONLINE,
     LOGGER,
     SystemKind,
 )
@@ -29,11 +26,11 @@ from ..logic.state import (
     Outcome,
     Step,
     SystemState,
-    Transition,
     advance,
 )
 from ..settings import ProviderSettings, SystemSettings
 from ..sources import Probe, ProbeResult
+from .announce import Teller, announce
 from .auth import (
     async_credentials_accepted,
     async_credentials_rejected,
@@ -314,7 +311,17 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             await self._store.async_put_now(self.system_id, step.state)
         await self.async_track_history(step, snapshot.cause, now)
         if step.transition is not None:
-            self._announce(step, snapshot.cause)
+            announce(
+                Teller(
+                    self.hass,
+                    self.config_entry,
+                    self.system_id,
+                    self.subentry.title,
+                    self.kind.value,
+                ),
+                step,
+                snapshot.cause,
+            )
         self.data = snapshot
         if step.transition is not None:
             # before any listener (the alert manager) sees the new state
@@ -350,47 +357,6 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             self.data = replace(self.data, cause=cause)
             self._provider.history.async_update_cause(self.system_id, cause)
             self.async_update_listeners()
-
-    def _announce(self, step: Step, cause: Cause | None) -> None:
-        """Log and fire the bus event of a transition."""
-        machine = step.state
-        device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, self.system_id), self.config_entry.entry_id
-        )
-        data: dict[str, Any] = {
-            "provider": self.config_entry.title,
-            "provider_id": self.config_entry.entry_id,
-            "system": self.subentry.title,
-            "system_id": self.system_id,
-            "device_id": device.id if device else None,
-            "kind": self.kind.value,
-        }
-        if step.transition is Transition.WENT_OFFLINE:
-            start = machine.outage_start or machine.since
-            data |= {
-                "since": start.isoformat() if start else None,
-                "reason": machine.reason,
-                "cause": cause.value if cause else None,
-            }
-            LOGGER.warning(
-                "%s (%s) is offline: %s (cause: %s)",
-                self.subentry.title,
-                self.config_entry.title,
-                machine.reason,
-                cause,
-            )
-            self.hass.bus.async_fire(EVENT_SYSTEM_OFFLINE, data)
-        else:
-            start = step.outage_start
-            data |= {
-                "since": start.isoformat() if start else None,
-                "duration": step.outage_duration,
-                "reason": None,
-            }
-            LOGGER.info(
-                "%s (%s) is back online", self.subentry.title, self.config_entry.title
-            )
-            self.hass.bus.async_fire(EVENT_SYSTEM_ONLINE, data)
 
 
 class ProviderRuntimeData:
