@@ -14,6 +14,7 @@ import random
 from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
 CHUNK = 8  # checks started in one go (each runs until it waits for the network)
@@ -50,10 +51,28 @@ class ProbeScheduler:
         self._phase = random.uniform(0.05, 0.5) if phase is None else phase  # noqa: S311
         self._due: dict[float, dict[Scheduled, None]] = {}
         self._timers: dict[float, Callable[[], None]] = {}
+        self._stopped = False
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Stop with Home Assistant (no check in its close stage); returns the stop."""
+        unsub = self._hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, lambda _event: self.async_stop()
+        )
+
+        @callback
+        def stop() -> None:
+            if not self._stopped:
+                unsub()
+            self.async_stop()
+
+        return stop
 
     @callback
     def schedule(self, system: Scheduled, delay: float) -> CALLBACK_TYPE:
         """Check `system` in about `delay` s (on the grid); returns the cancel."""
+        if self._stopped:
+            return _nothing
         loop = self._hass.loop
         # a check that took less than a second keeps its system on the same tick
         tick = int(loop.time() + delay) + self._phase
@@ -91,13 +110,19 @@ class ProbeScheduler:
             self._entry.async_create_background_task(
                 self._hass, check, system.check_name, eager_start=True
             )
-        if len(systems) > CHUNK:
+        if len(systems) > CHUNK and not self._stopped:
             self._hass.loop.call_soon(self._start, systems[CHUNK:])
 
     @callback
     def async_stop(self) -> None:
-        """Cancel every timer (the provider is unloaded)."""
+        """Cancel every timer (the provider is unloaded, Home Assistant stops)."""
+        self._stopped = True
         for cancel in self._timers.values():
             cancel()
         self._timers.clear()
         self._due.clear()
+
+
+@callback
+def _nothing() -> None:
+    """Nothing to cancel."""
