@@ -42,6 +42,7 @@ from custom_components.provider_watch.kinds import (
 )
 from custom_components.provider_watch.kinds.base import Kind
 from custom_components.provider_watch.kinds.form import TIMING_SCHEMA
+from custom_components.provider_watch.logic.timing import HOME_NETWORK
 from custom_components.provider_watch.subentry_flow import SystemSubentryFlow
 from homeassistant.config_entries import (
     SOURCE_IGNORE,
@@ -542,7 +543,11 @@ async def test_system_http_created(
 async def test_system_http_defaults(
     hass: HomeAssistant, loaded_provider: MockConfigEntry
 ) -> None:
-    """Fields left out: default status codes and timing, no keyword."""
+    """Fields left out: default status codes and timing, no keyword.
+
+    The timing left empty is not stored: it follows where the system is (a device
+    on the home network here), also when a later version changes the defaults.
+    """
     _, subentry = await add_system(
         hass,
         loaded_provider,
@@ -554,8 +559,15 @@ async def test_system_http_defaults(
         CONF_URL: CLOSED_URL,
         CONF_EXPECTED_STATUS: "200-399",
         CONF_VERIFY_TLS: True,
-        **flat_timing(),
+        CONF_SUCCESSES_BEFORE_ONLINE: 2,
     }
+    timing = loaded_provider.runtime_data.systems[subentry.subentry_id].timing
+    assert timing.poll_interval == HOME_NETWORK.poll_interval
+    assert timing.retry_interval == HOME_NETWORK.retry_interval
+    assert (
+        timing.thresholds.failures_before_offline
+        == HOME_NETWORK.failures_before_offline
+    )
 
 
 async def test_system_tcp_created(

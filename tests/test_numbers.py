@@ -18,6 +18,7 @@ from custom_components.provider_watch.logic.self_heal import (
     DEFAULT_ATTEMPTS,
     DEFAULT_DELAY,
 )
+from custom_components.provider_watch.logic.timing import HOME_NETWORK
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -255,12 +256,15 @@ async def test_stored_nan_never_stops_the_other_systems(
     # the good system is checked as usual
     assert state(hass, "binary_sensor.alarm_panel_connectivity") in ("on", "off")
     assert state(hass, "sensor.alarm_panel_status") == "pending"
-    # bad timing: the defaults
+    # bad timing: the defaults (of a device on the home network: 127.0.0.1)
     bad = runtime.systems["system_bad_timing"]
-    assert bad.timing.poll_interval == 30
-    assert bad.timing.timeout == 5
-    assert bad.timing.retry_interval == 3
-    assert bad.timing.thresholds.failures_before_offline == 7
+    assert bad.timing.poll_interval == HOME_NETWORK.poll_interval
+    assert bad.timing.timeout == HOME_NETWORK.timeout
+    assert bad.timing.retry_interval == HOME_NETWORK.retry_interval
+    assert (
+        bad.timing.thresholds.failures_before_offline
+        == HOME_NETWORK.failures_before_offline
+    )
     assert bad.timing.thresholds.successes_before_online == 2
     assert bad.settings.heal is not None
     assert bad.settings.heal.settings.delay == DEFAULT_DELAY

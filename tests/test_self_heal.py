@@ -1031,11 +1031,7 @@ async def test_form_adds_and_changes_self_heal(
     assert dict(router.data) == {
         "kind": "icmp",
         "host": LOCALHOST,
-        "poll_interval": 30,
-        "timeout": 5,
-        "retry_interval": 3,
-        "failures_before_offline": 7,
-        "successes_before_online": 2,
+        "successes_before_online": 2,  # (timing left empty follows the defaults)
     } | HEAL_FORM | {CONF_HEAL_ENTITY: "switch.router_plug"}
     assert all(
         type(router.data[key]) is int

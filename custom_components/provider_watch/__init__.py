@@ -121,6 +121,7 @@ async def _async_build_provider(
     history = OutageHistory(hass, entry)
     await history.async_load()
     runtime = ProviderRuntimeData(hass, entry, store, history)
+    entry.async_on_unload(runtime.scheduler.async_start())
     if page := runtime.settings.status_page:
         runtime.status_page = StatusPageCoordinator(
             hass, entry, page, runtime.settings.status_components

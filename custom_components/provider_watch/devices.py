@@ -60,7 +60,12 @@ def provider_device_info[R](entry: ConfigEntry[R]) -> DeviceInfo:
 
 
 def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
-    """The device that represents a monitored system, connected via its provider."""
+    """The device that represents a monitored system, connected via its provider.
+
+    One object, kept on the coordinator, for all of the system's entities.
+    """
+    if coordinator.device_info is not None:
+        return coordinator.device_info
     hass, entry = coordinator.hass, coordinator.config_entry
     info = DeviceInfo(
         identifiers={(DOMAIN, coordinator.system_id)},
@@ -78,6 +83,7 @@ def system_device_info(coordinator: SystemCoordinator) -> DeviceInfo:
     )
     if provider is not None:
         info["via_device_id"] = provider.id
+    coordinator.device_info = info
     return info
 
 

@@ -54,7 +54,7 @@ def _figure(
         key=key,
         entity_registry_enabled_default=enabled,
         translation_key=key,
-        state_class=SensorStateClass.MEASUREMENT,
+        # no long-term statistics (see STATISTICS below)
         device_class=SensorDeviceClass.DURATION if unit == UnitOfTime.MINUTES else None,
         native_unit_of_measurement=unit,
         suggested_display_precision=_PRECISION.get(unit),
@@ -70,7 +70,6 @@ def _provider_figure(
     return ProviderFigureSensorEntityDescription(
         key=key,
         translation_key=f"provider_{key}",
-        state_class=SensorStateClass.MEASUREMENT,
         device_class=SensorDeviceClass.DURATION if unit == UnitOfTime.MINUTES else None,
         native_unit_of_measurement=unit,
         suggested_display_precision=_PRECISION.get(unit),
@@ -78,6 +77,12 @@ def _provider_figure(
     )
 
 
+# Long-term statistics (a state_class) only for what one charts over months: what
+# the provider's outages cost, month by month (downtime this month and its value,
+# totals that start again each billing month). The rolling 30-day figures would
+# only chart a moving average of the outage history, which the report shows by
+# month from the history itself; each series costs 24 hourly rows a day, kept
+# forever by default, and 288 short-term ones (docs/benchmark.md).
 _PRECISION: dict[str | None, int] = {PERCENTAGE: 2, UnitOfTime.MINUTES: 0}
 
 FIGURE_SENSORS: tuple[FigureSensorEntityDescription, ...] = (
@@ -150,7 +155,6 @@ BILLING_SENSORS: tuple[BillingSensorEntityDescription, ...] = (
     BillingSensorEntityDescription(
         key="offline_share_month",
         translation_key="provider_offline_share_month",
-        state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=2,
         value_fn=_billing(_share),
@@ -167,19 +171,16 @@ BILLING_SENSORS: tuple[BillingSensorEntityDescription, ...] = (
     BillingSensorEntityDescription(
         key="outages_told_month",
         translation_key="provider_outages_told_month",
-        state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda f: f.notices.told,
     ),
     BillingSensorEntityDescription(
         key="outages_not_told_month",
         translation_key="provider_outages_not_told_month",
-        state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda f: f.notices.not_told,
     ),
     BillingSensorEntityDescription(
         key="outages_unanswered_month",
         translation_key="provider_outages_unanswered_month",
-        state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda f: f.notices.unanswered,
     ),
 )

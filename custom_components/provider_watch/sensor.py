@@ -52,6 +52,8 @@ class SystemSensorEntityDescription(SensorEntityDescription):
     value_fn: Callable[[SystemCoordinator], str | float | datetime | None]
     # shown even when polling fails (e.g. the cause "auth" while credentials fail)
     always_available: bool = False
+    # changes with every check (the others only when the system's state does)
+    every_check: bool = False
 
 
 NO_OUTAGE = "none"  # kept apart from the cause "unknown" (an outage nobody can explain)
@@ -86,6 +88,7 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         # it changes with every check: off by default (recorder, memory)
         entity_registry_enabled_default=False,
+        every_check=True,
         value_fn=lambda c: c.data.machine.last_online,
     ),
     SystemSensorEntityDescription(
@@ -97,6 +100,7 @@ SENSORS: tuple[SystemSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
+        every_check=True,
         value_fn=lambda c: (
             round(c.data.latency_ms, 1) if c.data.latency_ms is not None else None
         ),
@@ -159,6 +163,16 @@ class SystemSensor(SystemEntity, SensorEntity):
     """A sensor of a monitored system."""
 
     entity_description: SystemSensorEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Last seen and response time also hear of checks changing nothing else."""
+        await super().async_added_to_hass()
+        if self.entity_description.every_check:
+            self.async_on_remove(
+                self.coordinator.async_add_check_listener(
+                    self._handle_coordinator_update
+                )
+            )
 
     @property
     def available(self) -> bool:

@@ -36,6 +36,7 @@ from .const import (
     CONF_HEAL_NOTIFY,
     CONF_HEAL_OFF_TIME,
     CONF_HEAL_RECHECK,
+    CONF_HOST,
     CONF_KIND,
     CONF_MONTHLY_FEE,
     CONF_NOTES,
@@ -57,6 +58,7 @@ from .const import (
     CONF_SUPPORT_URL,
     CONF_TARGETS,
     CONF_TIMEOUT,
+    CONF_URL,
     DEFAULT_FAILURES_BEFORE_OFFLINE,
     DEFAULT_OUTBOUND_INTERVAL,
     DEFAULT_POLL_INTERVAL,
@@ -82,6 +84,7 @@ from .logic.cost import Contract
 from .logic.policy import Settings as AlertSettings
 from .logic.self_heal import ACTION_BY_DOMAIN, HealNotify, HealSettings
 from .logic.state import Thresholds
+from .logic.timing import defaults_for
 
 # Push kinds decide with their own grace time: one verdict moves the machine.
 PUSH_THRESHOLDS = Thresholds(failures_before_offline=1, successes_before_online=1)
@@ -203,7 +206,8 @@ class ProviderSettings:
 
 
 # a system's timing: key -> (default, lowest, highest); anything else stored (NaN,
-# infinity, out of range) is the default
+# infinity, out of range) is the default. (Polled kinds: their default depends on
+# where the system is, logic/timing.py; these are the internet's.)
 _SECONDS = {
     CONF_POLL_INTERVAL: (DEFAULT_POLL_INTERVAL, MIN_POLL_INTERVAL, MAX_POLL_INTERVAL),
     CONF_TIMEOUT: (DEFAULT_TIMEOUT, MIN_TIMEOUT, MAX_TIMEOUT),
@@ -238,11 +242,16 @@ class Timing:
                 retry_interval=DEFAULT_RETRY_INTERVAL,
                 thresholds=PUSH_THRESHOLDS,
             )
+        defaults = defaults_for(
+            str(data[CONF_KIND]), data.get(CONF_HOST), data.get(CONF_URL)
+        )._asdict()
         seconds = {
-            key: stored.number(data, key, *limits) for key, limits in _SECONDS.items()
+            key: stored.number(data, key, defaults[key], low, high)
+            for key, (_, low, high) in _SECONDS.items()
         }
         counts = {
-            key: stored.whole(data, key, *limits) for key, limits in _COUNTS.items()
+            key: stored.whole(data, key, defaults[key], low, high)
+            for key, (_, low, high) in _COUNTS.items()
         }
         return cls(
             poll_interval=seconds[CONF_POLL_INTERVAL],

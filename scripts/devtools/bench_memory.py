@@ -43,6 +43,7 @@ from typing import Any
 from .bench import Farm
 from .benchkit import (
     REPO,
+    allow_fast_polling,
     home_assistant,
     http_data,
     provider_entries,
@@ -188,6 +189,7 @@ async def measure(
         entity_registry as er,
     )
 
+    allow_fast_polling(interval)
     with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
         async with home_assistant(Path(tmp)) as hass:
             warm = [http_data(farm.url(9000 + i, "device")) for i in range(3)]

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from custom_components.provider_watch.logic.timing import HOME_NETWORK
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -236,8 +237,15 @@ async def nan_stored(b: Bench, k: Kit) -> None:
     assert b.entry.state is ConfigEntryState.LOADED
     assert b.shown("door_lock") == ONLINE  # checked
     timing = b.system(LOCK).timing  # the defaults for what is no number
-    assert (timing.poll_interval, timing.timeout) == (30, 5)
-    assert timing.thresholds.failures_before_offline == 7
+    # (127.0.0.1: a device on the home network)
+    assert (timing.poll_interval, timing.timeout) == (
+        HOME_NETWORK.poll_interval,
+        HOME_NETWORK.timeout,
+    )
+    assert (
+        timing.thresholds.failures_before_offline
+        == HOME_NETWORK.failures_before_offline
+    )
     issue = b.issues()["system_settings_invalid_system_gate"]
     assert issue.translation_placeholders["system"] == "Gate"
     await k.device.stop()

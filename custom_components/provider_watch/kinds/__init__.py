@@ -85,7 +85,7 @@ def validate_system(kind: SystemKind, data: Mapping[str, Any]) -> dict[str, str]
         name_errors(data)
         | kind_of(kind).validate(data)
         | self_heal_errors(data)
-        | timing_errors(data)
+        | timing_errors(kind, data)
         | number_errors(data)  # NaN or infinity: said so, whatever else is wrong
     )
 

@@ -42,11 +42,8 @@ from ..const import (
     CONF_RETRY_INTERVAL,
     CONF_SUCCESSES_BEFORE_ONLINE,
     CONF_TIMEOUT,
-    DEFAULT_FAILURES_BEFORE_OFFLINE,
-    DEFAULT_POLL_INTERVAL,
-    DEFAULT_RETRY_INTERVAL,
+    CONF_URL,
     DEFAULT_SUCCESSES_BEFORE_ONLINE,
-    DEFAULT_TIMEOUT,
     HEAL_DOMAINS,
     MAX_HEAL_DELAY,
     MAX_HEAL_OFF_TIME,
@@ -70,6 +67,7 @@ from ..logic.self_heal import (
     MAX_DAILY,
     HealNotify,
 )
+from ..logic.timing import defaults_for
 from ..logic.validation import is_valid_name, is_whole
 
 TEXT = TextSelector()
@@ -158,20 +156,17 @@ def host_errors(data: Mapping[str, Any]) -> dict[str, str]:
 
 # --- the name and the timing (every polled kind) ---------------------------------
 
+# Left empty, the check interval, timeout, re-check interval and failures follow
+# where the system is (logic/timing.py: the home network, the internet, a cloud API)
+# and are not stored: a later version's better defaults reach the system too.
 TIMING_SCHEMA = vol.Schema(
     {
-        vol.Required(CONF_POLL_INTERVAL, default=DEFAULT_POLL_INTERVAL): seconds(
-            MIN_POLL_INTERVAL, MAX_POLL_INTERVAL
-        ),
-        vol.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): seconds(
-            MIN_TIMEOUT, MAX_TIMEOUT
-        ),
-        vol.Required(CONF_RETRY_INTERVAL, default=DEFAULT_RETRY_INTERVAL): seconds(
+        vol.Optional(CONF_POLL_INTERVAL): seconds(MIN_POLL_INTERVAL, MAX_POLL_INTERVAL),
+        vol.Optional(CONF_TIMEOUT): seconds(MIN_TIMEOUT, MAX_TIMEOUT),
+        vol.Optional(CONF_RETRY_INTERVAL): seconds(
             MIN_RETRY_INTERVAL, MAX_RETRY_INTERVAL
         ),
-        vol.Required(
-            CONF_FAILURES_BEFORE_OFFLINE, default=DEFAULT_FAILURES_BEFORE_OFFLINE
-        ): count(MAX_THRESHOLD),
+        vol.Optional(CONF_FAILURES_BEFORE_OFFLINE): count(MAX_THRESHOLD),
         vol.Required(
             CONF_SUCCESSES_BEFORE_ONLINE, default=DEFAULT_SUCCESSES_BEFORE_ONLINE
         ): count(MAX_THRESHOLD),
@@ -186,14 +181,15 @@ def name_errors(data: Mapping[str, Any]) -> dict[str, str]:
     return {}
 
 
-def timing_errors(data: Mapping[str, Any]) -> dict[str, str]:
+def timing_errors(kind: str, data: Mapping[str, Any]) -> dict[str, str]:
     """Whole thresholds in range, and a timeout shorter than the poll interval."""
     errors: dict[str, str] = {}
     for key in (CONF_FAILURES_BEFORE_OFFLINE, CONF_SUCCESSES_BEFORE_ONLINE):
         if key in data and not is_whole(data[key], 1, MAX_THRESHOLD):
             errors["base"] = "invalid_threshold"
-    if data.get(CONF_TIMEOUT, DEFAULT_TIMEOUT) >= data.get(
-        CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL
+    defaults = defaults_for(kind, data.get(CONF_HOST), data.get(CONF_URL))
+    if data.get(CONF_TIMEOUT, defaults.timeout) >= data.get(
+        CONF_POLL_INTERVAL, defaults.poll_interval
     ):
         errors["base"] = "timeout_not_below_interval"
     return errors

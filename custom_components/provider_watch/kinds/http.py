@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import probatio as vol
+import yarl
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -57,9 +58,13 @@ def build_probe(
     """Get the URL; judge the status code and, if given, the keyword."""
     check = HttpCheck.from_data(data)
     session = async_get_clientsession(hass, verify_ssl=check.verify_tls)
+    try:
+        url: str | yarl.URL = yarl.URL(check.url)  # parsed once, not at every check
+    except ValueError:
+        url = check.url  # (each check then says why it cannot be used)
     return lambda: probe_http(
         session,
-        check.url,
+        url,
         timeout=timeout,
         expected=check.expected,
         keyword=check.keyword,

@@ -2,21 +2,19 @@
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from ..const import (
     DOMAIN,
-    EVENT_SYSTEM_OFFLINE,
-    EVENT_SYSTEM_ONLINE,
     LOGGER,
     SystemKind,
 )
@@ -28,11 +26,11 @@ from ..logic.state import (
     Outcome,
     Step,
     SystemState,
-    Transition,
     advance,
 )
 from ..settings import ProviderSettings, SystemSettings
 from ..sources import Probe, ProbeResult
+from .announce import Teller, announce
 from .auth import (
     async_credentials_accepted,
     async_credentials_rejected,
@@ -43,7 +41,8 @@ from .auth import (
 from .integration import integration_trouble
 from .internet import internet_up, request_internet_check
 from .provider_status import StatusPageCoordinator
-from .snapshot import ProbeLog, SystemSnapshot
+from .scheduler import ProbeScheduler
+from .snapshot import ProbeLog, SystemSnapshot, only_seen
 from .state_store import SystemStateStore
 
 type ProviderEntry = ConfigEntry[ProviderRuntimeData]
@@ -83,6 +82,13 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         # re-check at the fast interval until then (after a self-heal attempt)
         self.fast_until: datetime | None = None
         self._transition_listeners: list[Callable[[Step], None]] = []
+        # entities that show what every check changes (last seen, response time)
+        self._check_listeners: list[CALLBACK_TYPE] = []
+        # the data of the last check, when it changed nothing anything else shows
+        self._quiet: SystemSnapshot | None = None
+        self._told = False  # every listener has heard of the state once
+        self.check_name = f"{DOMAIN} check {entry.title} {subentry.title}"
+        self.device_info: DeviceInfo | None = None  # shared by its entities
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,
@@ -112,9 +118,59 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         return timedelta(seconds=self.timing.poll_interval)
 
     @override
+    @callback
+    def _schedule_refresh(self) -> None:
+        """The next check, on the provider's scheduler (one timer per due second)."""
+        if self._update_interval_seconds is None or self.retired:
+            return
+        if self.config_entry.pref_disable_polling:
+            return
+        self._async_unsub_refresh()
+        delay = self._update_interval_seconds
+        if self._retry_after is not None:
+            delay, self._retry_after = self._retry_after, None
+        self._unsub_refresh = self._provider.scheduler.schedule(self, delay)
+
+    def scheduled_check(self) -> Coroutine[Any, Any, None]:
+        """A check the scheduler runs (as the coordinator's own timer would)."""
+        return self._handle_refresh_interval()
+
+    @override
+    @callback
+    def async_update_listeners(self) -> None:
+        """Tell the entities and the alerts, unless the check changed nothing.
+
+        A check whose outcome moves neither the state machine nor anything shown
+        (the system was and is online; only "last seen" and the response time
+        moved) reaches only the entities that show those two.
+        """
+        quiet, self._quiet = self._quiet, None
+        if quiet is not None and quiet is self.data:
+            for listener in list(self._check_listeners):
+                listener()
+            return
+        self._told = True
+        super().async_update_listeners()
+
+    @callback
+    def async_add_check_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Also call `listener` after checks that changed nothing else."""
+        self._check_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._check_listeners.remove(listener)
+
+        return remove
+
+    @override
     async def _async_update_data(self) -> SystemSnapshot:
+        self._quiet = None
         if self._probe is None:  # pushed systems are never polled
             return self.data
+        # (a check after failed credentials is never quiet: entities come back)
+        # (nor the first: the alerts hear of a restored outage)
+        may_be_quiet = self._told and self.last_update_success and not self.auth_failed
         self._checking = asyncio.current_task()
         try:
             result = await self._probe()
@@ -136,7 +192,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
         if result.outcome is Outcome.UNKNOWN:
             LOGGER.debug("%s could not be judged: %s", self.name, result.reason)
-        snapshot = await self._async_apply(result)
+        snapshot = await self._async_apply(result, may_be_quiet=may_be_quiet)
         interval = self._interval_for(snapshot.machine)
         if result.retry_after:
             interval = max(interval, timedelta(seconds=result.retry_after))
@@ -213,17 +269,35 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
         )
 
-    async def _async_apply(self, result: ProbeResult) -> SystemSnapshot:
+    async def _async_apply(
+        self, result: ProbeResult, *, may_be_quiet: bool = False
+    ) -> SystemSnapshot:
         now = dt_util.utcnow()
         self._log_probe(result, now)
+        before = self.data
         step = advance(
-            self.data.machine,
+            before.machine,
             result.outcome,
             now,
             self.timing.thresholds,
             result.reason,
             result.failed_since,
         )
+        unknown = result.outcome is Outcome.UNKNOWN
+        if (
+            may_be_quiet
+            and step.transition is None
+            and only_seen(before.machine, step.state)
+            and (unknown or result.unreachable == before.unreachable)
+        ):
+            # Nothing the cause, the history, the alerts or most entities look at
+            # moved: remember it (written with the next save) and tell only the
+            # entities that show every check.
+            self._store.remember(self.system_id, step.state)
+            self._quiet = replace(
+                before, machine=step.state, latency_ms=result.latency_ms
+            )
+            return self._quiet
         snapshot = SystemSnapshot(
             machine=step.state,
             latency_ms=result.latency_ms,
@@ -240,7 +314,17 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             await self._store.async_put_now(self.system_id, step.state)
         await self.async_track_history(step, snapshot.cause, now)
         if step.transition is not None:
-            self._announce(step, snapshot.cause)
+            announce(
+                Teller(
+                    self.hass,
+                    self.config_entry,
+                    self.system_id,
+                    self.subentry.title,
+                    self.kind.value,
+                ),
+                step,
+                snapshot.cause,
+            )
         self.data = snapshot
         if step.transition is not None:
             # before any listener (the alert manager) sees the new state
@@ -277,47 +361,6 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             self._provider.history.async_update_cause(self.system_id, cause)
             self.async_update_listeners()
 
-    def _announce(self, step: Step, cause: Cause | None) -> None:
-        """Log and fire the bus event of a transition."""
-        machine = step.state
-        device = dr.async_get(self.hass).async_get_device_by_identifier(
-            (DOMAIN, self.system_id), self.config_entry.entry_id
-        )
-        data: dict[str, Any] = {
-            "provider": self.config_entry.title,
-            "provider_id": self.config_entry.entry_id,
-            "system": self.subentry.title,
-            "system_id": self.system_id,
-            "device_id": device.id if device else None,
-            "kind": self.kind.value,
-        }
-        if step.transition is Transition.WENT_OFFLINE:
-            start = machine.outage_start or machine.since
-            data |= {
-                "since": start.isoformat() if start else None,
-                "reason": machine.reason,
-                "cause": cause.value if cause else None,
-            }
-            LOGGER.warning(
-                "%s (%s) is offline: %s (cause: %s)",
-                self.subentry.title,
-                self.config_entry.title,
-                machine.reason,
-                cause,
-            )
-            self.hass.bus.async_fire(EVENT_SYSTEM_OFFLINE, data)
-        else:
-            start = step.outage_start
-            data |= {
-                "since": start.isoformat() if start else None,
-                "duration": step.outage_duration,
-                "reason": None,
-            }
-            LOGGER.info(
-                "%s (%s) is back online", self.subentry.title, self.config_entry.title
-            )
-            self.hass.bus.async_fire(EVENT_SYSTEM_ONLINE, data)
-
 
 class ProviderRuntimeData:
     """What a loaded provider entry holds, and the evidence its systems share."""
@@ -347,6 +390,7 @@ class ProviderRuntimeData:
         self.figures = FiguresCoordinator(
             hass, entry, history, self.systems, self.settings.contract
         )
+        self.scheduler = ProbeScheduler(hass, entry)
 
     @callback
     def add_system_entities(self, adder: Callable[[SystemCoordinator], None]) -> None:

@@ -30,3 +30,15 @@ class SystemSnapshot:
     def offline(self) -> bool:
         """Confirmed offline, including while recovering."""
         return self.machine.state in (SystemState.OFFLINE, SystemState.RECOVERING)
+
+
+def only_seen(before: MachineState, after: MachineState) -> bool:
+    """Whether a step changed nothing but when the system was last seen."""
+    return (
+        before.state is after.state
+        and before.since == after.since
+        and before.failures == after.failures
+        and before.successes == after.successes
+        and before.outage_start == after.outage_start
+        and before.reason == after.reason
+    )

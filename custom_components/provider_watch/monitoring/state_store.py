@@ -29,6 +29,7 @@ class SystemStateStore:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.state", atomic_writes=True
         )
         self._systems: dict[str, MachineState] = {}
+        self._save_pending = False  # a batched save is scheduled
 
     async def async_load(self) -> None:
         """Read the saved states; a bad file starts empty rather than failing setup."""
@@ -59,6 +60,17 @@ class SystemStateStore:
         self._systems[system_id] = state
         self._store.async_delay_save(self._data, STATE_SAVE_DELAY)
 
+    def remember(self, system_id: str, state: MachineState) -> None:
+        """Remember a routine change ("last seen"): written with the next save.
+
+        At most one save is scheduled at a time (within STATE_SAVE_DELAY, or as
+        Home Assistant stops), however many checks come in meanwhile.
+        """
+        self._systems[system_id] = state
+        if not self._save_pending:
+            self._save_pending = True
+            self._store.async_delay_save(self._data, STATE_SAVE_DELAY)
+
     async def async_put_now(self, system_id: str, state: MachineState) -> None:
         """Remember a system's state and write it before returning."""
         self._systems[system_id] = state
@@ -78,6 +90,7 @@ class SystemStateStore:
         await self._store.async_remove()
 
     def _data(self) -> dict[str, Any]:
+        self._save_pending = False
         return {
             "systems": {
                 system_id: machine_to_dict(state)

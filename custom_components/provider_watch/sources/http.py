@@ -1,10 +1,10 @@
 """HTTP(S) probe: status codes, an optional keyword, a capped body read."""
 
-import asyncio
 from dataclasses import dataclass
 import time
 
 import aiohttp
+from yarl import URL
 
 from . import ProbeResult
 from .web import failure_reason, read_capped
@@ -50,27 +50,30 @@ class StatusCodes:
 
 async def probe_http(
     session: aiohttp.ClientSession,
-    url: str,
+    url: str | URL,
     *,
     timeout: float,
     expected: StatusCodes,
     keyword: str | None = None,
     verify_tls: bool = True,
 ) -> ProbeResult:
-    """GET url and judge the answer."""
+    """GET url and judge the answer (within `timeout`, the body read included).
+
+    aiohttp's own total timeout (one timer per request), not a second one around it.
+    """
     started = time.monotonic()
     try:
-        async with asyncio.timeout(timeout):
-            async with session.get(
-                url,
-                ssl=verify_tls,
-                allow_redirects=True,
-                max_redirects=10,
-            ) as response:
-                status = response.status
-                body = b""
-                if keyword:
-                    body, _truncated = await read_capped(response.content)
+        async with session.get(
+            url,
+            ssl=verify_tls,
+            allow_redirects=True,
+            max_redirects=10,
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        ) as response:
+            status = response.status
+            body = b""
+            if keyword:
+                body, _truncated = await read_capped(response.content)
     except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
         return ProbeResult.down(failure_reason(err, timeout))
     latency = (time.monotonic() - started) * 1000
