@@ -1,13 +1,19 @@
 """The real frontend in a real browser: add a provider and a monitored system.
 
-    python -m scripts.devtools.e2e_browser
+    python -m scripts.devtools.e2e_browser [--docs]
 
 Debian's Chromium (headless, no downloads) driven by Playwright logs in to a real
 `hass` on 127.0.0.1, opens Settings -> Devices & services -> Add integration ->
 Provider Watch, fills the provider form, the internet-check step and the "Add
 monitored system" subentry form, and saves a screenshot of each form and of the
 system's device page to artifacts/. It fails when a form shows a raw translation key
-instead of our labels. Then it presses the provider's Generate report button, opens
+instead of our labels. It switches the user's language to German, Dutch, French and
+Spanish in turn and screenshots the provider form in each (e2e_languages.py:
+artifacts/provider-form-<language>.png, our label on screen), then adds an entry of
+the test-only provider integration and screenshots the Discovered card and the
+confirm form, which it submits (e2e_discovered.py: artifacts/discovered.png,
+discovery-confirm.png). --docs also writes docs/provider-form-de.png and
+docs/discovered.png (256 colours). Then it presses the provider's Generate report button, opens
 the HTML report through the notification's signed link and checks it on screen and
 printed (e2e_report.py: artifacts/report.png, report.pdf, report-letter.pdf).
 
@@ -24,25 +30,27 @@ import time
 from typing import Any
 
 import aiohttp
-from playwright.async_api import (
-    Browser,
-    Locator,
-    Page,
-    TimeoutError as PlaywrightTimeout,
-    async_playwright,
-)
+from playwright.async_api import Browser, Page, async_playwright
 
 from .e2e import HOST, PASSWORD, REPO, USER, FailedError, Hass, check, free_port
+from .e2e_discovered import TEST_DOMAIN, discovered
+from .e2e_languages import provider_forms
 from .e2e_report import CHROMIUM_ARGS, check_report
+from .e2e_ui import (
+    ARTIFACTS,
+    DOMAIN,
+    PROVIDER,
+    entry_loaded,
+    fill,
+    open_page,
+    shot,
+    until,
+)
 from .provision import HomeAssistantApi, prepare_config
 from .simdevice import Device
 
 WORK = REPO / ".toolchain" / "e2e-browser"
-ARTIFACTS = REPO / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-RAW_KEY = re.compile(
-    r"\b(config|config_subentries|options)\.step\.[a-z_]+\.(data|title)\b"
-)
 CONFIGURATION = """
 homeassistant:
   name: Provider Watch browser
@@ -61,38 +69,16 @@ logger:
 """
 
 
-# every finite animation (a dialog sliding in, a ripple) has finished
-SETTLED = """
-() => document.getAnimations().every(
-  (a) => a.playState !== "running"
-    || a.effect?.getComputedTiming().iterations === Infinity)
-"""
-POLL = 0.25  # s between two looks at Home Assistant's API
-DOMAIN = "provider_watch"
-PROVIDER = "Acme Alarm"
-
-
-async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.wait_for_function(SETTLED)  # the dialog has stopped moving
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    text = await page.locator("body").inner_text()
-    check(not RAW_KEY.search(text), f"{name}: no raw translation keys on screen")
-    print(f"  screenshot: artifacts/{name}.png", flush=True)
-
-
-async def fill(page: Page, label: str, value: str) -> None:
-    """Type into the field with this label (required fields show a trailing *)."""
-    name = re.compile(rf"^{re.escape(label)}\*?$")
-    await page.get_by_role("textbox", name=name).first.fill(value)
-
-
-async def run() -> int:
+async def run(docs: bool) -> int:
     shutil.rmtree(WORK, ignore_errors=True)
     config = WORK / "config"
     (config / "custom_components").mkdir(parents=True)
     (config / "custom_components/provider_watch").symlink_to(
         REPO / "custom_components/provider_watch"
+    )
+    # the provider's own integration, for the Discovered card (hass runs in config/)
+    (config / f"custom_components/{TEST_DOMAIN}").symlink_to(
+        REPO / f"tests/testing_config/custom_components/{TEST_DOMAIN}"
     )
     port = free_port()
     (config / "configuration.yaml").write_text(CONFIGURATION)
@@ -117,6 +103,8 @@ async def run() -> int:
             page.set_default_timeout(30_000)
             try:
                 await _walk(page, base, api, internet, device)
+                await provider_forms(page, base, api, docs)
+                await discovered(page, base, api, docs)
                 await _report(browser, base, api)
             except Exception:
                 await _failure_shot(page)
@@ -136,30 +124,11 @@ async def run() -> int:
         await internet.off()
     print(
         "e2e --browser: provider and system added through the real frontend; "
+        "the provider form in de, nl, fr, es; the Discovered card confirmed; "
         "the HTML report opened, screenshotted and printed",
         flush=True,
     )
     return 0
-
-
-async def _until(what: str, probe: Any, timeout: float = 60) -> Any:
-    """Look at Home Assistant's API until probe() answers (not None); its answer."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (answer := await probe()) is None:
-        if loop.time() > deadline:
-            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
-        await asyncio.sleep(POLL)
-    return answer
-
-
-async def _entry_loaded(api: HomeAssistantApi, title: str = PROVIDER) -> Any:
-    async def probe() -> str | None:
-        entries = await api.entries(DOMAIN)
-        loaded = [e for e in entries if e["state"] == "loaded" and e["title"] == title]
-        return loaded[0]["entry_id"] if loaded else None
-
-    return await _until(f"the config entry {title!r} to be loaded", probe)
 
 
 async def _device(api: HomeAssistantApi, name: str) -> Any:
@@ -168,21 +137,7 @@ async def _device(api: HomeAssistantApi, name: str) -> Any:
         named = [d["id"] for d in devices if d["name"] == name]
         return named[0] if named else None
 
-    return await _until(f"the device {name!r}", probe)
-
-
-async def _open(page: Page, url: str, target: Locator, what: str) -> None:
-    """Go to a page and wait for what is needed on it; again if it does not show
-    (once the integration's page was left for the dashboard: issue 18, item 8)."""
-    for attempt in range(3):
-        await page.goto(url)
-        try:
-            await target.wait_for(state="visible", timeout=20_000)
-        except PlaywrightTimeout:
-            print(f"  (no {what} at {page.url} yet, attempt {attempt + 1})")
-            continue
-        return
-    raise TimeoutError(f"{what} never showed at {url} (last at {page.url})")
+    return await until(f"the device {name!r}", probe)
 
 
 async def _walk(
@@ -196,7 +151,9 @@ async def _walk(
     await page.wait_for_url(re.compile(r"/(lovelace|home)"), timeout=60_000)
 
     add = page.get_by_role("button", name="Add integration")
-    await _open(page, base + "/config/integrations/dashboard", add, "Add integration")
+    await open_page(
+        page, base + "/config/integrations/dashboard", add, "Add integration"
+    )
     await add.click()
     # the brand picker opens a moment later: type into its own search field (the
     # page's "Search integrations" field is there from the start)
@@ -221,11 +178,11 @@ async def _walk(
     done = page.get_by_role("button", name=re.compile("Finish|Close|Skip")).first
     await done.click()
     await done.wait_for(state="hidden")
-    await _entry_loaded(api)
+    await entry_loaded(api)
 
     # the provider's page: "Add monitored system"
     add_system = page.get_by_text("Add monitored system").filter(visible=True).first
-    await _open(
+    await open_page(
         page,
         base + f"/config/integrations/integration/{DOMAIN}",
         add_system,
@@ -240,13 +197,13 @@ async def _walk(
     system = await _device(api, "Alarm panel")
 
     connectivity = page.get_by_text("Connectivity").first
-    await _open(page, base + f"/config/devices/device/{system}", connectivity, "it")
+    await open_page(page, base + f"/config/devices/device/{system}", connectivity, "it")
     await shot(page, "4-device-page")
 
 
 async def _report(browser: Browser, base: str, api: HomeAssistantApi) -> None:
     """Generate report, as an administrator presses it; the page it links to."""
-    entry_id = await _entry_loaded(api)
+    entry_id = await entry_loaded(api)
     await api.post(
         "/api/services/button/press",
         {"entity_id": "button.acme_alarm_generate_report"},
@@ -263,7 +220,7 @@ async def _report(browser: Browser, base: str, api: HomeAssistantApi) -> None:
                 return found[1] if found else None
         return None
 
-    url = await _until("the report's notification", link)
+    url = await until("the report's notification", link)
     check(url.split("?")[0].endswith(".html"), "the notification links the HTML report")
     printed = await check_report(browser, base + url, name="report", max_pages=4)
     check(printed[0].pages >= 1, "the report printed")
@@ -278,6 +235,6 @@ async def _failure_shot(page: object) -> None:
 
 if __name__ == "__main__":
     started = time.monotonic()
-    code = asyncio.run(run())
+    code = asyncio.run(run("--docs" in sys.argv[1:]))
     print(f"(browser pass took {time.monotonic() - started:.0f} s)")
     sys.exit(code)
