@@ -402,7 +402,8 @@ async def test_adding_and_removing_a_system_leaves_its_siblings_alone(
 
     # a system added later that goes offline: announced and alerted, once
     faulty_cloud.status = 503
-    await b.until(lambda: b.shown("boiler")[0] == "off", step=5, limit=60)
+    # (a device on the home network: 9 failed checks, re-checked at every step)
+    await b.until(lambda: b.shown("boiler")[0] == "off", step=5, limit=120)
     assert b.shown("boiler")[:2] == ("off", "offline")
     await b.advance(30, 30)
     b.verify(offline=1, log="Boiler (Acme Alarm) is offline")
