@@ -128,6 +128,10 @@ def _package_of(filename: str) -> str:
     return "stdlib/other"
 
 
+def _short(filename: str) -> str:
+    return filename.rsplit("custom_components/provider_watch/", 1)[-1]
+
+
 def live_timers(loop: asyncio.AbstractEventLoop) -> set[Any]:
     return {
         handle
@@ -278,6 +282,11 @@ async def traced_memory(hass: Any, devices: list[str]) -> dict[str, Any]:
         package = _package_of(stat.traceback[0].filename)
         by_package[package] = by_package.get(package, 0) + stat.size
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    own_lines = [
+        (f"{_short(stat.traceback[0].filename)}:{stat.traceback[0].lineno}", stat.size)
+        for stat in snapshot.statistics("lineno")
+        if _package_of(stat.traceback[0].filename) == "provider_watch"
+    ]
     return {
         "systems": n,
         "bytes_per_system": traced / n,
@@ -286,6 +295,9 @@ async def traced_memory(hass: Any, devices: list[str]) -> dict[str, Any]:
             for package, size in sorted(by_package.items(), key=lambda i: -i[1])
         },
         "entities_per_system": len(entities) / n,
+        "own_bytes_per_system_top_lines": {
+            line: round(size / n) for line, size in own_lines[:15]
+        },
     }
 
 
