@@ -67,6 +67,7 @@ from custom_components.provider_watch.logic.timing import (
 )
 from testkit.simulated import BlackHole
 
+from .bench_device import bench_device
 from .bench_history import bench_history
 from .bench_latency import measure
 from .bench_report import bench_report
@@ -911,7 +912,16 @@ def print_table(report: Report, info: dict[str, Any]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-SECTIONS = ("false_alarms", "latency", "scale", "rest", "webhook", "report", "history")
+SECTIONS = (
+    "false_alarms",
+    "latency",
+    "scale",
+    "rest",
+    "webhook",
+    "device",
+    "report",
+    "history",
+)
 DEFAULT_SECTIONS = SECTIONS
 
 
@@ -963,6 +973,8 @@ async def run_ha_sections(report: Report, quick: bool, only: set[str]) -> None:
         await bench_rest(report, quick)
     if "webhook" in only:
         await bench_webhook(report, quick)
+    if "device" in only:  # bench_device.py (issue 16)
+        await bench_device(report, quick)
 
 
 def main() -> int:
@@ -983,7 +995,7 @@ def main() -> int:
         bench_false_alarms(report, args.quick)
     if "latency" in only:
         bench_latency(report, args.quick)
-    if only & {"latency", "scale", "rest", "webhook"}:
+    if only & {"latency", "scale", "rest", "webhook", "device"}:
         asyncio.run(run_ha_sections(report, args.quick, only))
     bench_report(report, args.quick, only)
     if "history" in only:  # bench_history.py (issue 15)

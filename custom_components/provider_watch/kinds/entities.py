@@ -12,7 +12,7 @@ from typing import Any
 import probatio as vol
 
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass
-from homeassistant.const import ATTR_DEVICE_CLASS, EVENT_STATE_REPORTED
+from homeassistant.const import ATTR_DEVICE_CLASS
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -25,6 +25,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_state_change_event,
+    async_track_state_report_event,
 )
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -97,9 +98,6 @@ class EntitiesWatcher(TimedWatcher):
         self._set_ids(self._ids, force=True)
         unsubs = [
             self._hass.bus.async_listen(
-                EVENT_STATE_REPORTED, self._async_on_event, self._is_watched
-            ),
-            self._hass.bus.async_listen(
                 er.EVENT_ENTITY_REGISTRY_UPDATED,
                 self._async_on_registry,
                 self._registry_concerns,
@@ -131,13 +129,16 @@ class EntitiesWatcher(TimedWatcher):
         self._ids = ids
         if self._unsub_states is not None:
             self._unsub_states()
-        self._unsub_states = async_track_state_change_event(
-            self._hass, ids, self._async_on_event
-        )
+        # keyed by entity id: another entity's change or report costs nothing here
+        changed = async_track_state_change_event(self._hass, ids, self._async_on_event)
+        reported = async_track_state_report_event(self._hass, ids, self._async_on_event)
 
-    @callback
-    def _is_watched(self, event_data: EventStateReportedData) -> bool:
-        return event_data["entity_id"] in self._ids
+        @callback
+        def unsub() -> None:
+            changed()
+            reported()
+
+        self._unsub_states = unsub
 
     @callback
     def _registry_concerns(self, data: er.EventEntityRegistryUpdatedData) -> bool:
