@@ -9,9 +9,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.provider_watch.const import DOMAIN, SUBENTRY_SYSTEM
+from custom_components.provider_watch.monitoring.integration import integration_trouble
 from homeassistant.config_entries import ConfigEntryDisabler, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import (
     device_registry as dr,
@@ -328,3 +329,25 @@ async def test_integration_removed_while_retrying_is_no_longer_the_cause(
     await settle(hass)
     assert state(hass, CAUSE) != "provider_cloud"
     assert issue_registry.async_get_issue(DOMAIN, f"device_removed_{SYSTEM_ID}")
+
+
+@pytest.mark.parametrize("stopping", [False, True])
+async def test_home_assistant_stopping_is_no_trouble_of_the_integration(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    internet: SimulatedDevice,
+    stopping: bool,
+) -> None:
+    """Home Assistant unloads every integration as it stops: that is no trouble.
+
+    An integration unloaded while Home Assistant runs is (not loaded after loaded).
+    """
+    ring = await setup_ring(hass)
+    await watch_front_door(hass, ring)
+    if stopping:
+        hass.set_state(CoreState.stopping)
+    await hass.config_entries.async_unload(ring.entry_id)
+    await settle(hass)
+    trouble = integration_trouble(hass, lambda: {ring.entry_id})
+    hass.set_state(CoreState.running)
+    assert (trouble is None) is stopping

@@ -99,8 +99,8 @@ class IntegrationWatch:
 
     @callback
     def _observe(self, entry: ConfigEntry, *, tell: bool = True) -> None:
-        if entry.domain == DOMAIN:
-            return
+        if entry.domain == DOMAIN or self._hass.is_stopping:
+            return  # (Home Assistant unloads every entry as it stops: no trouble)
         if entry.state is ConfigEntryState.LOADED:
             self._loaded.add(entry.entry_id)
         view = EntryView(
