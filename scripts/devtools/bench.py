@@ -24,6 +24,10 @@ Sections, in order:
                 (target <= 1.0, stretch 0.5). Helpers for the why:
                 bench_profile (where a probe's CPU goes), bench_whatif (what a fix
                 would save), bench_memory (what a system's memory is made of).
+  recorder      HA's real recorder (SQLite, defaults), 20 systems beside 20 `rest`
+                sensors: states rows per system per day (target <= 5), per outage
+                (<= 50), for adding the 20th system (<= 20); long-term statistics
+                rows per system per day (<= 24); bench_recorder.
   report        the HTML report of 400 days with 2,000 outages (pure): time to write it
                 (target <= 1 s) and its size (target <= 2 MiB); bench_report.
 
@@ -71,6 +75,7 @@ from testkit.simulated import BlackHole
 
 from .bench_history import bench_history
 from .bench_latency import measure
+from .bench_recorder import bench_recorder
 from .bench_report import bench_report
 from .bench_webhook import bench_webhook
 from .benchkit import (
@@ -918,7 +923,16 @@ def print_table(report: Report, info: dict[str, Any]) -> None:
             print("  ".join("-" * w for w in widths))
 
 
-SECTIONS = ("false_alarms", "latency", "scale", "rest", "webhook", "report", "history")
+SECTIONS = (
+    "false_alarms",
+    "latency",
+    "scale",
+    "rest",
+    "recorder",
+    "webhook",
+    "report",
+    "history",
+)
 DEFAULT_SECTIONS = SECTIONS
 
 
@@ -968,6 +982,8 @@ async def run_ha_sections(report: Report, quick: bool, only: set[str]) -> None:
         await bench_scale(report, quick)
     if "rest" in only:
         await bench_rest(report, quick)
+    if "recorder" in only:
+        await bench_recorder(report, quick)
     if "webhook" in only:
         await bench_webhook(report, quick)
 
@@ -990,7 +1006,7 @@ def main() -> int:
         bench_false_alarms(report, args.quick)
     if "latency" in only:
         bench_latency(report, args.quick)
-    if only & {"latency", "scale", "rest", "webhook"}:
+    if only & {"latency", "scale", "rest", "recorder", "webhook"}:
         asyncio.run(run_ha_sections(report, args.quick, only))
     bench_report(report, args.quick, only)
     if "history" in only:  # bench_history.py (issue 15)
