@@ -549,8 +549,14 @@ async def traced_memory_per_system(
         len(er.async_entries_for_config_entry(registry, entry.entry_id))
         for entry in entries
     )
+    ours = [
+        e
+        for entry in entries
+        for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+    ]
     return {
         "systems": n,
+        "disabled_per_system": sum(1 for e in ours if e.disabled_by) / n,
         "bytes_per_system": traced / n,
         "bytes_per_system_by_package": {
             package: round(size / n)
@@ -559,6 +565,44 @@ async def traced_memory_per_system(
         "entities_per_system": entities / n,
         "states_per_system": (len(hass.states.async_all()) - states_before) / n,
     }
+
+
+async def traced_memory_rest(hass: Any, farm: Farm, n: int, config: Path) -> float:
+    """Bytes per `rest` binary sensor, traced as traced_memory_per_system traces ours.
+
+    YAML sensors (configuration.yaml + `rest.reload`, as the `rest` section sets them
+    up: no registry entries); a reload of two sensors first pays the one-time costs.
+    """
+    from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE  # noqa: PLC0415
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    yaml = config / "configuration.yaml"
+    urls = [farm.url(i, "rest") for i in range(n)]
+
+    async def reload(text: str) -> None:
+        yaml.write_text(text)
+        await hass.services.async_call("rest", "reload", blocking=True)
+
+    for domain in ("binary_sensor", "rest"):
+        if not await async_setup_component(hass, domain, {}):
+            raise RuntimeError(f"{domain} did not set up")
+    await reload(rest_yaml(urls[:2], POLL))
+    await reload("{}\n")
+    gc.collect()
+    served = farm.count("rest")
+    tracemalloc.start(1)
+    try:
+        await reload(rest_yaml(urls, POLL))
+        if not await wait_for(lambda: farm.count("rest") >= served + n, 30):
+            raise RuntimeError("the first round of the rest sensors timed out")
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+        await asyncio.sleep(1)
+        gc.collect()
+        traced = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    await reload("{}\n")
+    return traced / n
 
 
 def _package_of(filename: str) -> str:
@@ -630,6 +674,9 @@ async def bench_scale(report: Report, quick: bool) -> None:
                 traced = await traced_memory_per_system(
                     hass, farm, systems[:: 2 if quick else 5]
                 )
+                rest_bytes = await traced_memory_rest(
+                    hass, farm, traced["systems"], Path(tmp)
+                )
                 await hass.async_stop(force=True)
     cpu_pct = cpu / wall * 100
     lags = probe.lags
@@ -686,6 +733,15 @@ async def bench_scale(report: Report, quick: bool) -> None:
         note=f"everything, Home Assistant's share for the "
         f"{traced['entities_per_system']:.1f} entities per system included",
     )
+    report.details["scale"]["rest_bytes_per_sensor"] = rest_bytes
+    report.add(
+        "scale",
+        "memory per HA rest binary sensor (tracemalloc, all), same run",
+        rest_bytes / 1024,
+        "KiB",
+        note=f"{traced['systems']} YAML rest sensors added with rest.reload, traced "
+        "as ours until their first update; one entity, no registry entry",
+    )
     report.add(
         "scale",
         "memory per system (RSS delta)",
@@ -694,7 +750,13 @@ async def bench_scale(report: Report, quick: bool) -> None:
         note="informational (allocator-dependent): RSS after setup + first probe "
         "round minus before (after a warm-up provider), / systems",
     )
-    report.add("scale", "entities per system", traced["entities_per_system"], "")
+    report.add(
+        "scale",
+        "entities per system",
+        traced["entities_per_system"],
+        "",
+        note=f"{traced['disabled_per_system']:.1f} of them disabled by default",
+    )
 
 
 def rest_yaml(urls: list[str], interval: float) -> str:
