@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.provider_watch.const import EVENT_SYSTEM_OFFLINE
-from custom_components.provider_watch.monitoring.coordinator import ProviderRuntimeData
+from custom_components.provider_watch.monitoring.provider import ProviderRuntimeData
 from custom_components.provider_watch.monitoring.provider_status import (
     STATUS_PAGE_INTERVAL,
     StatusPageCoordinator,

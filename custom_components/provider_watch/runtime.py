@@ -11,9 +11,9 @@ from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_ENTRY_TYPE, DOMAIN
-from .monitoring.coordinator import ProviderEntry, ProviderRuntimeData
 from .monitoring.internet import ENTRY_TYPE_INTERNET, InternetCoordinator
 from .monitoring.outbound import OutboundHeartbeat
+from .monitoring.provider import ProviderEntry, ProviderRuntimeData
 
 
 @dataclass(kw_only=True)

@@ -32,11 +32,8 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN
 from ..logic.notes import PushFailed
 from ..logic.policy import Offline, Record, Settings, plan
-from ..monitoring.coordinator import (
-    ProviderEntry,
-    ProviderRuntimeData,
-    SystemCoordinator,
-)
+from ..monitoring.coordinator import SystemCoordinator
+from ..monitoring.provider import ProviderEntry, ProviderRuntimeData
 from ..protocols import SelfHealForAlerting
 from .actions import AlertActions
 from .delivery import Delivery

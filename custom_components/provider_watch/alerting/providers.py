@@ -6,11 +6,8 @@ from homeassistant.core import HomeAssistant
 
 from ..logic.notes import OutageNote
 from ..logic.policy import Record
-from ..monitoring.coordinator import (
-    ProviderEntry,
-    ProviderRuntimeData,
-    SystemCoordinator,
-)
+from ..monitoring.coordinator import SystemCoordinator
+from ..monitoring.provider import ProviderEntry, ProviderRuntimeData
 from .phones import Phone, resolve_phone
 
 

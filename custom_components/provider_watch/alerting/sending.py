@@ -19,8 +19,8 @@ from ..logic.cause import Cause
 from ..logic.notes import AlertSent, Asked
 from ..logic.policy import INTERNET_KEY, AlertNotice, NoticeKind, Record
 from ..logic.summary import Heard, Held
-from ..monitoring.coordinator import ProviderEntry
 from ..monitoring.integration import integration_trouble
+from ..monitoring.provider import ProviderEntry
 from ..protocols import SelfHealForAlerting
 from .delivery import Delivery
 from .messages import (

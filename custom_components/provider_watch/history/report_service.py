@@ -49,7 +49,7 @@ from ..const import (
 from ..logic.figures import Window, calendar_month, days, last, previous_month
 from ..logic.report import Report, build_report
 from ..logic.report_input import Contacts, ReportInput, ReportSystem, Texts
-from ..monitoring.coordinator import ProviderRuntimeData
+from ..monitoring.provider import ProviderRuntimeData
 from ..runtime import ProviderEntry, loaded_provider
 from .report_files import (
     check_days,

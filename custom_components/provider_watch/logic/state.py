@@ -106,6 +106,15 @@ def advance(
 
 
 def _on_success(current: MachineState, now: datetime, thresholds: Thresholds) -> Step:
+    if (
+        current.state is SystemState.ONLINE
+        and current.failures == 0
+        and current.successes == 0
+        and current.reason is None
+        and current.outage_start is None
+    ):
+        # the steady state, most checks: only "last seen" moves (one copy, not three)
+        return Step(state=replace(current, last_online=now))
     seen = replace(current, last_online=now, failures=0, reason=None)
     if current.state in (SystemState.OFFLINE, SystemState.RECOVERING):
         successes = current.successes + 1

@@ -5,7 +5,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, override
+from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -16,19 +16,16 @@ from homeassistant.util import dt as dt_util
 from ..const import (
     DOMAIN,
     LOGGER,
-    SystemKind,
 )
-from ..history.figures import FiguresCoordinator
 from ..history.store import OutageHistory
 from ..logic.cause import Cause, CauseEvidence, classify
 from ..logic.state import (
     MachineState,
     Outcome,
     Step,
-    SystemState,
     advance,
 )
-from ..settings import ProviderSettings, SystemSettings
+from ..settings import SystemSettings
 from ..sources import Probe, ProbeResult
 from .announce import Teller, announce
 from .auth import (
@@ -36,39 +33,51 @@ from .auth import (
     async_credentials_rejected,
     auth_failed_error,
     retry_interval,
-    secret_field,
 )
-from .integration import integration_trouble
-from .internet import internet_up, request_internet_check
-from .provider_status import StatusPageCoordinator
 from .scheduler import ProbeScheduler
-from .snapshot import ProbeLog, SystemSnapshot, only_seen
+from .snapshot import ProbeLog, SystemSnapshot, quiet_snapshot
 from .state_store import SystemStateStore
 
-type ProviderEntry = ConfigEntry[ProviderRuntimeData]
-
 PROBE_LOG_SIZE = 20  # the last probe results kept per system (for diagnostics)
+
+
+class Provider(Protocol):
+    """What a system needs of its provider (monitoring/provider.py)."""
+
+    scheduler: ProbeScheduler
+    history: OutageHistory
+
+    def credentials_rejected(self) -> bool:
+        """Whether the provider rejects the credentials of any of its systems."""
+
+    def evidence_for(self, system: SystemCoordinator) -> CauseEvidence:
+        """What is known about the causes of this system's outage."""
+
+    def system_changed(self, changed: SystemCoordinator) -> None:
+        """A system's state changed: its siblings' causes may change too."""
 
 
 class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     """Feeds one monitored system's state machine, polled or pushed."""
 
-    config_entry: ProviderEntry
+    config_entry: ConfigEntry[Any]
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ProviderEntry,
+        entry: ConfigEntry[Any],
         subentry: ConfigSubentry,
         store: SystemStateStore,
         probe: Probe | None,
-        provider: ProviderRuntimeData,
+        provider: Provider,
     ) -> None:
         """Create the coordinator, starting from the saved state."""
         self.subentry = subentry
         self.settings = SystemSettings.from_subentry(subentry.title, subentry.data)
         self.timing = self.settings.timing
         self.kind = self.settings.kind
+        self._poll_interval = timedelta(seconds=self.timing.poll_interval)
+        self._retry_interval = timedelta(seconds=self.timing.retry_interval)
         self.auth_failed = False
         self.auth_told = False  # the owner was told this time (a reauth, a repair)
         self.retired = False  # torn down alone: a check under way changes nothing
@@ -84,9 +93,8 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._transition_listeners: list[Callable[[Step], None]] = []
         # entities that show what every check changes (last seen, response time)
         self._check_listeners: list[CALLBACK_TYPE] = []
-        # the data of the last check, when it changed nothing anything else shows
-        self._quiet: SystemSnapshot | None = None
         self._told = False  # every listener has heard of the state once
+        self._result: ProbeResult | None = None  # a check's, handed to the refresh
         self.check_name = f"{DOMAIN} check {entry.title} {subentry.title}"
         self.device_info: DeviceInfo | None = None  # shared by its entities
         machine = store.get(subentry.subentry_id)
@@ -114,8 +122,8 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         if machine.is_suspect or (
             self.fast_until is not None and dt_util.utcnow() < self.fast_until
         ):
-            return timedelta(seconds=self.timing.retry_interval)
-        return timedelta(seconds=self.timing.poll_interval)
+            return self._retry_interval
+        return self._poll_interval
 
     @override
     @callback
@@ -132,50 +140,95 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._unsub_refresh = self._provider.scheduler.schedule(self, delay)
 
     def scheduled_check(self) -> Coroutine[Any, Any, None]:
-        """A check the scheduler runs (as the coordinator's own timer would)."""
+        """A check the scheduler runs (as the coordinator's own timer would).
+
+        A system that was told of its state, checked fine last time and has no check
+        under way takes the quick path; anything else the coordinator's own refresh.
+        """
+        if (
+            self._told
+            and self._probe is not None
+            and self._checking is None
+            and self.last_update_success
+            and not self.auth_failed
+        ):
+            return self._async_quick_check(self._probe)
         return self._handle_refresh_interval()
+
+    async def _async_quick_check(self, probe: Probe) -> None:
+        """Check; when nothing but "last seen" moved, settle it here and now.
+
+        The steady state of most checks: no lock, no refresh bookkeeping, no
+        comparison of snapshots, no listener but those that show every check.
+        Anything else goes on to the coordinator's refresh with this result.
+        """
+        self._unsub_refresh = None
+        if self._shutdown_requested or self.hass.is_stopping:
+            return
+        self._checking = asyncio.current_task()
+        try:
+            result = await probe()
+        except Exception:  # noqa: BLE001  # pragma: no cover - probes return failures
+            result = None  # (a bug's: the refresh checks again and reports it)
+        finally:
+            self._checking = None
+        if self.retired:
+            return
+        if result is None or not self._settle_quietly(result):
+            self._result = result
+            await self._handle_refresh_interval()
+            self._result = None
+            return
+        if self._listeners and not self.hass.is_stopping:
+            self._schedule_refresh()
+        for listener in list(self._check_listeners):
+            listener()
+
+    def _settle_quietly(self, result: ProbeResult) -> bool:
+        """Take a result that moves nothing but "last seen"; False if it moves more."""
+        now = dt_util.utcnow()
+        step = advance(
+            self.data.machine,
+            result.outcome,
+            now,
+            self.timing.thresholds,
+            result.reason,
+            result.failed_since,
+        )
+        quiet = quiet_snapshot(self.data, result, step)
+        if quiet is None:
+            return False
+        self._log_probe(result, now)
+        self._store.remember(self.system_id, step.state)
+        self.data = quiet
+        interval = self._interval_for(step.state)
+        if interval != self.update_interval:  # a Retry-After or a fast re-check ended
+            self.update_interval = interval
+        return True
 
     @override
     @callback
     def async_update_listeners(self) -> None:
-        """Tell the entities and the alerts, unless the check changed nothing.
-
-        A check whose outcome moves neither the state machine nor anything shown
-        (the system was and is online; only "last seen" and the response time
-        moved) reaches only the entities that show those two.
-        """
-        quiet, self._quiet = self._quiet, None
-        if quiet is not None and quiet is self.data:
-            for listener in list(self._check_listeners):
-                listener()
-            return
+        """Tell the entities and the alerts (from then on checks may be quick)."""
         self._told = True
         super().async_update_listeners()
 
     @callback
     def async_add_check_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Also call `listener` after checks that changed nothing else."""
-        self._check_listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            self._check_listeners.remove(listener)
-
-        return remove
+        return _listen(self._check_listeners, listener)
 
     @override
     async def _async_update_data(self) -> SystemSnapshot:
-        self._quiet = None
         if self._probe is None:  # pushed systems are never polled
             return self.data
-        # (a check after failed credentials is never quiet: entities come back)
-        # (nor the first: the alerts hear of a restored outage)
-        may_be_quiet = self._told and self.last_update_success and not self.auth_failed
-        self._checking = asyncio.current_task()
-        try:
-            result = await self._probe()
-        finally:
-            self._checking = None
+        result, self._result = self._result, None  # the quick path's, if any
+        if result is None:
+            self._checking = asyncio.current_task()
+            try:
+                result = await self._probe()
+            finally:
+                self._checking = None
         if self.retired:
             return self.data
         if result.auth_failed:
@@ -192,7 +245,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
         if result.outcome is Outcome.UNKNOWN:
             LOGGER.debug("%s could not be judged: %s", self.name, result.reason)
-        snapshot = await self._async_apply(result, may_be_quiet=may_be_quiet)
+        snapshot = await self._async_apply(result)
         interval = self._interval_for(snapshot.machine)
         if result.retry_after:
             interval = max(interval, timedelta(seconds=result.retry_after))
@@ -237,13 +290,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
 
         Before the entities and the alerts hear of it (self-heal may hold the alert).
         """
-        self._transition_listeners.append(listener)
-
-        @callback
-        def remove() -> None:
-            self._transition_listeners.remove(listener)
-
-        return remove
+        return _listen(self._transition_listeners, listener)
 
     async def async_fast_recheck(self, until: datetime) -> None:
         """Check at the fast re-check interval until `until`, starting now.
@@ -269,35 +316,17 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             )
         )
 
-    async def _async_apply(
-        self, result: ProbeResult, *, may_be_quiet: bool = False
-    ) -> SystemSnapshot:
+    async def _async_apply(self, result: ProbeResult) -> SystemSnapshot:
         now = dt_util.utcnow()
         self._log_probe(result, now)
-        before = self.data
         step = advance(
-            before.machine,
+            self.data.machine,
             result.outcome,
             now,
             self.timing.thresholds,
             result.reason,
             result.failed_since,
         )
-        unknown = result.outcome is Outcome.UNKNOWN
-        if (
-            may_be_quiet
-            and step.transition is None
-            and only_seen(before.machine, step.state)
-            and (unknown or result.unreachable == before.unreachable)
-        ):
-            # Nothing the cause, the history, the alerts or most entities look at
-            # moved: remember it (written with the next save) and tell only the
-            # entities that show every check.
-            self._store.remember(self.system_id, step.state)
-            self._quiet = replace(
-                before, machine=step.state, latency_ms=result.latency_ms
-            )
-            return self._quiet
         snapshot = SystemSnapshot(
             machine=step.state,
             latency_ms=result.latency_ms,
@@ -362,84 +391,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             self.async_update_listeners()
 
 
-class ProviderRuntimeData:
-    """What a loaded provider entry holds, and the evidence its systems share."""
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: ProviderEntry,
-        store: SystemStateStore,
-        history: OutageHistory,
-    ) -> None:
-        """Start with no systems."""
-        self.hass = hass
-        self.settings = ProviderSettings.from_entry(
-            entry.data, entry.options, default_currency=hass.config.currency
-        )
-        self.store = store
-        self.history = history
-        self.systems: dict[str, SystemCoordinator] = {}
-        # each platform's way to add a system's entities (for systems added later)
-        self.entity_adders: list[Callable[[SystemCoordinator], None]] = []
-        # per system, what stops with it when it is torn down alone (its watcher…)
-        self.system_stops: dict[str, list[CALLBACK_TYPE]] = {}
-        self.built_from: object = None  # the entry's own settings it was set up with
-        self.status_page: StatusPageCoordinator | None = None
-        # the uptime figures of self.systems, from the outage history
-        self.figures = FiguresCoordinator(
-            hass, entry, history, self.systems, self.settings.contract
-        )
-        self.scheduler = ProbeScheduler(hass, entry)
-
-    @callback
-    def add_system_entities(self, adder: Callable[[SystemCoordinator], None]) -> None:
-        """A platform's entities: now for each system, later for each system added."""
-        self.entity_adders.append(adder)
-        for system in self.systems.values():
-            adder(system)
-
-    def evidence_for(self, system: SystemCoordinator) -> CauseEvidence:
-        """What is known about the causes that could explain this system's outage."""
-        clouds = [s for s in self.systems.values() if s.kind is SystemKind.CLOUD]
-        failing = [s for s in clouds if s.data.offline and s.data.unreachable]
-        return CauseEvidence(
-            auth_failed=system.auth_failed,
-            internet_up=internet_up(self.hass),
-            status_page_problem=self.status_page is not None
-            and self.status_page.has_problem,
-            cloud_unreachable=system.kind is SystemKind.CLOUD
-            and system.data.unreachable,
-            all_cloud_systems_failing=len(clouds) >= 2
-            and len(failing) == len(clouds)
-            and len({s.machine.reason for s in failing}) == 1,
-            integration=trouble.trouble
-            if (trouble := integration_trouble(self.hass, system.integration_entries))
-            else None,
-        )
-
-    def credentials_rejected(self) -> bool:
-        """Whether the provider rejects the credentials of any of its systems."""
-        return any(
-            system.auth_failed and secret_field(system.settings.check) is not None
-            for system in self.systems.values()
-        )
-
-    @callback
-    def system_changed(self, changed: SystemCoordinator) -> None:
-        """A system's state changed: its siblings' causes may change too."""
-        machine = changed.machine
-        if machine.state is SystemState.PENDING and machine.failures == 1:
-            # the first failed check: have the internet's state ready for the cause
-            request_internet_check(self.hass)
-        if changed.kind is not SystemKind.CLOUD:
-            return  # only cloud systems are evidence about their siblings' causes
-        for system in self.systems.values():
-            if system is not changed:
-                system.async_reclassify()
-
-    @callback
-    def reclassify_all(self) -> None:
-        """The shared picture (internet, status page) changed."""
-        for system in self.systems.values():
-            system.async_reclassify()
+def _listen[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
+    """Add `listener`; returns its removal."""
+    listeners.append(listener)
+    return callback(lambda: listeners.remove(listener))

@@ -23,11 +23,8 @@ from homeassistant.util import dt as dt_util
 
 from ..alerting.messages import self_heal_line
 from ..const import DOMAIN, LOGGER, SIGNAL_MAINTENANCE
-from ..monitoring.coordinator import (
-    ProviderEntry,
-    ProviderRuntimeData,
-    SystemCoordinator,
-)
+from ..monitoring.coordinator import SystemCoordinator
+from ..monitoring.provider import ProviderEntry, ProviderRuntimeData
 from ..protocols import AlertingForSelfHeal
 from .power_cycle import PowerCycle
 from .system import SystemSelfHeal

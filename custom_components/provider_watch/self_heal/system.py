@@ -49,11 +49,8 @@ from ..logic.self_heal import (
     decide,
 )
 from ..logic.state import Step, Transition
-from ..monitoring.coordinator import (
-    ProviderEntry,
-    ProviderRuntimeData,
-    SystemCoordinator,
-)
+from ..monitoring.coordinator import SystemCoordinator
+from ..monitoring.provider import ProviderEntry, ProviderRuntimeData
 from ..protocols import AlertingForSelfHeal
 from .power_cycle import ManagerForPowerCycle, async_make_attempt
 from .targets import SharedAttempt

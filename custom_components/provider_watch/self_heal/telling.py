@@ -21,11 +21,8 @@ from ..alerting.phones import resolve_phone
 from ..const import DOMAIN, EVENT_SELF_HEAL
 from ..logic.self_heal import Action, HealSettings, HealSummary, Reason
 from ..logic.text import format_duration
-from ..monitoring.coordinator import (
-    ProviderEntry,
-    ProviderRuntimeData,
-    SystemCoordinator,
-)
+from ..monitoring.coordinator import SystemCoordinator
+from ..monitoring.provider import ProviderEntry, ProviderRuntimeData
 from ..protocols import AlertingForSelfHeal
 
 ISSUE_TARGET = "self_heal_target"

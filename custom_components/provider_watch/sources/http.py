@@ -1,6 +1,7 @@
 """HTTP(S) probe: status codes, an optional keyword, a capped body read."""
 
 from dataclasses import dataclass
+from functools import cache
 import time
 
 import aiohttp
@@ -48,6 +49,12 @@ class StatusCodes:
         )
 
 
+@cache
+def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """One aiohttp timeout per length, not one per check."""
+    return aiohttp.ClientTimeout(total=seconds)
+
+
 async def probe_http(
     session: aiohttp.ClientSession,
     url: str | URL,
@@ -68,7 +75,7 @@ async def probe_http(
             ssl=verify_tls,
             allow_redirects=True,
             max_redirects=10,
-            timeout=aiohttp.ClientTimeout(total=timeout),
+            timeout=_client_timeout(timeout),
         ) as response:
             status = response.status
             body = b""
