@@ -334,7 +334,7 @@ async def test_push_relay_refusing_is_logged_not_raised(
     assert android.titles == [OFFLINE]  # it was posted (and refused)
     assert len(notes(hass)) == 1
     gateway.status = 201
-    await advance(hass, freezer, 30 * 60)
+    await advance(hass, freezer, 30, 30 * 60)
     # tried again 30 s later (and got through); the reminder comes as usual
     assert android.titles == [OFFLINE, OFFLINE, "Alarm panel is still offline"]
 
