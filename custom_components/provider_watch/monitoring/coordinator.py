@@ -184,10 +184,9 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         for listener in list(self._check_listeners):
             listener()
 
-    def _settle_quietly(self, result: ProbeResult) -> bool:
-        """Take a result that moves nothing but "last seen"; False if it moves more."""
-        now = dt_util.utcnow()
-        step = advance(
+    def _step(self, result: ProbeResult, now: datetime) -> Step:
+        """Where a probe's result moves the state machine (pure; nothing changes)."""
+        return advance(
             self.data.machine,
             result.outcome,
             now,
@@ -195,6 +194,11 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
             result.reason,
             result.failed_since,
         )
+
+    def _settle_quietly(self, result: ProbeResult) -> bool:
+        """Take a result that moves nothing but "last seen"; False if it moves more."""
+        now = dt_util.utcnow()
+        step = self._step(result, now)
         quiet = quiet_snapshot(self.data, result, step)
         if quiet is None:
             return False
@@ -319,14 +323,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     async def _async_apply(self, result: ProbeResult) -> SystemSnapshot:
         now = dt_util.utcnow()
         self._log_probe(result, now)
-        step = advance(
-            self.data.machine,
-            result.outcome,
-            now,
-            self.timing.thresholds,
-            result.reason,
-            result.failed_since,
-        )
+        step = self._step(result, now)
         snapshot = SystemSnapshot(
             machine=step.state,
             latency_ms=result.latency_ms,
