@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 
 CHUNK = 8  # checks started in one go (each runs until it waits for the network)
 
@@ -57,7 +57,7 @@ class ProbeScheduler:
     def async_start(self) -> CALLBACK_TYPE:
         """Stop with Home Assistant (no check in its close stage); returns the stop."""
         unsub = self._hass.bus.async_listen_once(
-            EVENT_HOMEASSISTANT_STOP, lambda _event: self.async_stop()
+            EVENT_HOMEASSISTANT_STOP, self._async_stopping
         )
 
         @callback
@@ -67,6 +67,14 @@ class ProbeScheduler:
             self.async_stop()
 
         return stop
+
+    @callback
+    def _async_stopping(self, _event: Event) -> None:
+        """Home Assistant stops: in the event loop, before any timer can fire.
+
+        (A plain function or lambda as listener would run in the executor, late.)
+        """
+        self.async_stop()
 
     @callback
     def schedule(self, system: Scheduled, delay: float) -> CALLBACK_TYPE:
