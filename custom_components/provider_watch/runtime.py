@@ -16,7 +16,7 @@ from .monitoring.outbound import OutboundHeartbeat
 from .monitoring.provider import ProviderEntry, ProviderRuntimeData
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class InternetRuntimeData:
     """What the loaded internet-check entry holds."""
 

@@ -142,7 +142,7 @@ def provider_contract[R](hass: HomeAssistant, entry: ConfigEntry[R]) -> Contract
     return contract(entry.options, hass.config.currency)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Contacts:
     """Whom the owner can reach at the provider (the provider form)."""
 
@@ -164,7 +164,7 @@ class Contacts:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ProviderSettings:
     """A provider's options: phones, alert policy, status page, contract."""
 
@@ -223,7 +223,7 @@ _COUNTS = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Timing:
     """How often and how patiently a system is probed."""
 
@@ -316,7 +316,7 @@ def heal_target(data: Mapping[str, Any]) -> HealTarget | None:
     return HealTarget(entity_id=entity_id, settings=settings)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SystemSettings:
     """A monitored system: its kind, timing and self-heal.
 
@@ -345,7 +345,7 @@ class SystemSettings:
 # --- the internet check (its entry's options) ----------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OutboundSettings:
     """What to call, how, and how often."""
 
@@ -390,7 +390,7 @@ class OutboundSettings:
         return text
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class InternetSettings:
     """The internet check's targets and its optional outbound heartbeat."""
 

@@ -263,11 +263,14 @@ def breakdown(snapshot: tracemalloc.Snapshot, n: int, top: int) -> dict[str, Any
     by_ours: dict[str, int] = defaultdict(int)
     by_line: dict[str, int] = defaultdict(int)
     by_top: dict[str, int] = defaultdict(int)
+    by_own_line: dict[str, int] = defaultdict(int)
     for trace in snapshot.traces:
         innermost = trace.traceback[-1]
         by_owner[owner(innermost.filename)] += trace.size
         by_ours[integration_line(trace.traceback)] += trace.size
         by_line[source(innermost)] += trace.size
+        if owner(innermost.filename).startswith("provider_watch"):
+            by_own_line[source(innermost)] += trace.size
         package = owner(innermost.filename).split("/")[0]
         by_top[package if package in TOP_LEVEL else "other"] += trace.size
 
@@ -280,6 +283,7 @@ def breakdown(snapshot: tracemalloc.Snapshot, n: int, top: int) -> dict[str, Any
         "by_package": per_system(by_owner),
         "by_integration_line": per_system(by_ours),
         "by_allocating_line": per_system(by_line),
+        "by_own_allocating_line": per_system(by_own_line),
     }
 
 
@@ -316,6 +320,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
                 "by the integration's line that led to it", info["by_integration_line"]
             )
             show("by allocating line", info["by_allocating_line"])
+            show("by Provider Watch's allocating line", info["by_own_allocating_line"])
             print("  live objects gained, per system")
             for name, count in info["objects_per_system"]:
                 print(f"    {count:7.1f}  {name}")

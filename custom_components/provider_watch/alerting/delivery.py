@@ -57,7 +57,7 @@ type Texts = Callable[..., str]
 type OnFailure = Callable[[str, str, str, bool], None]  # alert id, phone, why, final
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class _Retry:
     phone_id: str
     data: dict[str, Any]

@@ -15,6 +15,7 @@ something changes or a repeat is due, and sends what it decides. Its parts:
 """
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -178,11 +179,8 @@ class AlertManager:
             self.schedule()  # its alerts go with it
 
     def _listener(self, system: SystemCoordinator) -> CALLBACK_TYPE:
-        @callback
-        def on_update() -> None:
-            self._on_system_update(system)
-
-        return on_update
+        """What a system's update calls."""
+        return _SystemListener(self._on_system_update, system)
 
     @callback
     def _on_system_update(self, system: SystemCoordinator) -> None:
@@ -375,3 +373,22 @@ class AlertManager:
     async def async_deliver(self, phone: Phone, data: dict[str, Any]) -> None:
         """Send a push, retried like any alert if the relay refuses it."""
         await self.delivery.async_send(phone, data)
+
+
+class _SystemListener:
+    """Calls `on_update(system)` (two slots: smaller than a closure or a partial)."""
+
+    __slots__ = ("_on_update", "_system")
+
+    def __init__(
+        self,
+        on_update: Callable[[SystemCoordinator], None],
+        system: SystemCoordinator,
+    ) -> None:
+        """Remember whom to tell of which system."""
+        self._on_update = on_update
+        self._system = system
+
+    def __call__(self) -> None:
+        """The system was updated."""
+        self._on_update(self._system)

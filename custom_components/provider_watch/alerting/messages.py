@@ -32,7 +32,7 @@ SNOOZE_MINUTES = 60
 NAMED_ON_PHONE = 3
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AlertContext:
     """What the words need to know about an alert."""
 

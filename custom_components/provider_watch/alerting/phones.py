@@ -21,7 +21,7 @@ MOBILE_APP = "mobile_app"
 ISSUE_PREFIX = "phone_missing_"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Phone:
     """A phone that can receive alerts now."""
 

@@ -90,7 +90,7 @@ REPORT_BUTTON = ButtonEntityDescription(
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class WrittenReport:
     """A report and where its files are."""
 

@@ -67,7 +67,7 @@ type EntriesOf = Callable[[HomeAssistant, Mapping[str, Any]], set[str]]
 type FillIn = Callable[[dict[str, Any], Mapping[str, Any] | None], None]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Kind:
     """One kind of check, as the subentry flow and the set-up use it.
 

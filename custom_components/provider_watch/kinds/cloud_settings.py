@@ -55,7 +55,7 @@ from ..sources.cloud_login import DEFAULT_BODY, DEFAULT_TOKEN_HEADER, Login
 from ..sources.cloud_rule import Comparison, SimpleRule, is_body_rule
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Checkin:
     """The device's last check-in time in the answer, and how old it may be."""
 
@@ -65,7 +65,7 @@ class Checkin:
     time_format: str | None = None  # strptime-style; None: ISO 8601 or epoch
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SecondEndpoint:
     """Another request of the same API: its own rule, or the template judges it."""
 
@@ -73,7 +73,7 @@ class SecondEndpoint:
     rule: SimpleRule | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CloudCheck:
     """A cloud system's request and the rules its answer is judged by."""
 

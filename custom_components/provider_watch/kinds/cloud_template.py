@@ -182,7 +182,7 @@ class RuleTemplate:
         return await _async_bounded(lambda: self._render(variables), seconds)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Job:
     """Whether the job's thread is inside the work (under the lock)."""
 

@@ -42,7 +42,7 @@ _VERDICTS = {
 ANSWER_CHARS = 300
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TryOutcome:
     """What the test step shows, and the fields the rule cannot be saved with."""
 

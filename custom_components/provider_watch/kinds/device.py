@@ -38,7 +38,7 @@ from .entities import EntitiesCheck, EntitiesWatcher, entries_stopped
 from .form import GRACE, duration_errors
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DeviceCheck:
     """The device to watch, and how patiently."""
 

@@ -50,7 +50,7 @@ from .base import Kind, PushTarget, TimedWatcher
 from .form import GRACE, duration_errors
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EntitiesCheck:
     """The entities to watch, and how patiently."""
 

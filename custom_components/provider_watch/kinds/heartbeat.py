@@ -53,7 +53,7 @@ MAX_HEARTBEAT_BODY = 64 * 1024
 FAILURE_REASON = "the heartbeat reported a failure"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HeartbeatCheck:
     """The webhook, how often it is called, and what a failure report says."""
 

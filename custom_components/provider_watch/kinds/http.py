@@ -1,9 +1,10 @@
 """HTTP(S): a system with a web page or an HTTP endpoint."""
 
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import probatio as vol
 import yarl
 
@@ -20,13 +21,13 @@ from ..const import (
     DEFAULT_EXPECTED_STATUS,
     SystemKind,
 )
-from ..sources import Probe
+from ..sources import Probe, ProbeResult
 from ..sources.http import InvalidStatusCodesError, StatusCodes, probe_http
 from .base import Kind, SystemRef
 from .form import TEXT, URL
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HttpCheck:
     """The URL to get, and what a good answer is."""
 
@@ -62,14 +63,38 @@ def build_probe(
         url: str | yarl.URL = yarl.URL(check.url)  # parsed once, not at every check
     except ValueError:
         url = check.url  # (each check then says why it cannot be used)
-    return lambda: probe_http(
-        session,
-        url,
-        timeout=timeout,
-        expected=check.expected,
-        keyword=check.keyword,
-        verify_tls=check.verify_tls,
-    )
+    return HttpProbe(check, session, url, timeout)
+
+
+class HttpProbe:
+    """A system's HTTP check, ready to run (a few slots: one per system is kept)."""
+
+    __slots__ = ("_check", "_session", "_timeout", "_url")
+
+    def __init__(
+        self,
+        check: HttpCheck,
+        session: aiohttp.ClientSession,
+        url: str | yarl.URL,
+        timeout: float,
+    ) -> None:
+        """Keep what each check needs."""
+        self._check = check
+        self._session = session
+        self._url = url
+        self._timeout = timeout
+
+    def __call__(self) -> Coroutine[Any, Any, ProbeResult]:
+        """One check."""
+        check = self._check
+        return probe_http(
+            self._session,
+            self._url,
+            timeout=self._timeout,
+            expected=check.expected,
+            keyword=check.keyword,
+            verify_tls=check.verify_tls,
+        )
 
 
 def _errors(data: Mapping[str, Any]) -> dict[str, str]:

@@ -15,7 +15,7 @@ from .base import Kind, SystemRef
 from .form import TEXT, host_errors
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class IcmpCheck:
     """The host to ping."""
 

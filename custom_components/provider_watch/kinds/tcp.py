@@ -20,7 +20,7 @@ from .base import Kind, SystemRef
 from .form import TEXT, NumberBox, host_errors
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TcpCheck:
     """The host and port to connect to."""
 

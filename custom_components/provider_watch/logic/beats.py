@@ -29,7 +29,7 @@ def min_spacing(period: timedelta) -> timedelta:
     return min(max(period / 10, MIN_SPACING), MAX_SPACING)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Verdict:
     """What to tell the system's state machine."""
 
@@ -39,7 +39,7 @@ class Verdict:
     since: datetime | None = None  # failed: when the failure began
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Decision:
     """The answer to one beat (or timer)."""
 

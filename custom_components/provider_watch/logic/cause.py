@@ -21,7 +21,7 @@ class Cause(StrEnum):
     )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CauseEvidence:
     """What is known when a system is offline (or its credentials fail)."""
 

@@ -32,7 +32,7 @@ from datetime import date, datetime, tzinfo
 from .figures import Figures, Interval, Window, calendar_month, figures
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Contract:
     """What the owner pays the provider (the provider's options)."""
 
@@ -41,7 +41,7 @@ class Contract:
     renews: date | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Timeline:
     """One system: when it was first monitored, and its outages."""
 
@@ -49,7 +49,7 @@ class Timeline:
     intervals: Sequence[Interval]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Cost:
     """A period's downtime against what was paid for it."""
 

@@ -14,7 +14,7 @@ from .text import format_duration
 UNAVAILABLE_STATES = frozenset({"unavailable", "unknown"})
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Observation:
     """One watched entity as seen now."""
 
@@ -25,7 +25,7 @@ class Observation:
     connectivity: bool = False  # a connectivity binary sensor: "off" means offline
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EntitiesVerdict:
     """The verdict over all watched entities."""
 
@@ -35,7 +35,7 @@ class EntitiesVerdict:
     failed_since: datetime | None = None  # when the failure began (not when confirmed)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Problem:
     reason: str | None  # set when this entity counts as failed now
     since: datetime | None  # when its failure began

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Interval:
     """One outage on the time line."""
 
@@ -29,7 +29,7 @@ class Interval:
     end: datetime | None = None  # None: still offline
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Window:
     """A span of time figures are computed over: [start, end)."""
 
@@ -48,7 +48,7 @@ class Window:
         return Window(start=start, end=max(start, end))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Figures:
     """What a window shows about a system (or a provider)."""
 

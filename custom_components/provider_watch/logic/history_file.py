@@ -38,7 +38,7 @@ HISTORY_MINOR_VERSION = 3  # 2.2: the provider-notice section; 2.3: flaps, rollu
 RETENTION = timedelta(days=400)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class SystemInfo:
     """A system the history has seen: its name and when it was first monitored."""
 
@@ -46,7 +46,7 @@ class SystemInfo:
     added: datetime
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class HistoryData:
     """Everything the history file holds."""
 

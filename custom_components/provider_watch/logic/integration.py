@@ -32,7 +32,7 @@ class Trouble(StrEnum):
 _ORDER = tuple(Trouble)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EntryView:
     """One config entry as seen now."""
 
@@ -42,7 +42,7 @@ class EntryView:
     reauth: bool  # a re-authentication flow is in progress for it
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class EntryTrouble:
     """A config entry in trouble, and since when."""
 

@@ -13,7 +13,7 @@ from typing import Protocol
 from .outages import MAX_PUSH_FAILURES, AnswerVia, OutageRecord, SelfHealMark
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AlertSent:
     """An offline alert about these systems was sent (the first one counts)."""
 
@@ -21,7 +21,7 @@ class AlertSent:
     when: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class PushFailed:
     """A push about these systems' open outages did not get through."""
 
@@ -32,7 +32,7 @@ class PushFailed:
     final: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Acknowledged:
     """Someone acknowledged the alert about these systems (the first one counts).
 
@@ -45,7 +45,7 @@ class Acknowledged:
     by: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Asked:
     """A recovery notification asks whether the provider told the owner.
 
@@ -59,7 +59,7 @@ class Asked:
     when: datetime
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Answered:
     """Whether the provider told the owner.
 
@@ -81,7 +81,7 @@ class Answered:
         return AnswerVia.SERVICE if self.outage_id is not None else AnswerVia.PHONE
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SelfHealed:
     """What self-heal did about an outage (open or just closed).
 

@@ -82,7 +82,7 @@ def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 MAX_SELF_HEAL_TRIES = 10  # per outage (at most 3 are ever made)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class SelfHealMark:
     """What self-heal did about an outage (stored as "self_heal", only if it ran).
 
@@ -125,7 +125,7 @@ class SelfHealMark:
 MAX_PUSH_FAILURES = 20  # per outage: the latest are kept
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class OutageRecord:
     """One outage of one system, open (no end) or closed."""
 
@@ -395,7 +395,7 @@ def _push_failures(data: object) -> list[dict[str, str]]:
     ]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class NoticeCounts:
     """How many outages the provider told the owner about, and how many not.
 

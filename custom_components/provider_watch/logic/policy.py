@@ -35,7 +35,7 @@ class NoticeKind(StrEnum):
     CLEAR = "clear"  # remove the notification without a sound (after a digest)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
     """A provider's alert settings."""
 
@@ -65,7 +65,7 @@ class Settings:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Offline:
     """A system that is offline now."""
 
@@ -87,7 +87,7 @@ class Offline:
         return f"system:{self.system_id}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Record:
     """One alert: its systems, what was sent, acknowledged or snoozed."""
 
@@ -115,7 +115,7 @@ class Record:
         return self.key.startswith("flap:")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AlertNotice:
     """Something to tell the phones."""
 
@@ -127,7 +127,7 @@ class AlertNotice:
     phones: bool = True
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Plan:
     """The outcome of one policy pass."""
 

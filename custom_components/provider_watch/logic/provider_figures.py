@@ -23,7 +23,7 @@ MONTH = timedelta(days=30)
 UNION_HORIZON = MONTH + DAY  # how far back the provider's union is kept
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SystemFigures:
     """The figures a system's sensors show."""
 
@@ -37,7 +37,7 @@ class SystemFigures:
     notices: NoticeCounts = field(default_factory=NoticeCounts)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ProviderFigures:
     """The figures of every system of a provider, and of the provider as a whole."""
 

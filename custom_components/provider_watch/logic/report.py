@@ -28,7 +28,7 @@ from .report_words import summary
 from .rollups import Rollup, rollup_figures, with_rollups
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Report:
     """A report: the service's response data, and the files' contents."""
 

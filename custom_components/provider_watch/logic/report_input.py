@@ -26,7 +26,7 @@ CAUSES = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Contacts:
     """The provider's contacts, by who they are for."""
 
@@ -36,7 +36,7 @@ class Contacts:
     feedback: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ReportSystem:
     """A system in the report."""
 
@@ -45,7 +45,7 @@ class ReportSystem:
     added: datetime | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ReportInput:
     """Everything a report is made of."""
 

@@ -38,7 +38,7 @@ SYMBOLS = {
 NO_DECIMALS = frozenset({"JPY", "KRW", "ISK", "CLP", "HUF"})
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Locale:
     """How one language writes numbers, dates and amounts."""
 

@@ -29,7 +29,7 @@ def prose(text: str) -> str:
     return CODE.sub(r"<code>\1</code>", esc(text))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Page:
     """What every part of the page is written from."""
 

@@ -97,7 +97,7 @@ DEFS = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class DayBar:
     """One day of the uptime strip."""
 
@@ -181,7 +181,7 @@ def day_bars(
     return bars
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Span:
     """One outage on a system's timeline."""
 

@@ -36,7 +36,7 @@ MAX_RECORDS = 500  # outage records kept per system
 MAX_FLAPS_KEPT = 50_000  # flaps kept per system (about a month of a flapping system)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Rollup:
     """A month of one system's outages, summarised (see the module)."""
 

@@ -116,7 +116,7 @@ TOLD_REASONS = frozenset(
 TARGET_PROBLEMS = frozenset({Reason.MISSING, Reason.UNAVAILABLE})
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HealSettings:
     """A system's self-heal settings."""
 
@@ -171,7 +171,7 @@ class Verdict(StrEnum):
     GIVE_UP = "give_up"  # stop; the held alert goes out
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TargetAttempt:
     """The latest attempt on the target entity, whichever system made it."""
 
@@ -183,7 +183,7 @@ class TargetAttempt:
         return self.window_end is None or now < self.window_end
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Situation:
     """What is known about the outage and the world right now."""
 
@@ -196,7 +196,7 @@ class Situation:
     target_busy: bool = False  # the target is still being turned on again
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Decision:
     """The answer: wait, act or give up — and whether the alert stays held."""
 
@@ -289,7 +289,7 @@ def attempts_on_day(times: Iterable[datetime], now: datetime, zone: tzinfo) -> i
     return sum(1 for t in times if t.astimezone(zone).date() == today)
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class HealSummary:
     """What self-heal did about one outage: for the alert text and the history."""
 

@@ -38,7 +38,7 @@ class Transition(StrEnum):
     CAME_ONLINE = "online"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Thresholds:
     """How much evidence moves the machine."""
 
@@ -51,7 +51,7 @@ class Thresholds:
             raise ValueError("thresholds must be at least 1")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class MachineState:
     """Everything the machine remembers; persisted across restarts."""
 
@@ -69,7 +69,7 @@ class MachineState:
         return self.state in (SystemState.PENDING, SystemState.RECOVERING)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Step:
     """The answer to one probe outcome."""
 

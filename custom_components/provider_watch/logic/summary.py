@@ -22,7 +22,7 @@ class Heard(StrEnum):
     BACK = "back"  # recovery, or the notification cleared
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Held:
     """One notice a phone did not get because the internet was down."""
 
@@ -35,7 +35,7 @@ class Held:
     systems: tuple[tuple[str, str], ...] = ()  # (system id, name) in the alert
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Line:
     """One system in the summary."""
 
@@ -44,7 +44,7 @@ class Line:
     back: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Summary:
     """What one phone is told once the internet is back."""
 

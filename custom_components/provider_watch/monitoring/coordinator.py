@@ -1,7 +1,6 @@
 """One coordinator per monitored system: source -> state machine -> cause -> events."""
 
 import asyncio
-from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -87,7 +86,8 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._store = store
         self._probe = probe
         self._provider = provider
-        self.probes: deque[ProbeLog] = deque(maxlen=PROBE_LOG_SIZE)
+        # the last PROBE_LOG_SIZE checks (a list: an empty deque alone is 0.7 KiB)
+        self.probes: list[ProbeLog] = []
         # re-check at the fast interval until then (after a self-heal attempt)
         self.fast_until: datetime | None = None
         self._transition_listeners: list[Callable[[Step], None]] = []
@@ -97,6 +97,8 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._result: ProbeResult | None = None  # a check's, handed to the refresh
         self.check_name = f"{DOMAIN} check {entry.title} {subentry.title}"
         self.device_info: DeviceInfo | None = None  # shared by its entities
+        # made once: the refresh's way to cancel the next check
+        self._cancel_check: CALLBACK_TYPE = self._cancel_scheduled_check
         machine = store.get(subentry.subentry_id)
         super().__init__(
             hass,
@@ -137,7 +139,13 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         delay = self._update_interval_seconds
         if self._retry_after is not None:
             delay, self._retry_after = self._retry_after, None
-        self._unsub_refresh = self._provider.scheduler.schedule(self, delay)
+        self._provider.scheduler.schedule(self, delay)
+        self._unsub_refresh = self._cancel_check
+
+    @callback
+    def _cancel_scheduled_check(self) -> None:
+        """The next check is not run when it was due."""
+        self._provider.scheduler.cancel(self)
 
     def scheduled_check(self) -> Coroutine[Any, Any, None]:
         """A check the scheduler runs (as the coordinator's own timer would).
@@ -311,7 +319,10 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     def _log_probe(
         self, result: ProbeResult, now: datetime, outcome: str | None = None
     ) -> None:
-        self.probes.append(
+        probes = self.probes
+        if len(probes) >= PROBE_LOG_SIZE:
+            del probes[0]
+        probes.append(
             ProbeLog(
                 time=now,
                 outcome=outcome or result.outcome.value,

@@ -63,7 +63,7 @@ async def probe_target(hass: HomeAssistant, target: str, timeout: float) -> Prob
     return await probe_tcp(host.removeprefix("[").removesuffix("]"), int(port), timeout)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class InternetSnapshot:
     """The internet check's state."""
 

@@ -100,7 +100,7 @@ def validate_outbound(
 # --- the heartbeat -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class OutboundSnapshot:
     """What the last calls did."""
 

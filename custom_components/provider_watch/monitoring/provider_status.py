@@ -24,7 +24,7 @@ STATUS_PAGE_INTERVAL = timedelta(minutes=5)
 STATUS_PAGE_TIMEOUT = 10.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class StatusPageSnapshot:
     """What the provider's status page says about the components the user picked."""
 

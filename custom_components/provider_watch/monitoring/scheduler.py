@@ -51,6 +51,7 @@ class ProbeScheduler:
         self._phase = random.uniform(0.05, 0.5) if phase is None else phase  # noqa: S311
         self._due: dict[float, dict[Scheduled, None]] = {}
         self._timers: dict[float, Callable[[], None]] = {}
+        self._tick_of: dict[Scheduled, float] = {}
         self._stopped = False
 
     @callback
@@ -77,10 +78,14 @@ class ProbeScheduler:
         self.async_stop()
 
     @callback
-    def schedule(self, system: Scheduled, delay: float) -> CALLBACK_TYPE:
-        """Check `system` in about `delay` s (on the grid); returns the cancel."""
+    def schedule(self, system: Scheduled, delay: float) -> None:
+        """Check `system` in about `delay` s (on the grid), instead of when it was due.
+
+        (No closure per check to cancel it: `cancel(system)`.)
+        """
         if self._stopped:
-            return _nothing
+            return
+        self.cancel(system)
         loop = self._hass.loop
         # a check that took less than a second keeps its system on the same tick
         tick = int(loop.time() + delay) + self._phase
@@ -89,23 +94,29 @@ class ProbeScheduler:
             due = self._due[tick] = {}
             self._timers[tick] = loop.call_at(tick, self._fire, tick).cancel
         due[system] = None
+        self._tick_of[system] = tick
 
-        @callback
-        def cancel() -> None:
-            systems = self._due.get(tick)
-            if systems is None or system not in systems:
-                return
-            del systems[system]
-            if not systems:
-                del self._due[tick]
-                self._timers.pop(tick)()
-
-        return cancel
+    @callback
+    def cancel(self, system: Scheduled) -> None:
+        """`system` is not checked when it was due (nothing if it was not)."""
+        tick = self._tick_of.pop(system, None)
+        if tick is None:
+            return
+        systems = self._due.get(tick)
+        if systems is None or system not in systems:
+            return
+        del systems[system]
+        if not systems:
+            del self._due[tick]
+            self._timers.pop(tick)()
 
     @callback
     def _fire(self, tick: float) -> None:
         self._timers.pop(tick, None)
-        self._start(list(self._due.pop(tick, {})))
+        systems = list(self._due.pop(tick, {}))
+        for system in systems:
+            del self._tick_of[system]
+        self._start(systems)
 
     @callback
     def _start(self, systems: list[Scheduled]) -> None:
@@ -129,8 +140,4 @@ class ProbeScheduler:
             cancel()
         self._timers.clear()
         self._due.clear()
-
-
-@callback
-def _nothing() -> None:
-    """Nothing to cancel."""
+        self._tick_of.clear()

@@ -18,7 +18,7 @@ class ProbeLog(NamedTuple):
     reason: str | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SystemSnapshot:
     """What the entities show for one system."""
 

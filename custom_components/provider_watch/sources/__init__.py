@@ -10,7 +10,7 @@ from datetime import datetime
 from ..logic.state import Outcome
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ProbeResult:
     """What one probe saw."""
 

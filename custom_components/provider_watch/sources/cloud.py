@@ -58,7 +58,7 @@ class AuthType(StrEnum):
 type Headers = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CloudRequest:
     """One request to the provider's API. Its secrets are never logged."""
 
@@ -194,7 +194,7 @@ NOT_JSON: Final = _NotJson()
 NOT_JSON_REASON: Final = "provider API did not send valid JSON"
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CloudAnswer:
     """The answer: its text, and its JSON or NOT_JSON.
 
@@ -332,7 +332,7 @@ def _refusal(status: int, retry_after: str | None) -> ProbeResult | None:
     return None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CheckinRule:
     """Where the last check-in time is, and how old it may be."""
 

@@ -49,7 +49,7 @@ def is_token_header(text: str) -> bool:
     return bool(colon and name.strip() and TOKEN_MARK in value)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Login:
     """Where and how to log in, and where the session is in the answer."""
 

@@ -55,7 +55,7 @@ class Combine(StrEnum):
     ANY = "any"  # online if any rule says online
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SimpleRule:
     """One value in the provider's JSON, and what it must be for "online".
 
@@ -78,7 +78,7 @@ class SimpleRule:
     id_value: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleVerdict:
     """What a rule (or several) decided.
 

@@ -15,7 +15,7 @@ class InvalidStatusCodesError(ValueError):
     """The expected-status text could not be parsed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusCodes:
     """A set of accepted HTTP status codes, e.g. '200-299, 301'."""
 

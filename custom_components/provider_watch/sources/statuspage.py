@@ -69,7 +69,7 @@ class MaintenanceStatus(StrEnum):
         return _parse_status(cls, value, cls.UNKNOWN)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Component:
     """One component (or group of components) on a status page."""
 
@@ -80,7 +80,7 @@ class Component:
     group_id: str | None = None  # the group this component belongs to, if any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Incident:
     """An unresolved incident; status and impact as the page sends them."""
 
@@ -90,7 +90,7 @@ class Incident:
     impact: str  # none, minor, major, critical, maintenance, ... or "unknown"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Maintenance:
     """A scheduled (or running) maintenance."""
 
@@ -113,7 +113,7 @@ class Maintenance:
         return self.scheduled_until is None or now < self.scheduled_until
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusPageReport:
     """What a status page's summary.json says."""
 
@@ -177,7 +177,7 @@ class StatusPageReport:
         return tuple(m for m in active if touched.intersection(m.component_ids))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatusPageResult:
     """One fetch: a report, or why there is none (status unknown, never an outage)."""
 

@@ -1,0 +1,136 @@
+"""Garbage-collector pauses per side: Provider Watch's HTTP systems vs HA's `rest`.
+
+    python -m scripts.devtools.bench_gc [--n 100] [--interval 10] [--window 40]
+
+One in-process Home Assistant, one farm on 127.0.0.1 (as the `rest` section of
+scripts/bench). Per side (ours, then rest, then idle): switch it on, let the first
+round pass, then over `--window` s: the event-loop lag (a task sleeping 50 ms), every
+collection of Python's cyclic garbage collector (generation, duration: gc.callbacks),
+then a second window with gc.DEBUG_SAVEALL: what the collector found unreachable,
+by type, per request the farm served (garbage made of reference cycles, which only
+the collector frees, is what makes it run).
+"""
+
+import argparse
+import asyncio
+from collections import Counter
+import gc
+import json
+from pathlib import Path
+import tempfile
+import time
+from typing import Any, Self
+
+from .bench import Farm, LagProbe, RestSides, percentile
+from .benchkit import REPO, home_assistant, wait_for
+
+
+class Collections:
+    """Every collection while started: (generation, milliseconds)."""
+
+    def __init__(self) -> None:
+        self.done: list[tuple[int, float]] = []
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            ms = (time.perf_counter() - self._start) * 1000
+            self.done.append((info["generation"], ms))
+
+    def __enter__(self) -> Self:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+async def side_figures(
+    sides: RestSides, farm: Farm, side: str, window: float
+) -> dict[str, Any]:
+    if side != "idle":
+        before = farm.count(side)
+        await sides.async_switch(side, on=True)
+        if not await wait_for(lambda: farm.count(side) >= before + sides.n, 30):
+            raise RuntimeError(f"{side}: the first round did not finish")
+    await asyncio.sleep(5)
+    gc.collect()
+    served = farm.count(side) if side != "idle" else 0
+    probe = LagProbe()
+    cpu0 = time.process_time()
+    with Collections() as seen:
+        probe.start(window)
+        await probe.wait()
+    cpu = time.process_time() - cpu0
+    requests = (farm.count(side) - served) if side != "idle" else 0
+    # what the collector frees: reference cycles made meanwhile
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    served2 = farm.count(side) if side != "idle" else 0
+    await asyncio.sleep(window / 2)
+    gc.collect()
+    garbage = Counter(type(o).__qualname__ for o in gc.garbage)
+    garbage_n = len(gc.garbage)
+    gc.set_debug(0)
+    gc.garbage.clear()
+    gc.collect()
+    requests2 = (farm.count(side) - served2) if side != "idle" else 0
+    if side != "idle":
+        await sides.async_switch(side, on=False)
+    pauses = [ms for _gen, ms in seen.done]
+    per = max(requests2, 1)
+    return {
+        "side": side,
+        "requests": requests,
+        "cpu_s": round(cpu, 2),
+        "lag_ms": {
+            "p50": round(percentile(probe.lags, 50), 2),
+            "p99": round(percentile(probe.lags, 99), 2),
+            "max": round(max(probe.lags), 2),
+        },
+        "collections": {
+            f"gen{g}": sum(1 for gen, _ in seen.done if gen == g) for g in (0, 1, 2)
+        },
+        "pauses_over_2ms": sorted(round(p, 1) for p in pauses if p > 2)[::-1][:20],
+        "pause_total_ms": round(sum(pauses), 1),
+        "cyclic_garbage_per_request": round(garbage_n / per, 1),
+        "cyclic_garbage_types_per_request": {
+            name: round(count / per, 2) for name, count in garbage.most_common(25)
+        },
+    }
+
+
+async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
+    results = []
+    async with Farm(60 + 4 * args.window * 2) as farm:
+        with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
+            async with home_assistant(Path(tmp)) as hass:
+                sides = RestSides(hass, farm, args.n, args.interval, Path(tmp))
+                await sides.async_start()
+                for side in args.sides:
+                    result = await side_figures(sides, farm, side, args.window)
+                    print(json.dumps(result, indent=1), flush=True)
+                    results.append(result)
+                await hass.async_stop(force=True)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--interval", type=float, default=10.0)
+    parser.add_argument("--window", type=float, default=40.0)
+    parser.add_argument("--sides", default="ours,rest,idle")
+    args = parser.parse_args()
+    args.sides = args.sides.split(",")
+    results = asyncio.run(run(args))
+    out = REPO / "artifacts" / "bench-gc.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
