@@ -24,7 +24,9 @@ async def test_a_providers_systems_are_checked_together(
     )
     assert device.requests == SYSTEMS  # the first checks
     scheduler = entry.runtime_data.scheduler
-    assert len(scheduler._timers) == 1
+    # eight systems to a timer (scheduler.CHUNK), all in the same second
+    assert len(scheduler._timers) == 3
+    assert len({int(tick) for tick in scheduler._timers}) == 1
     await advance(hass, freezer, 30)
     assert device.requests == 2 * SYSTEMS
     await advance(hass, freezer, 30, 30)
@@ -78,3 +80,29 @@ async def test_last_seen_follows_every_check(
     assert state(hass, last_seen) != before
     # the status was not written again
     assert hass.states.get("sensor.panel_status").last_changed == status_changed
+
+
+async def test_a_check_asked_for_moves_the_next_one(
+    hass: HomeAssistant, device: SimulatedDevice, freezer: FrozenDateTimeFactory
+) -> None:
+    """A check asked for now replaces the one that was due: no second check then."""
+    entry = await setup_entry(
+        hass,
+        provider_entry(
+            {f"system_panel_{i}": http_system(device.url) for i in range(2)}
+        ),
+    )
+    scheduler = entry.runtime_data.scheduler
+    assert device.requests == 2
+    await advance(hass, freezer, 10)  # a third of the way to the next check
+    await entry.runtime_data.systems["system_panel_0"].async_refresh()
+    assert device.requests == 3
+    # its next check is a whole interval from now: one timer more, none fired twice
+    assert len(scheduler._timers) == 2
+    await advance(hass, freezer, 20)  # the other system's turn only
+    assert device.requests == 4
+    await advance(hass, freezer, 10)  # now the one checked in between
+    assert device.requests == 5
+    # and from then on each once per interval
+    await advance(hass, freezer, 30)
+    assert device.requests == 7

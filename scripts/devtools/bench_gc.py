@@ -22,7 +22,14 @@ import time
 from typing import Any, Self
 
 from .bench import Farm, LagProbe, RestSides, percentile
-from .benchkit import REPO, home_assistant, wait_for
+from .benchkit import (
+    HOST,
+    REPO,
+    home_assistant,
+    provider_entries,
+    system_data,
+    wait_for,
+)
 
 
 class Collections:
@@ -47,28 +54,46 @@ class Collections:
         gc.callbacks.remove(self)
 
 
+async def switch_tcp(hass: Any, entries: list[Any], on: bool) -> None:
+    """Provider Watch's TCP systems (port checks against the farm) on or off."""
+    for entry in entries:
+        if on:
+            if entry.entry_id not in {
+                e.entry_id for e in hass.config_entries.async_entries(entry.domain)
+            }:
+                entry.add_to_hass(hass)
+            ok = await hass.config_entries.async_setup(entry.entry_id)
+        else:
+            ok = await hass.config_entries.async_unload(entry.entry_id)
+        if not ok:
+            raise RuntimeError("a TCP provider entry did not set up / unload")
+
+
 async def side_figures(
-    sides: RestSides, farm: Farm, side: str, window: float
+    sides: RestSides, farm: Farm, side: str, window: float, tcp: list[Any]
 ) -> dict[str, Any]:
-    if side != "idle":
+    if side == "tcp":
+        await switch_tcp(sides.hass, tcp, on=True)
+        await asyncio.sleep(sides.n and 12)
+    elif side != "idle":
         before = farm.count(side)
         await sides.async_switch(side, on=True)
         if not await wait_for(lambda: farm.count(side) >= before + sides.n, 30):
             raise RuntimeError(f"{side}: the first round did not finish")
     await asyncio.sleep(5)
     gc.collect()
-    served = farm.count(side) if side != "idle" else 0
+    served = farm.count(side) if side in ("ours", "rest") else 0
     probe = LagProbe()
     cpu0 = time.process_time()
     with Collections() as seen:
         probe.start(window)
         await probe.wait()
     cpu = time.process_time() - cpu0
-    requests = (farm.count(side) - served) if side != "idle" else 0
+    requests = (farm.count(side) - served) if side in ("ours", "rest") else 0
     # what the collector frees: reference cycles made meanwhile
     gc.collect()
     gc.set_debug(gc.DEBUG_SAVEALL)
-    served2 = farm.count(side) if side != "idle" else 0
+    served2 = farm.count(side) if side in ("ours", "rest") else 0
     await asyncio.sleep(window / 2)
     gc.collect()
     garbage = Counter(type(o).__qualname__ for o in gc.garbage)
@@ -76,8 +101,10 @@ async def side_figures(
     gc.set_debug(0)
     gc.garbage.clear()
     gc.collect()
-    requests2 = (farm.count(side) - served2) if side != "idle" else 0
-    if side != "idle":
+    requests2 = (farm.count(side) - served2) if side in ("ours", "rest") else 0
+    if side == "tcp":
+        await switch_tcp(sides.hass, tcp, on=False)
+    elif side != "idle":
         await sides.async_switch(side, on=False)
     pauses = [ms for _gen, ms in seen.done]
     per = max(requests2, 1)
@@ -89,6 +116,9 @@ async def side_figures(
             "p50": round(percentile(probe.lags, 50), 2),
             "p99": round(percentile(probe.lags, 99), 2),
             "max": round(max(probe.lags), 2),
+            "held_p99": round(percentile(probe.held, 99), 2),
+            "held_max": round(max(probe.held), 2),
+            "host_steal_s": round(probe.steal_s, 2),
         },
         "collections": {
             f"gen{g}": sum(1 for gen, _ in seen.done if gen == g) for g in (0, 1, 2)
@@ -109,8 +139,15 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
             async with home_assistant(Path(tmp)) as hass:
                 sides = RestSides(hass, farm, args.n, args.interval, Path(tmp))
                 await sides.async_start()
+                tcp = provider_entries(
+                    [
+                        system_data("tcp", host=HOST, port=farm.tcp_port)
+                        for _ in range(args.n)
+                    ],
+                    prefix="tcp",
+                )
                 for side in args.sides:
-                    result = await side_figures(sides, farm, side, args.window)
+                    result = await side_figures(sides, farm, side, args.window, tcp)
                     print(json.dumps(result, indent=1), flush=True)
                     results.append(result)
                 await hass.async_stop(force=True)

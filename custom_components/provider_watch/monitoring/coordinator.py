@@ -96,6 +96,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
         self._told = False  # every listener has heard of the state once
         self._result: ProbeResult | None = None  # a check's, handed to the refresh
         self.check_name = f"{DOMAIN} check {entry.title} {subentry.title}"
+        self.slot = provider.scheduler.new_slot()  # where in the second it is checked
         self.device_info: DeviceInfo | None = None  # shared by its entities
         # made once: the refresh's way to cancel the next check
         self._cancel_check: CALLBACK_TYPE = self._cancel_scheduled_check
