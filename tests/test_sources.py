@@ -1,5 +1,8 @@
 """Probes against real servers on 127.0.0.1."""
 
+import socket
+from typing import Any
+
 import pytest
 
 from custom_components.provider_watch.logic.state import Outcome
@@ -23,6 +26,43 @@ async def test_tcp_open_port_is_up(device: SimulatedDevice) -> None:
 
 async def test_tcp_refused_is_down_at_once(socket_enabled: None) -> None:
     result = await probe_tcp(LOCALHOST, free_port(), timeout=5)
+    assert result.outcome is Outcome.DOWN
+    assert result.reason == "connection refused"
+
+
+def resolving(
+    monkeypatch: pytest.MonkeyPatch, hass: HomeAssistant, *ports: int
+) -> None:
+    """The name panel.test resolves to 127.0.0.1 at these ports, in this order.
+
+    (The event loop's resolver stands in for DNS: tests send no query off the
+    machine.)
+    """
+
+    async def getaddrinfo(host: str, port: int, **_kw: object) -> list[Any]:
+        assert host == "panel.test"
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOCALHOST, p)) for p in ports
+        ]
+
+    monkeypatch.setattr(hass.loop, "getaddrinfo", getaddrinfo)
+
+
+async def test_tcp_name_tries_each_address(
+    hass: HomeAssistant, device: SimulatedDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name is resolved; an address that refuses is not the verdict if the next
+    accepts."""
+    resolving(monkeypatch, hass, free_port(), device.port)
+    result = await probe_tcp("panel.test", 0, timeout=2)
+    assert result.outcome is Outcome.UP
+
+
+async def test_tcp_name_every_address_refused(
+    hass: HomeAssistant, socket_enabled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolving(monkeypatch, hass, free_port(), free_port())
+    result = await probe_tcp("panel.test", 0, timeout=5)
     assert result.outcome is Outcome.DOWN
     assert result.reason == "connection refused"
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from .bench import Farm, LagProbe, percentile
 from .bench_gc import Collections
+from .bench_profile import Sampler, show
 from .benchkit import (
     HOST,
     POLL,
@@ -130,6 +131,32 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     if not await hass.config_entries.async_setup(entry.entry_id):
                         raise RuntimeError("a provider entry did not set up")
                 await asyncio.sleep(POLL + args.settle)
+                if args.profile:
+                    sampler = Sampler()
+                    cpu0 = time.thread_time()
+                    sampler.start()
+                    await asyncio.sleep(args.window)
+                    sampler.stop()
+                    cpu = time.thread_time() - cpu0
+                    await hass.async_stop(force=True)
+                    checks = n_http + n_tcp
+                    per_check = cpu / (checks * args.window / POLL) * 1e6
+                    print(f"loop thread {cpu / args.window * 100:.2f} % of a core")
+                    show(
+                        "own, by package",
+                        sampler.own_package,
+                        sampler.samples,
+                        per_check,
+                        args.top,
+                    )
+                    show(
+                        "inclusive",
+                        sampler.inclusive,
+                        sampler.samples,
+                        per_check,
+                        args.top,
+                    )
+                    return {}
                 watch = StallWatch(asyncio.get_running_loop(), args.stall)
                 watch.beat()
                 watch.start()
@@ -163,8 +190,15 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=5.0)
     parser.add_argument("--stall", type=float, default=8.0)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="a sampling profile of the window instead (bench_profile.Sampler)",
+    )
     args = parser.parse_args()
     result = asyncio.run(run(args))
+    if not result:
+        return 0
     print(json.dumps(result, indent=1))
     out = REPO / "artifacts" / "bench-stalls.json"
     out.parent.mkdir(exist_ok=True)
