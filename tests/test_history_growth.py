@@ -29,6 +29,7 @@ from custom_components.provider_watch.logic.rollups import MAX_RECORDS
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import json as json_helper, storage
 from homeassistant.util import dt as dt_util
+from testkit.heartbeat import count_saves
 from testkit.simulated import SimulatedDevice
 
 from .helpers import (
@@ -309,3 +310,18 @@ async def test_history_is_serialised_in_the_executor(
         assert saved["alert_sent"] == T0.isoformat()
         await device.start()
         await advance(hass, freezer, 30, 5)
+
+
+async def test_setup_writes_the_history_once(
+    hass: HomeAssistant, device: SimulatedDevice
+) -> None:
+    """A new provider of 20 systems writes its history file once, not once a system."""
+    with count_saves() as saves:
+        await setup_entry(
+            hass,
+            provider_entry(
+                {f"system_panel_{i}": http_system(device.url) for i in range(20)}
+            ),
+        )
+    histories = {key: n for key, n in saves.items() if "history" in key}
+    assert list(histories.values()) == [1], saves

@@ -139,11 +139,19 @@ async def _async_build_provider(
     store.retain(set(runtime.systems))
     now = dt_util.utcnow()
     await history.async_retain(set(runtime.systems), now)
-    for coordinator in runtime.systems.values():
-        # a new system is added to the history; a restored outage is matched up
-        await coordinator.async_track_history(
-            Step(state=coordinator.machine), None, now
-        )
+    # a new system is added to the history; a restored outage is matched up
+    await history.async_track_restored(
+        (
+            (
+                system.system_id,
+                system.subentry.title,
+                system.kind.value,
+                Step(state=system.machine),
+            )
+            for system in runtime.systems.values()
+        ),
+        now,
+    )
     runtime.figures.async_history_changed()  # now with every system
     entry.async_on_unload(
         history.async_add_listener(runtime.figures.async_history_changed)
