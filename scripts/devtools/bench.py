@@ -55,6 +55,7 @@ import struct
 import sys
 import tempfile
 import time
+import traceback
 import tracemalloc
 from typing import Any, Self
 
@@ -1189,4 +1190,15 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main()
+    except SystemExit as exit_:  # argparse: --help, a bad option
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # a section failed: say why, and do not hang
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A section that failed may leave a Home Assistant's worker threads (its
+    # recorder's among them) running; the interpreter would wait for them forever.
+    os._exit(code)

@@ -39,9 +39,10 @@ STATES = """
 SELECT m.entity_id, COUNT(*) FROM states s
 JOIN states_meta m ON s.metadata_id = m.metadata_id GROUP BY m.entity_id
 """
-STATISTICS = """
+STATISTICS_AT = """
 SELECT m.statistic_id, COUNT(*) FROM {table} s
-JOIN statistics_meta m ON s.metadata_id = m.id GROUP BY m.statistic_id
+JOIN statistics_meta m ON s.metadata_id = m.id WHERE s.start_ts = {ts}
+GROUP BY m.statistic_id
 """
 
 
@@ -89,30 +90,37 @@ def _minus(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
 
 
 async def _compile_statistics(hass: Any, rows: Rows) -> dict[str, dict[str, int]]:
-    """One 5-minute compile at minute 55 (short-term + the hour's summary)."""
+    """One 5-minute compile at minute 55 (short-term + the hour's summary).
+
+    The rows counted are those of that period, whoever compiled it: the recorder
+    compiles each period itself 10 s after it ends, so a run that starts just after
+    hh:00 finds hh-1:55 compiled already (a count before and after would see 0).
+    """
     from homeassistant.components.recorder import get_instance  # noqa: PLC0415
     from homeassistant.components.recorder.tasks import (  # noqa: PLC0415
         StatisticsTask,
     )
     from homeassistant.util import dt as dt_util  # noqa: PLC0415
 
-    before = {
-        table: await rows.count(STATISTICS.format(table=table))
-        for table in ("statistics_short_term", "statistics")
-    }
     now = dt_util.utcnow()
     start = now.replace(minute=55, second=0, microsecond=0)
     if start > now:  # the last period at minute 55 that has begun
         start -= timedelta(hours=1)
-    runs = "SELECT 'runs', COUNT(*) FROM statistics_runs"
-    runs_before = (await rows.count(runs))["other"]
     get_instance(hass).queue_task(StatisticsTask(start=start, fire_events=False))
-    if (await rows.count(runs))["other"] != runs_before + 1:
+    runs = "SELECT start, COUNT(*) FROM statistics_runs GROUP BY start"
+    await rows.count(runs)  # (after the task: the recorder runs its tasks in order)
+    compiled = await hass.async_add_executor_job(_count, rows.db, runs)
+    if not any(key.startswith(f"{start:%Y-%m-%d %H:%M:%S}") for key in compiled):
         raise RuntimeError(f"the statistics of {start} were not compiled")
-    after = {
-        table: await rows.count(STATISTICS.format(table=table)) for table in before
+    hour = start.replace(minute=0)
+    return {
+        "statistics_short_term": await rows.count(
+            STATISTICS_AT.format(table="statistics_short_term", ts=start.timestamp())
+        ),
+        "statistics": await rows.count(
+            STATISTICS_AT.format(table="statistics", ts=hour.timestamp())
+        ),
     }
-    return {table: _minus(after[table], before[table]) for table in before}
 
 
 async def bench_recorder(report: Any, quick: bool) -> None:
