@@ -131,7 +131,7 @@ class SystemCoordinator(DataUpdateCoordinator[SystemSnapshot]):
     @override
     @callback
     def _schedule_refresh(self) -> None:
-        """The next check, on the provider's scheduler (one timer per due second)."""
+        """The next check, on the provider's scheduler (due seconds, slots of eight)."""
         if self._update_interval_seconds is None or self.retired:
             return
         if self.config_entry.pref_disable_polling:
