@@ -660,6 +660,35 @@ def _package_of(filename: str) -> str:
     return "stdlib/other"
 
 
+async def scale_warm_up(hass: Any, farm: Farm, n: int) -> list[dict[str, Any]]:
+    """The scale section's mix of n systems (not set up yet), after a warm-up.
+
+    60 % HTTP and 30 % TCP systems against the farm, 10 % watched entities; the
+    internet check and a warm-up provider with one system of each kind (it pays the
+    one-time costs: imports, platforms, the shared HTTP session) are set up.
+    """
+    n_http, n_tcp = n * 6 // 10, n * 3 // 10
+    n_ent = n - n_http - n_tcp
+    for i in range(n_ent):
+        hass.states.async_set(f"sensor.bench_device_{i}", "ok")
+    systems = [http_data(farm.url(i)) for i in range(n_http)]
+    systems += [system_data("tcp", host=HOST, port=farm.tcp_port) for _ in range(n_tcp)]
+    systems += [
+        system_data(
+            "entities",
+            entities=[f"sensor.bench_device_{i}"],
+            grace=300,
+            max_silence=0,
+        )
+        for i in range(n_ent)
+    ]
+    internet_entry(f"{HOST}:{farm.tcp_port}").add_to_hass(hass)
+    warm = [systems[0], systems[n_http], systems[-1]]
+    provider_entries(warm, prefix="warm")[0].add_to_hass(hass)
+    await setup_domain(hass)
+    return systems
+
+
 async def bench_scale(report: Report, quick: bool) -> None:
     n = 100 if quick else 1000
     seconds = 50.0 if quick else 300.0  # the lag window
@@ -670,28 +699,7 @@ async def bench_scale(report: Report, quick: bool) -> None:
     async with Farm(cpu_seconds + seconds + 120) as farm:
         with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
             async with home_assistant(Path(tmp)) as hass:
-                for i in range(n_ent):
-                    hass.states.async_set(f"sensor.bench_device_{i}", "ok")
-                systems = [http_data(farm.url(i)) for i in range(n_http)]
-                systems += [
-                    system_data("tcp", host=HOST, port=farm.tcp_port)
-                    for _ in range(n_tcp)
-                ]
-                systems += [
-                    system_data(
-                        "entities",
-                        entities=[f"sensor.bench_device_{i}"],
-                        grace=300,
-                        max_silence=0,
-                    )
-                    for i in range(n_ent)
-                ]
-                internet_entry(f"{HOST}:{farm.tcp_port}").add_to_hass(hass)
-                # a warm-up provider with one system of each kind pays the one-time
-                # costs (imports, platforms, the shared HTTP session)
-                warm = [systems[0], systems[n_http], systems[-1]]
-                provider_entries(warm, prefix="warm")[0].add_to_hass(hass)
-                await setup_domain(hass)
+                systems = await scale_warm_up(hass, farm, n)
                 await asyncio.sleep(3)
                 rss_before = rss_bytes()
                 started = time.perf_counter()

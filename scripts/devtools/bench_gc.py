@@ -24,11 +24,11 @@ from typing import Any, Self
 from .bench import Farm, LagProbe, RestSides, percentile
 from .benchkit import (
     HOST,
-    REPO,
     home_assistant,
     provider_entries,
     system_data,
     wait_for,
+    write_artifact,
 )
 
 
@@ -163,9 +163,7 @@ def main() -> int:
     args = parser.parse_args()
     args.sides = args.sides.split(",")
     results = asyncio.run(run(args))
-    out = REPO / "artifacts" / "bench-gc.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n")
+    write_artifact("bench-gc.json", results)
     return 0
 
 

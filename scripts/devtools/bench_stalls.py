@@ -23,19 +23,14 @@ import time
 import traceback
 from typing import Any
 
-from .bench import Farm, LagProbe, percentile
+from .bench import Farm, LagProbe, percentile, scale_warm_up
 from .bench_gc import Collections
 from .bench_profile import Sampler, show
 from .benchkit import (
-    HOST,
     POLL,
-    REPO,
     home_assistant,
-    http_data,
-    internet_entry,
     provider_entries,
-    setup_domain,
-    system_data,
+    write_artifact,
 )
 
 
@@ -101,31 +96,10 @@ def where(stack: traceback.StackSummary) -> str:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     n = args.n
-    n_http, n_tcp = n * 6 // 10, n * 3 // 10
-    n_ent = n - n_http - n_tcp
     async with Farm(args.window + 180) as farm:
         with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
             async with home_assistant(Path(tmp)) as hass:
-                for i in range(n_ent):
-                    hass.states.async_set(f"sensor.bench_device_{i}", "ok")
-                systems = [http_data(farm.url(i)) for i in range(n_http)]
-                systems += [
-                    system_data("tcp", host=HOST, port=farm.tcp_port)
-                    for _ in range(n_tcp)
-                ]
-                systems += [
-                    system_data(
-                        "entities",
-                        entities=[f"sensor.bench_device_{i}"],
-                        grace=300,
-                        max_silence=0,
-                    )
-                    for i in range(n_ent)
-                ]
-                internet_entry(f"{HOST}:{farm.tcp_port}").add_to_hass(hass)
-                warm = [systems[0], systems[n_http], systems[-1]]
-                provider_entries(warm, prefix="warm")[0].add_to_hass(hass)
-                await setup_domain(hass)
+                systems = await scale_warm_up(hass, farm, n)
                 for entry in provider_entries(systems):
                     entry.add_to_hass(hass)
                     if not await hass.config_entries.async_setup(entry.entry_id):
@@ -139,7 +113,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     sampler.stop()
                     cpu = time.thread_time() - cpu0
                     await hass.async_stop(force=True)
-                    checks = n_http + n_tcp
+                    checks = sum(1 for data in systems if data["kind"] != "entities")
                     per_check = cpu / (checks * args.window / POLL) * 1e6
                     print(f"loop thread {cpu / args.window * 100:.2f} % of a core")
                     show(
@@ -200,9 +174,7 @@ def main() -> int:
     if not result:
         return 0
     print(json.dumps(result, indent=1))
-    out = REPO / "artifacts" / "bench-stalls.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    write_artifact("bench-stalls.json", result)
     return 0
 
 

@@ -8,6 +8,7 @@ a circle).
 import asyncio
 from collections.abc import Callable
 import contextlib
+import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -143,6 +144,13 @@ async def setup_domain(hass: Any) -> None:
     states = [e.state for e in hass.config_entries.async_entries("provider_watch")]
     if any(state is not ConfigEntryState.LOADED for state in states):
         raise RuntimeError(f"not every entry loaded: {states}")
+
+
+def write_artifact(name: str, data: Any) -> None:
+    """artifacts/<name>, as indented JSON."""
+    out = REPO / "artifacts" / name
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(data, indent=1) + "\n")
 
 
 async def wait_for(predicate: Callable[[], bool], seconds: float) -> bool:
